@@ -1,0 +1,198 @@
+//! Parsing `#[cors(key = value, ...)]` into [`RawArgs`]: keys, duplicates and literal types.
+//! What the values mean is checked later, in `model`.
+
+use proc_macro2::{Span, TokenStream};
+use syn::meta::ParseNestedMeta;
+use syn::parse::Parser;
+use syn::{Expr, ExprLit, ExprUnary, Lit, LitBool, LitInt, LitStr, UnOp};
+
+use crate::errors::Errors;
+
+/// The keys `#[cors]` accepts.
+const KEYS: &[&str] = &["origins", "methods", "headers", "expose_headers", "max_age", "credentials"];
+
+/// The attribute's values, still as the user's literals so errors can point at them.
+#[derive(Default)]
+pub struct RawArgs {
+    pub origins: Option<LitStr>,
+    pub methods: Option<LitStr>,
+    pub headers: Option<LitStr>,
+    pub expose_headers: Option<LitStr>,
+    pub max_age: Option<LitInt>,
+    pub credentials: Option<LitBool>,
+}
+
+/// Parses the attribute's arguments, recording every problem in `errors`.
+pub fn parse(tokens: TokenStream, errors: &mut Errors) -> RawArgs {
+    let mut args = RawArgs::default();
+    let parser = syn::meta::parser(|meta| {
+        args.parse_key(&meta, errors);
+        Ok(())
+    });
+    if let Err(error) = parser.parse2(tokens) {
+        errors.push(error);
+    }
+    args
+}
+
+impl RawArgs {
+    fn parse_key(&mut self, meta: &ParseNestedMeta<'_>, errors: &mut Errors) {
+        let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+        let span = path_span(&meta.path);
+        if !KEYS.contains(&key.as_str()) {
+            errors.at(span, unknown_key(&key, &meta.path));
+            // Skip the value so the next keys are still read.
+            if let Ok(value) = meta.value() {
+                let _ = value.parse::<Expr>();
+            }
+            return;
+        }
+        let value = match meta.value().and_then(|value| value.parse::<Expr>()) {
+            Ok(value) => value,
+            Err(_) => {
+                errors.at(span, format!("`{key}` needs a value, like {}", example(&key)));
+                return;
+            }
+        };
+        let already_set = match key.as_str() {
+            "origins" => set(&mut self.origins, string(&key, value, errors)),
+            "methods" => set(&mut self.methods, string(&key, value, errors)),
+            "headers" => set(&mut self.headers, string(&key, value, errors)),
+            "expose_headers" => set(&mut self.expose_headers, string(&key, value, errors)),
+            "max_age" => set(&mut self.max_age, integer(value, errors)),
+            _ => set(&mut self.credentials, boolean(value, errors)),
+        };
+        if already_set {
+            errors.at(span, format!("duplicate key `{key}`: give each key once"));
+        }
+    }
+}
+
+fn path_span(path: &syn::Path) -> Span {
+    path.segments.first().map_or_else(Span::call_site, |segment| segment.ident.span())
+}
+
+/// Stores `value` unless the key was already set; returns whether it was.
+fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
+    if slot.is_some() {
+        return true;
+    }
+    *slot = value;
+    false
+}
+
+fn example(key: &str) -> &'static str {
+    match key {
+        "origins" => "`origins = \"https://app.example.com\"`",
+        "methods" => "`methods = \"GET, POST\"`",
+        "headers" => "`headers = \"Content-Type\"`",
+        "expose_headers" => "`expose_headers = \"X-Total-Count\"`",
+        "max_age" => "`max_age = 600`",
+        _ => "`credentials = true`",
+    }
+}
+
+fn string(key: &str, value: Expr, errors: &mut Errors) -> Option<LitStr> {
+    match value {
+        Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => Some(lit),
+        other => {
+            errors.push(syn::Error::new_spanned(
+                other,
+                format!("`{key}` expects a string literal, like {}", example(key)),
+            ));
+            None
+        }
+    }
+}
+
+fn integer(value: Expr, errors: &mut Errors) -> Option<LitInt> {
+    match value {
+        Expr::Lit(ExprLit { lit: Lit::Int(lit), .. }) => Some(lit),
+        Expr::Unary(ExprUnary { op: UnOp::Neg(_), ref expr, .. })
+            if matches!(**expr, Expr::Lit(ExprLit { lit: Lit::Int(_), .. })) =>
+        {
+            errors.push(syn::Error::new_spanned(
+                value,
+                "`max_age` cannot be negative: it is the number of seconds a browser may cache the preflight, 0 to 86400",
+            ));
+            None
+        }
+        other => {
+            errors.push(syn::Error::new_spanned(
+                other,
+                "`max_age` expects a whole number of seconds, like `max_age = 600`",
+            ));
+            None
+        }
+    }
+}
+
+fn boolean(value: Expr, errors: &mut Errors) -> Option<LitBool> {
+    match value {
+        Expr::Lit(ExprLit { lit: Lit::Bool(lit), .. }) => Some(lit),
+        other => {
+            errors.push(syn::Error::new_spanned(
+                other,
+                "`credentials` expects `true` or `false`, without quotes",
+            ));
+            None
+        }
+    }
+}
+
+fn unknown_key(key: &str, path: &syn::Path) -> String {
+    let written = if key.is_empty() {
+        quote::quote!(#path).to_string().replace(' ', "")
+    } else {
+        key.to_owned()
+    };
+    match suggestion(&written) {
+        Some(known) => format!("unknown key `{written}` in `#[cors]`: did you mean `{known}`?"),
+        None => format!("unknown key `{written}` in `#[cors]`: expected one of {}", KEYS.join(", ")),
+    }
+}
+
+/// The known key closest to `key`, if it is close enough to be a typo or a familiar alias
+/// (`allowed_origins`, `allow_credentials`).
+fn suggestion(key: &str) -> Option<&'static str> {
+    let lower = key.to_ascii_lowercase().replace('-', "_");
+    let bare = ["access_control_", "allowed_", "allow_"]
+        .iter()
+        .fold(lower.as_str(), |bare, prefix| bare.strip_prefix(prefix).unwrap_or(bare));
+    KEYS.iter()
+        .map(|known| (edit_distance(bare, known), *known))
+        .filter(|(distance, known)| *distance <= 2.max(known.len() / 3))
+        .min()
+        .map(|(_, known)| known)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_cover_typos_and_aliases() {
+        assert_eq!(suggestion("origin"), Some("origins"));
+        assert_eq!(suggestion("allowed_origins"), Some("origins"));
+        assert_eq!(suggestion("allow_credentials"), Some("credentials"));
+        assert_eq!(suggestion("maxage"), Some("max_age"));
+        assert_eq!(suggestion("expose"), None);
+        assert_eq!(suggestion("exposed_headers"), Some("expose_headers"));
+        assert_eq!(suggestion("banana"), None);
+    }
+}

@@ -1,0 +1,121 @@
+//! Turning a validated [`CorsSpec`] and the handler into tokens: a unit struct named like
+//! the handler whose `register` adds the actix route (wrapped in header injection) and one
+//! preflight route per path.
+
+use cors_rules::{HeaderList, OriginRule, PortRule};
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::ItemFn;
+
+use crate::model::CorsSpec;
+use crate::route::{self, Routes};
+
+/// The generated static holding the policy, named inside `register` only.
+const POLICY: &str = "__CORS_POLICY";
+
+/// The handler with `#[cors]` applied.
+pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStream {
+    let policy_ident = syn::Ident::new(POLICY, proc_macro2::Span::call_site());
+    routes.add_wrap(&mut handler.attrs, &format!("::cors_runtime::__private::Inject::new(&{POLICY})"));
+
+    let name = &handler.sig.ident;
+    let vis = &handler.vis;
+    let docs = handler.attrs.iter().filter(|attr| attr.path().is_ident("doc"));
+    let policy = policy_tokens(spec);
+    let preflights = routes.routes.iter().map(|route| {
+        let path = &route.path;
+        let served = route::served(route);
+        quote! {
+            ::cors_runtime::__private::register_preflight(__cors_config, #path, #served, &#policy_ident);
+        }
+    });
+    quote! {
+        #(#docs)*
+        #[allow(non_camel_case_types)]
+        #vis struct #name;
+
+        impl ::cors_runtime::__private::actix_web::dev::HttpServiceFactory for #name {
+            fn register(self, __cors_config: &mut ::cors_runtime::__private::actix_web::dev::AppService) {
+                static #policy_ident: ::cors_runtime::Policy = #policy;
+                #handler
+                ::cors_runtime::__private::actix_web::dev::HttpServiceFactory::register(#name, __cors_config);
+                #(#preflights)*
+            }
+        }
+    }
+}
+
+fn policy_tokens(spec: &CorsSpec) -> TokenStream {
+    let origins = origins_tokens(&spec.origins);
+    let methods = &spec.methods;
+    let allow_methods = spec.methods.join(", ");
+    let headers_any = spec.headers.any;
+    let header_names = &spec.headers.names;
+    let allow_headers = option(header_value(&spec.headers));
+    let expose_headers = option(header_value(&spec.expose_headers));
+    let max_age = option(spec.max_age.map(|seconds| seconds.to_string()));
+    let credentials = spec.credentials;
+    quote! {
+        ::cors_runtime::Policy {
+            origins: #origins,
+            methods: &[#(#methods),*],
+            allow_methods: #allow_methods,
+            headers: ::cors_runtime::AllowedHeaders { any: #headers_any, names: &[#(#header_names),*] },
+            allow_headers: #allow_headers,
+            expose_headers: #expose_headers,
+            max_age: #max_age,
+            credentials: #credentials,
+        }
+    }
+}
+
+fn origins_tokens(rules: &[OriginRule]) -> TokenStream {
+    if rules.contains(&OriginRule::Any) {
+        return quote!(::cors_runtime::AllowedOrigins::Any);
+    }
+    let mut exact: Vec<&str> = rules
+        .iter()
+        .filter_map(|rule| match rule {
+            OriginRule::Exact(origin) => Some(origin.as_str()),
+            _ => None,
+        })
+        .collect();
+    // The runtime looks exact origins up by binary search over their bytes.
+    exact.sort_unstable();
+    let patterns = rules.iter().filter_map(|rule| match rule {
+        OriginRule::Pattern(pattern) => {
+            let scheme = &pattern.scheme;
+            let host = &pattern.host;
+            let subdomains = pattern.subdomains;
+            let port = match pattern.port {
+                PortRule::Default => quote!(::cors_runtime::PortPattern::Default),
+                PortRule::Exact(port) => {
+                    let port = port.to_string();
+                    quote!(::cors_runtime::PortPattern::Exact(#port))
+                }
+                PortRule::Any => quote!(::cors_runtime::PortPattern::Any),
+            };
+            Some(quote! {
+                ::cors_runtime::OriginPattern { scheme: #scheme, host: #host, subdomains: #subdomains, port: #port }
+            })
+        }
+        _ => None,
+    });
+    quote! {
+        ::cors_runtime::AllowedOrigins::Listed { exact: &[#(#exact),*], patterns: &[#(#patterns),*] }
+    }
+}
+
+/// The header value listing `list`: `*` first when given, then the names.
+fn header_value(list: &HeaderList) -> Option<String> {
+    let star = list.any.then_some("*");
+    let names: Vec<&str> = star.into_iter().chain(list.names.iter().map(String::as_str)).collect();
+    (!names.is_empty()).then(|| names.join(", "))
+}
+
+fn option(value: Option<String>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    }
+}

@@ -1,0 +1,102 @@
+//! Validating the raw arguments against the rules and the routes: the [`CorsSpec`] that
+//! `expand` turns into a `'static` policy.
+
+use cors_rules::{HeaderList, MAX_AGE_LIMIT, OriginRule};
+use proc_macro2::Span;
+
+use crate::args::RawArgs;
+use crate::errors::Errors;
+use crate::route::Routes;
+
+/// A policy that passed every check, normalised.
+pub struct CorsSpec {
+    pub origins: Vec<OriginRule>,
+    pub methods: Vec<String>,
+    pub headers: HeaderList,
+    pub expose_headers: HeaderList,
+    pub max_age: Option<u64>,
+    pub credentials: bool,
+}
+
+/// Checks every value, recording each problem in `errors`; `None` when any failed.
+pub fn validate(args: &RawArgs, routes: &Routes, errors: &mut Errors) -> Option<CorsSpec> {
+    let credentials = args.credentials.as_ref().is_some_and(|lit| lit.value);
+    let origins = match &args.origins {
+        Some(lit) => keep(errors, lit.span(), cors_rules::origin_list(&lit.value(), credentials)),
+        None => {
+            errors.at(
+                Span::call_site(),
+                "missing `origins`: list the origins that may call this handler, like `origins = \"https://app.example.com\"`",
+            );
+            None
+        }
+    };
+    let served = routes.methods();
+    let methods = match &args.methods {
+        Some(lit) => keep(
+            errors,
+            lit.span(),
+            cors_rules::method_list(&lit.value()).and_then(|methods| served_only(methods, &served)),
+        ),
+        None => Some(served),
+    };
+    let headers = match &args.headers {
+        Some(lit) => keep(errors, lit.span(), cors_rules::request_header_list(&lit.value(), credentials)),
+        None => Some(HeaderList::default()),
+    };
+    let expose_headers = match &args.expose_headers {
+        Some(lit) => keep(errors, lit.span(), cors_rules::expose_header_list(&lit.value(), credentials)),
+        None => Some(HeaderList::default()),
+    };
+    let max_age = match &args.max_age {
+        Some(lit) => keep(errors, lit.span(), max_age(lit)).map(Some),
+        None => Some(None),
+    };
+    Some(CorsSpec {
+        origins: origins?,
+        methods: methods?,
+        headers: headers?,
+        expose_headers: expose_headers?,
+        max_age: max_age?,
+        credentials,
+    })
+}
+
+/// The value, or `None` after recording each of its problems at `span`.
+fn keep<T>(errors: &mut Errors, span: Span, result: Result<T, Vec<String>>) -> Option<T> {
+    result.map_err(|messages| errors.all_at(span, messages)).ok()
+}
+
+/// Refuses methods the handler's routing attributes do not serve: a preflight for them
+/// would never reach this handler.
+fn served_only(methods: Vec<String>, served: &[String]) -> Result<Vec<String>, Vec<String>> {
+    let unserved: Vec<String> = methods
+        .iter()
+        .filter(|method| !served.contains(method))
+        .map(|method| {
+            let hint = if served.iter().any(|served| served.eq_ignore_ascii_case(method)) {
+                " (methods are case-sensitive)"
+            } else {
+                ""
+            };
+            format!(
+                "`{method}` is not served by this handler{hint}: its routing attribute serves {}; list only those, or leave `methods` out",
+                served.join(", ")
+            )
+        })
+        .collect();
+    if unserved.is_empty() { Ok(methods) } else { Err(unserved) }
+}
+
+fn max_age(lit: &syn::LitInt) -> Result<u64, Vec<String>> {
+    if !lit.suffix().is_empty() {
+        return Err(vec![format!("`max_age` expects a plain number of seconds, without the `{}` suffix", lit.suffix())]);
+    }
+    match lit.base10_parse::<u64>() {
+        Ok(seconds) if seconds <= MAX_AGE_LIMIT => Ok(seconds),
+        _ => Err(vec![format!(
+            "`max_age = {}` is above {MAX_AGE_LIMIT} (one day): browsers cap the preflight cache there, so a larger value only misleads",
+            lit.base10_digits()
+        )]),
+    }
+}

@@ -1,0 +1,131 @@
+//! One entry of `headers` or `expose_headers`.
+
+/// Whether `name` is an HTTP token (RFC 9110 §5.6.2): what header names and methods are made of.
+pub fn is_token(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(is_tchar)
+}
+
+/// Whether `byte` may appear in a token.
+pub fn is_tchar(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
+}
+
+/// Request headers a page can never set (Fetch, "forbidden request-header").
+const FORBIDDEN_REQUEST: &[&str] = &[
+    "accept-charset",
+    "accept-encoding",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "connection",
+    "content-length",
+    "cookie",
+    "cookie2",
+    "date",
+    "dnt",
+    "expect",
+    "host",
+    "keep-alive",
+    "origin",
+    "referer",
+    "set-cookie",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "via",
+];
+
+/// Headers that only ever travel in requests, so a script never finds them on a response.
+const REQUEST_ONLY: &[&str] = &[
+    "accept",
+    "accept-charset",
+    "accept-encoding",
+    "accept-language",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "authorization",
+    "cookie",
+    "host",
+    "if-match",
+    "if-modified-since",
+    "if-none-match",
+    "if-unmodified-since",
+    "origin",
+    "proxy-authorization",
+    "referer",
+    "user-agent",
+];
+
+/// Checks one trimmed, non-empty entry of `headers` (other than `*`).
+pub fn check_request_header(name: &str) -> Result<(), String> {
+    if !is_token(name) {
+        return Err(format!("`{name}` is not a header name: a header name is a token like `X-Api-Key`"));
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("access-control-") && !FORBIDDEN_REQUEST.contains(&lower.as_str()) {
+        return Err(format!(
+            "`{name}` is a response header: `headers` lists request headers the page may send"
+        ));
+    }
+    if FORBIDDEN_REQUEST.contains(&lower.as_str())
+        || lower.starts_with("sec-")
+        || lower.starts_with("proxy-")
+    {
+        return Err(format!(
+            "`{name}` is a forbidden request header: browsers set it themselves and never let a page send it, so allowing it has no effect"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks one trimmed, non-empty entry of `expose_headers` (other than `*`).
+pub fn check_expose_header(name: &str) -> Result<(), String> {
+    if !is_token(name) {
+        return Err(format!("`{name}` is not a header name: a header name is a token like `X-Total-Count`"));
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower == "set-cookie" || lower == "set-cookie2" {
+        return Err(format!(
+            "`{name}` can never be exposed: browsers hide cookies from scripts whatever the server says"
+        ));
+    }
+    if REQUEST_ONLY.contains(&lower.as_str()) || lower.starts_with("sec-") {
+        return Err(format!(
+            "`{name}` is a request header: `expose_headers` lists response headers the page may read"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens() {
+        assert!(is_token("X-Api-Key"));
+        assert!(is_token("*"));
+        assert!(!is_token(""));
+        assert!(!is_token("x y"));
+        assert!(!is_token("x:y"));
+        assert!(!is_token("é"));
+    }
+
+    #[test]
+    fn request_headers() {
+        assert!(check_request_header("Content-Type").is_ok());
+        assert!(check_request_header("Authorization").is_ok());
+        for name in ["Cookie", "host", "Origin", "Content-Length", "Sec-Fetch-Mode", "Proxy-Foo"] {
+            assert!(check_request_header(name).unwrap_err().contains("forbidden"), "{name}");
+        }
+        assert!(check_request_header("Access-Control-Allow-Origin").unwrap_err().contains("response header"));
+        assert!(check_request_header("X Y").unwrap_err().contains("not a header name"));
+    }
+
+    #[test]
+    fn expose_headers() {
+        assert!(check_expose_header("X-Total-Count").is_ok());
+        assert!(check_expose_header("Set-Cookie").unwrap_err().contains("never be exposed"));
+        assert!(check_expose_header("Authorization").unwrap_err().contains("request header"));
+    }
+}

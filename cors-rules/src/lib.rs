@@ -1,0 +1,21 @@
+//! The rules a CORS policy must follow, shared by the `#[cors]` macro (compile time) and the
+//! runtime (origins configured at startup), so both reject the same values with the same words.
+//!
+//! Every check takes the user's text and returns either the normalised value or a message
+//! meant to be shown as is: lowercase, naming the offending value, no trailing period.
+#![warn(missing_docs)]
+
+mod headers;
+mod list;
+mod methods;
+mod origin;
+
+pub use headers::{check_expose_header, check_request_header, is_tchar, is_token};
+pub use list::{
+    HeaderList, expose_header_list, method_list, origin_list, request_header_list, split_list,
+};
+pub use methods::check_method;
+pub use origin::{OriginPattern, OriginRule, PortRule, is_loopback, parse_origin};
+
+/// The largest `max_age` browsers honour at all (Firefox caps at one day).
+pub const MAX_AGE_LIMIT: u64 = 86_400;

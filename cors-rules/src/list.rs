@@ -1,0 +1,213 @@
+//! Whole comma-separated values: elements, duplicates, wildcards and cross-key rules.
+
+use crate::{OriginRule, check_expose_header, check_method, check_request_header, parse_origin};
+
+/// Splits a comma-separated value into trimmed elements; empty elements are kept so they
+/// can be reported.
+pub fn split_list(value: &str) -> Vec<&str> {
+    value.split(',').map(str::trim).collect()
+}
+
+/// Runs `check` on every element of `value`, collecting every problem: an empty list or
+/// element, a bad element, a duplicate (compared after `normalise`).
+fn checked_list<T>(
+    key: &str,
+    value: &str,
+    normalise: fn(&str) -> String,
+    mut check: impl FnMut(&str) -> Result<T, String>,
+) -> Result<Vec<(String, T)>, Vec<String>> {
+    if value.trim().is_empty() {
+        return Err(vec![format!("`{key}` is empty: list at least one value, or leave the key out")]);
+    }
+    let mut errors = Vec::new();
+    let mut items: Vec<(String, T)> = Vec::new();
+    for element in split_list(value) {
+        if element.is_empty() {
+            errors.push(format!("`{key}` has an empty element: remove the extra comma"));
+            continue;
+        }
+        let key_form = normalise(element);
+        if items.iter().any(|(seen, _)| *seen == key_form) {
+            errors.push(format!("`{element}` is listed twice in `{key}`"));
+            continue;
+        }
+        match check(element) {
+            Ok(item) => items.push((key_form, item)),
+            Err(message) => errors.push(message),
+        }
+    }
+    if errors.is_empty() { Ok(items) } else { Err(errors) }
+}
+
+/// Checks `origins`. With `credentials`, also refuses what would hand cookies to strangers.
+pub fn origin_list(value: &str, credentials: bool) -> Result<Vec<OriginRule>, Vec<String>> {
+    let rules: Vec<OriginRule> = checked_list("origins", value, str::to_owned, parse_origin)?
+        .into_iter()
+        .map(|(_, rule)| rule)
+        .collect();
+    let mut errors = Vec::new();
+    if rules.contains(&OriginRule::Any) {
+        if rules.len() > 1 {
+            errors.push(
+                "`*` cannot be mixed with other origins: `*` already allows every origin; keep `*` alone or list the origins".to_owned(),
+            );
+        }
+        if credentials {
+            errors.push(
+                "`credentials = true` cannot be combined with `origins = \"*\"`: browsers reject a wildcard origin on credentialed requests; list the allowed origins".to_owned(),
+            );
+        }
+    }
+    if credentials {
+        for rule in &rules {
+            errors.extend(credentialed_origin_problem(rule));
+        }
+    }
+    if errors.is_empty() { Ok(rules) } else { Err(errors) }
+}
+
+fn credentialed_origin_problem(rule: &OriginRule) -> Option<String> {
+    if rule.is_insecure() {
+        return Some(format!(
+            "`{}` is plain `http` and cannot be trusted with `credentials = true`: anyone on the network can impersonate it; use `https` (only localhost and loopback may stay `http`)",
+            describe(rule)
+        ));
+    }
+    if let OriginRule::Pattern(pattern) = rule
+        && pattern.subdomains
+        && is_public_suffix(&pattern.host)
+    {
+        return Some(format!(
+            "`{}` covers a public suffix and cannot be trusted with `credentials = true`: anyone can register a site under `{}`; list your own domain",
+            describe(rule),
+            pattern.host
+        ));
+    }
+    None
+}
+
+/// Whether anyone can register names directly under `host` (`com`, `co.uk`, `github.io`).
+fn is_public_suffix(host: &str) -> bool {
+    psl::suffix(host.as_bytes())
+        .is_some_and(|suffix| suffix.is_known() && suffix.as_bytes() == host.as_bytes())
+}
+
+fn describe(rule: &OriginRule) -> String {
+    match rule {
+        OriginRule::Any => "*".to_owned(),
+        OriginRule::Exact(origin) => origin.clone(),
+        OriginRule::Pattern(pattern) => {
+            let star = if pattern.subdomains { "*." } else { "" };
+            let port = match pattern.port {
+                crate::PortRule::Default => String::new(),
+                crate::PortRule::Exact(port) => format!(":{port}"),
+                crate::PortRule::Any => ":*".to_owned(),
+            };
+            format!("{}://{star}{}{port}", pattern.scheme, pattern.host)
+        }
+    }
+}
+
+/// Checks `methods`: tokens, no forbidden methods, no duplicates. Case-sensitive.
+pub fn method_list(value: &str) -> Result<Vec<String>, Vec<String>> {
+    let methods = checked_list("methods", value, str::to_owned, check_method)?;
+    Ok(methods.into_iter().map(|(method, ())| method).collect())
+}
+
+/// A checked `headers` or `expose_headers` value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeaderList {
+    /// `*` was listed.
+    pub any: bool,
+    /// The other names, lower-cased, in the order given.
+    pub names: Vec<String>,
+}
+
+/// Checks `headers`: request header names a page may send, `*` for any (but `Authorization`).
+pub fn request_header_list(value: &str, credentials: bool) -> Result<HeaderList, Vec<String>> {
+    header_list("headers", value, credentials, check_request_header)
+}
+
+/// Checks `expose_headers`: response header names a page may read, `*` for any.
+pub fn expose_header_list(value: &str, credentials: bool) -> Result<HeaderList, Vec<String>> {
+    header_list("expose_headers", value, credentials, check_expose_header)
+}
+
+fn header_list(
+    key: &str,
+    value: &str,
+    credentials: bool,
+    check: fn(&str) -> Result<(), String>,
+) -> Result<HeaderList, Vec<String>> {
+    let names = checked_list(key, value, str::to_ascii_lowercase, |name| {
+        if name == "*" {
+            return if credentials {
+                Err(format!(
+                    "`credentials = true` cannot be combined with `{key} = \"*\"`: on credentialed requests browsers read `*` as a header literally named `*`; list the header names"
+                ))
+            } else {
+                Ok(())
+            };
+        }
+        check(name)
+    })?;
+    let mut list = HeaderList::default();
+    for (name, ()) in names {
+        if name == "*" {
+            list.any = true;
+        } else {
+            list.names.push(name);
+        }
+    }
+    Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin_errors(value: &str, credentials: bool) -> Vec<String> {
+        origin_list(value, credentials).unwrap_err()
+    }
+
+    #[test]
+    fn lists_allow_spaces_around_commas() {
+        let rules = origin_list(" https://a.example.com ,http://localhost:3000", true).unwrap();
+        assert_eq!(rules.len(), 2);
+        assert_eq!(method_list("GET , POST").unwrap(), ["GET", "POST"]);
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let errors = origin_errors("https://a.example.com,,https://a.example.com, a.example.com", false);
+        assert_eq!(errors.len(), 3, "{errors:?}");
+    }
+
+    #[test]
+    fn wildcard_rules() {
+        assert!(origin_errors("*", true)[0].contains("`credentials = true` cannot be combined"));
+        assert!(origin_errors("*, https://a.example.com", false)[0].contains("cannot be mixed"));
+        assert!(request_header_list("*", true).unwrap_err()[0].contains("cannot be combined"));
+        assert!(expose_header_list("*", true).unwrap_err()[0].contains("cannot be combined"));
+        let any = request_header_list("*, Authorization", false).unwrap();
+        assert!(any.any);
+        assert_eq!(any.names, ["authorization"]);
+    }
+
+    #[test]
+    fn credentials_need_secure_private_origins() {
+        assert!(origin_errors("http://app.example.com", true)[0].contains("plain `http`"));
+        assert!(origin_list("http://localhost:8080, http://127.0.0.1:3000", true).is_ok());
+        for public in ["https://*.com", "https://*.co.uk", "https://*.github.io"] {
+            assert!(origin_errors(public, true)[0].contains("public suffix"), "{public}");
+        }
+        assert!(origin_list("https://*.example.com", true).is_ok());
+        assert!(origin_list("https://*.com", false).is_ok());
+    }
+
+    #[test]
+    fn duplicate_headers_compare_case_insensitively() {
+        let errors = request_header_list("X-A, x-a", false).unwrap_err();
+        assert!(errors[0].contains("listed twice"));
+    }
+}

@@ -1,0 +1,171 @@
+//! The wrapper around the handler's route: puts the policy's headers on every response it
+//! produces (2xx, 3xx, the handler's `Err`, extractor failures) and merges `Vary`.
+
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use actix_web::body::EitherBody;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
+    HeaderMap, HeaderValue, ORIGIN,
+};
+use actix_web::{Error, HttpRequest};
+
+use crate::policy::Policy;
+use crate::vary;
+
+/// Middleware factory for one handler's route, passed to actix-web's `wrap = "..."`.
+pub struct Inject {
+    policy: &'static Policy,
+}
+
+impl Inject {
+    /// Wraps a route in `policy`.
+    pub const fn new(policy: &'static Policy) -> Self {
+        Inject { policy }
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Inject
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = InjectService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(InjectService { service, policy: self.policy }))
+    }
+}
+
+/// The running middleware of [`Inject`].
+pub struct InjectService<S> {
+    service: S,
+    policy: &'static Policy,
+}
+
+impl<S, B> Service<ServiceRequest> for InjectService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = InjectFuture<S::Future>;
+
+    actix_web::dev::forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        // Decided before the handler runs: it borrows the request, which the handler takes.
+        let allow_origin = self.policy.allow_origin_for_request(req.headers());
+        let request = req.request().clone();
+        InjectFuture {
+            inner: self.service.call(req),
+            policy: self.policy,
+            allow_origin,
+            request: Some(request),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`InjectService`].
+    pub struct InjectFuture<F> {
+        #[pin]
+        inner: F,
+        policy: &'static Policy,
+        allow_origin: Option<HeaderValue>,
+        // Kept to render an error from an inner middleware into a response of its own.
+        request: Option<HttpRequest>,
+    }
+}
+
+impl<F, B> Future for InjectFuture<F>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+{
+    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = match ready!(this.inner.poll(cx)) {
+            Ok(response) => response.map_into_left_body(),
+            Err(error) => match this.request.take() {
+                Some(request) => ServiceResponse::from_err(error, request).map_into_right_body(),
+                None => return Poll::Ready(Err(error)),
+            },
+        };
+        apply(response.headers_mut(), this.policy, this.allow_origin.take());
+        Poll::Ready(Ok(response))
+    }
+}
+
+/// Puts the policy's answer for one actual response into `headers`.
+fn apply(headers: &mut HeaderMap, policy: &'static Policy, allow_origin: Option<HeaderValue>) {
+    match allow_origin {
+        Some(allow_origin) => {
+            insert_allow_origin(headers, policy, allow_origin);
+            if let Some(expose) = policy.expose_headers {
+                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(expose));
+            }
+        }
+        None => {
+            // The policy decides who may read: a grant the handler wrote itself does not stand.
+            headers.remove(ACCESS_CONTROL_ALLOW_ORIGIN);
+            headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
+        }
+    }
+    if policy.varies_by_origin() {
+        vary::add(headers, &vary::ORIGIN);
+    }
+}
+
+/// Inserts `Access-Control-Allow-Origin` (replacing any the handler set, so there is only
+/// one) and, for a credentialed policy, `Access-Control-Allow-Credentials`.
+pub(crate) fn insert_allow_origin(headers: &mut HeaderMap, policy: &Policy, allow_origin: HeaderValue) {
+    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
+    if policy.credentials {
+        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+    }
+}
+
+impl Policy {
+    /// Whether the answer depends on the request's `Origin`, so caches must key on it.
+    pub fn varies_by_origin(&self) -> bool {
+        !matches!(self.origins, crate::AllowedOrigins::Any) || self.credentials
+    }
+
+    /// The `Access-Control-Allow-Origin` value for a request with this one `Origin`, or
+    /// `None` when the origin is not allowed.
+    pub fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
+        match &self.origins {
+            crate::AllowedOrigins::Any if !self.credentials => Some(HeaderValue::from_static("*")),
+            crate::AllowedOrigins::Any => Some(origin.clone()),
+            crate::AllowedOrigins::Listed { exact, patterns } => {
+                let bytes = origin.as_bytes();
+                match exact.binary_search_by(|probe| probe.as_bytes().cmp(bytes)) {
+                    Ok(index) => Some(HeaderValue::from_static(exact[index])),
+                    Err(_) if patterns.iter().any(|pattern| pattern.matches(bytes)) => Some(origin.clone()),
+                    Err(_) => None,
+                }
+            }
+        }
+    }
+
+    /// The `Access-Control-Allow-Origin` value for an actual request: a `*` policy answers
+    /// every request; otherwise there must be exactly one allowed `Origin`.
+    fn allow_origin_for_request(&self, headers: &HeaderMap) -> Option<HeaderValue> {
+        if matches!(self.origins, crate::AllowedOrigins::Any) && !self.credentials {
+            return Some(HeaderValue::from_static("*"));
+        }
+        let mut origins = headers.get_all(ORIGIN);
+        match (origins.next(), origins.next()) {
+            (Some(origin), None) => self.allow_origin(origin),
+            _ => None,
+        }
+    }
+}

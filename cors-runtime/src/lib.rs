@@ -1,0 +1,19 @@
+#![doc = include_str!("../../README.md")]
+#![warn(missing_docs)]
+
+mod inject;
+mod policy;
+mod preflight;
+pub mod request_headers;
+mod vary;
+
+pub use cors_macros::cors;
+pub use policy::{AllowedHeaders, AllowedOrigins, OriginPattern, Policy, PortPattern};
+
+/// What `#[cors]` expansions name. Not a public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::inject::Inject;
+    pub use crate::preflight::register as register_preflight;
+    pub use actix_web;
+}

@@ -39,7 +39,10 @@ where
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(InjectService { service, policy: self.policy }))
+        ready(Ok(InjectService {
+            service,
+            policy: self.policy,
+        }))
     }
 }
 
@@ -99,7 +102,11 @@ where
                 None => return Poll::Ready(Err(error)),
             },
         };
-        apply(response.headers_mut(), this.policy, this.allow_origin.take());
+        apply(
+            response.headers_mut(),
+            this.policy,
+            this.allow_origin.take(),
+        );
         Poll::Ready(Ok(response))
     }
 }
@@ -110,7 +117,10 @@ fn apply(headers: &mut HeaderMap, policy: &'static Policy, allow_origin: Option<
         Some(allow_origin) => {
             insert_allow_origin(headers, policy, allow_origin);
             if let Some(expose) = policy.expose_headers {
-                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(expose));
+                headers.insert(
+                    ACCESS_CONTROL_EXPOSE_HEADERS,
+                    HeaderValue::from_static(expose),
+                );
             }
         }
         None => {
@@ -126,10 +136,17 @@ fn apply(headers: &mut HeaderMap, policy: &'static Policy, allow_origin: Option<
 
 /// Inserts `Access-Control-Allow-Origin` (replacing any the handler set, so there is only
 /// one) and, for a credentialed policy, `Access-Control-Allow-Credentials`.
-pub(crate) fn insert_allow_origin(headers: &mut HeaderMap, policy: &Policy, allow_origin: HeaderValue) {
+pub(crate) fn insert_allow_origin(
+    headers: &mut HeaderMap,
+    policy: &Policy,
+    allow_origin: HeaderValue,
+) {
     headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
     if policy.credentials {
-        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
     }
 }
 
@@ -149,7 +166,9 @@ impl Policy {
                 let bytes = origin.as_bytes();
                 match exact.binary_search_by(|probe| probe.as_bytes().cmp(bytes)) {
                     Ok(index) => Some(HeaderValue::from_static(exact[index])),
-                    Err(_) if patterns.iter().any(|pattern| pattern.matches(bytes)) => Some(origin.clone()),
+                    Err(_) if patterns.iter().any(|pattern| pattern.matches(bytes)) => {
+                        Some(origin.clone())
+                    }
                     Err(_) => None,
                 }
             }
@@ -162,10 +181,6 @@ impl Policy {
         if matches!(self.origins, crate::AllowedOrigins::Any) && !self.credentials {
             return Some(HeaderValue::from_static("*"));
         }
-        let mut origins = headers.get_all(ORIGIN);
-        match (origins.next(), origins.next()) {
-            (Some(origin), None) => self.allow_origin(origin),
-            _ => None,
-        }
+        crate::request_headers::single(headers, ORIGIN).and_then(|origin| self.allow_origin(origin))
     }
 }

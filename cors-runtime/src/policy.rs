@@ -133,7 +133,10 @@ fn split_host_port(authority: &[u8]) -> (&[u8], Option<&[u8]>) {
     } else {
         0
     };
-    match authority[search_from..].iter().position(|&byte| byte == b':') {
+    match authority[search_from..]
+        .iter()
+        .position(|&byte| byte == b':')
+    {
         Some(colon) => {
             let colon = search_from + colon;
             (&authority[..colon], Some(&authority[colon + 1..]))
@@ -167,7 +170,9 @@ fn is_explicit_port(port: &[u8], scheme: &str) -> bool {
 impl AllowedHeaders {
     /// Whether a request header name (any case) is allowed.
     pub fn allows(&self, name: &[u8]) -> bool {
-        self.names.iter().any(|allowed| allowed.as_bytes().eq_ignore_ascii_case(name))
+        self.names
+            .iter()
+            .any(|allowed| allowed.as_bytes().eq_ignore_ascii_case(name))
             || (self.any && !name.eq_ignore_ascii_case(b"authorization"))
     }
 }
@@ -241,13 +246,21 @@ mod tests {
             b"https://app.example.com\0",
             b"https://app.exampl\xc3\xa9.com",
         ] {
-            assert!(!LISTED.allows(lookalike), "{}", String::from_utf8_lossy(lookalike));
+            assert!(
+                !LISTED.allows(lookalike),
+                "{}",
+                String::from_utf8_lossy(lookalike)
+            );
         }
     }
 
     #[test]
     fn subdomain_patterns_match_on_label_boundaries() {
-        for origin in ["https://a.example.com", "https://a.b.example.com", "https://x-1.example.com"] {
+        for origin in [
+            "https://a.example.com",
+            "https://a.b.example.com",
+            "https://x-1.example.com",
+        ] {
             assert!(SUBDOMAINS.matches(origin.as_bytes()), "{origin}");
         }
         for origin in [
@@ -270,7 +283,12 @@ mod tests {
 
     #[test]
     fn port_patterns_accept_any_explicit_port_and_none() {
-        for origin in ["http://localhost", "http://localhost:1", "http://localhost:3000", "http://localhost:65535"] {
+        for origin in [
+            "http://localhost",
+            "http://localhost:1",
+            "http://localhost:3000",
+            "http://localhost:65535",
+        ] {
             assert!(ANY_PORT.matches(origin.as_bytes()), "{origin}");
         }
         for origin in [
@@ -292,7 +310,12 @@ mod tests {
 
     #[test]
     fn ipv6_hosts_keep_their_colons() {
-        let pattern = OriginPattern { scheme: "http", host: "[::1]", subdomains: false, port: PortPattern::Any };
+        let pattern = OriginPattern {
+            scheme: "http",
+            host: "[::1]",
+            subdomains: false,
+            port: PortPattern::Any,
+        };
         assert!(pattern.matches(b"http://[::1]:8080"));
         assert!(pattern.matches(b"http://[::1]"));
         assert!(!pattern.matches(b"http://[::2]:8080"));
@@ -305,7 +328,15 @@ mod tests {
         colons.extend(std::iter::repeat_n(b':', 10_000));
         let mut brackets = b"http://[".to_vec();
         brackets.extend(std::iter::repeat_n(b'[', 10_000));
-        for hostile in [&huge[..], &colons, &brackets, b"\xff\xfe", b"https://", b"http://:", b"http://[:"] {
+        for hostile in [
+            &huge[..],
+            &colons,
+            &brackets,
+            b"\xff\xfe",
+            b"https://",
+            b"http://:",
+            b"http://[:",
+        ] {
             assert!(!LISTED.allows(hostile));
             assert!(!SUBDOMAINS.matches(hostile));
             assert!(!ANY_PORT.matches(hostile));
@@ -314,17 +345,29 @@ mod tests {
 
     #[test]
     fn wildcard_headers_never_cover_authorization() {
-        let any = AllowedHeaders { any: true, names: &[] };
+        let any = AllowedHeaders {
+            any: true,
+            names: &[],
+        };
         assert!(any.allows(b"X-Anything"));
         assert!(!any.allows(b"Authorization"));
-        let listed = AllowedHeaders { any: true, names: &["authorization"] };
+        let listed = AllowedHeaders {
+            any: true,
+            names: &["authorization"],
+        };
         assert!(listed.allows(b"AUTHORIZATION"));
     }
 
     #[test]
     fn origins_display_as_written() {
         let patterns: &'static [OriginPattern] = &[SUBDOMAINS, ANY_PORT];
-        let origins = AllowedOrigins::Listed { exact: &["https://a.example.com"], patterns };
-        assert_eq!(origins.to_string(), "https://a.example.com, https://*.example.com, http://localhost:*");
+        let origins = AllowedOrigins::Listed {
+            exact: &["https://a.example.com"],
+            patterns,
+        };
+        assert_eq!(
+            origins.to_string(),
+            "https://a.example.com, https://*.example.com, http://localhost:*"
+        );
     }
 }

@@ -31,7 +31,11 @@ impl Guard for PreflightFor {
             && head
                 .headers()
                 .get_all(ACCESS_CONTROL_REQUEST_METHOD)
-                .any(|method| self.served.iter().any(|served| served.as_bytes() == method.as_bytes()))
+                .any(|method| {
+                    self.served
+                        .iter()
+                        .any(|served| served.as_bytes() == method.as_bytes())
+                })
     }
 }
 
@@ -51,10 +55,12 @@ pub fn register(
         ResourceDef::new(path)
     };
     let guards: Vec<Box<dyn Guard>> = vec![Box::new(PreflightFor { served })];
-    let service = fn_service(move |req: ServiceRequest| -> Ready<Result<ServiceResponse, Error>> {
-        let response = respond(policy, req.path(), req.headers());
-        ready(Ok(req.into_response(response)))
-    });
+    let service = fn_service(
+        move |req: ServiceRequest| -> Ready<Result<ServiceResponse, Error>> {
+            let response = respond(policy, req.path(), req.headers());
+            ready(Ok(req.into_response(response)))
+        },
+    );
     config.register_service(rdef, Some(guards), service, None);
 }
 
@@ -86,42 +92,50 @@ pub fn respond(policy: &'static Policy, path: &str, headers: &HeaderMap) -> Http
 fn judge<'a>(policy: &'static Policy, headers: &'a HeaderMap) -> Result<HeaderValue, Refusal<'a>> {
     let origins = headers.get_all(ORIGIN);
     let origin_count = origins.len();
-    let origin = single(headers, ORIGIN);
-    let allow_origin =
-        origin.and_then(|origin| policy.allow_origin(origin)).ok_or(Refusal::Origin(origin_count, origin))?;
-    let method = single(headers, ACCESS_CONTROL_REQUEST_METHOD);
-    if !method.is_some_and(|method| policy.methods.iter().any(|allowed| allowed.as_bytes() == method.as_bytes())) {
+    let origin = request_headers::single(headers, ORIGIN);
+    let allow_origin = origin
+        .and_then(|origin| policy.allow_origin(origin))
+        .ok_or(Refusal::Origin(origin_count, origin))?;
+    let method = request_headers::single(headers, ACCESS_CONTROL_REQUEST_METHOD);
+    if !method.is_some_and(|method| {
+        policy
+            .methods
+            .iter()
+            .any(|allowed| allowed.as_bytes() == method.as_bytes())
+    }) {
         return Err(Refusal::Method(method));
     }
     let requested = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
-    if let Some(name) = request_headers::first_refused(requested, |name| policy.headers.allows(name)) {
+    if let Some(name) =
+        request_headers::first_refused(requested, |name| policy.headers.allows(name))
+    {
         return Err(Refusal::Header(name));
     }
     Ok(allow_origin)
-}
-
-/// The value of a header that must appear exactly once.
-fn single<'a>(headers: &'a HeaderMap, name: actix_web::http::header::HeaderName) -> Option<&'a HeaderValue> {
-    let mut values = headers.get_all(name);
-    match (values.next(), values.next()) {
-        (Some(value), None) => Some(value),
-        _ => None,
-    }
 }
 
 fn allowed(policy: &'static Policy, allow_origin: HeaderValue) -> HttpResponse {
     let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
     let headers = response.headers_mut();
     crate::inject::insert_allow_origin(headers, policy, allow_origin);
-    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(policy.allow_methods));
+    headers.insert(
+        ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(policy.allow_methods),
+    );
     if let Some(allow_headers) = policy.allow_headers {
-        headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static(allow_headers));
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static(allow_headers),
+        );
     }
     if let Some(max_age) = policy.max_age {
         headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(max_age));
     }
     if policy.credentials {
-        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
     }
     response
 }
@@ -132,18 +146,44 @@ fn log_refusal(policy: &Policy, path: &str, refusal: &Refusal<'_>) {
             log::debug!(target: "cors", "preflight for {path} refused: {count} `Origin` headers, expected exactly one");
         }
         Refusal::Origin(_, origin) => {
-            log::debug!(target: "cors", "preflight for {path} refused: origin {origin:?} is not allowed; the policy allows {}", policy.origins);
+            log::debug!(
+                target: "cors",
+                "preflight for {path} refused: origin {} is not allowed; the policy allows {}",
+                Shown(origin.map(HeaderValue::as_bytes)),
+                policy.origins
+            );
         }
-        Refusal::Method(method) => {
-            log::debug!(target: "cors", "preflight for {path} refused: method {method:?} is not allowed (or not sent exactly once); the policy allows {}", policy.allow_methods);
+        Refusal::Method(None) => {
+            log::debug!(target: "cors", "preflight for {path} refused: `Access-Control-Request-Method` must be sent exactly once");
+        }
+        Refusal::Method(Some(method)) => {
+            log::debug!(
+                target: "cors",
+                "preflight for {path} refused: method {} is not allowed; the policy allows {}",
+                Shown(Some(method.as_bytes())),
+                policy.allow_methods
+            );
         }
         Refusal::Header(name) => {
             log::debug!(
                 target: "cors",
-                "preflight for {path} refused: request header {:?} is not allowed; the policy allows {}",
-                String::from_utf8_lossy(name),
+                "preflight for {path} refused: request header {} is not allowed; the policy allows {}",
+                Shown(Some(name)),
                 policy.allow_headers.unwrap_or("no request headers")
             );
         }
+    }
+}
+
+/// Request bytes in a log line: quoted, with anything unprintable escaped, so a hostile
+/// value cannot forge log lines.
+struct Shown<'a>(Option<&'a [u8]>);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(bytes) = self.0 else {
+            return f.write_str("(none)");
+        };
+        write!(f, "\"{}\"", bytes.escape_ascii())
     }
 }

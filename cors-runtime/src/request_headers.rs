@@ -1,7 +1,7 @@
 //! Parsing `Access-Control-Request-Headers`: a comma-separated list of names, possibly
 //! spread over several header lines, spaced, unsorted, or with empty elements (`a,,b`).
 
-use actix_web::http::header::HeaderValue;
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 
 /// Every non-empty name the request lists, trimmed of spaces and tabs, in order.
 ///
@@ -24,20 +24,38 @@ pub fn first_refused<'a>(
         .find(|name| !(name.iter().all(|&byte| cors_rules::is_tchar(byte)) && allows(name)))
 }
 
+/// The value of a header that must appear exactly once (`Origin`,
+/// `Access-Control-Request-Method`); `None` when it is missing or repeated.
+pub fn single(headers: &HeaderMap, name: HeaderName) -> Option<&HeaderValue> {
+    let mut values = headers.get_all(name);
+    match (values.next(), values.next()) {
+        (Some(value), None) => Some(value),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn names(lines: &[&[u8]]) -> Vec<Vec<u8>> {
-        let values: Vec<HeaderValue> =
-            lines.iter().map(|line| HeaderValue::from_bytes(line).unwrap()).collect();
+        let values: Vec<HeaderValue> = lines
+            .iter()
+            .map(|line| HeaderValue::from_bytes(line).unwrap())
+            .collect();
         requested_names(values.iter()).map(<[u8]>::to_vec).collect()
     }
 
     #[test]
     fn lists_are_split_trimmed_and_joined_across_lines() {
-        assert_eq!(names(&[b"content-type, x-api-key"]), [b"content-type".to_vec(), b"x-api-key".to_vec()]);
-        assert_eq!(names(&[b" b ,\ta", b"c"]), [b"b".to_vec(), b"a".to_vec(), b"c".to_vec()]);
+        assert_eq!(
+            names(&[b"content-type, x-api-key"]),
+            [b"content-type".to_vec(), b"x-api-key".to_vec()]
+        );
+        assert_eq!(
+            names(&[b" b ,\ta", b"c"]),
+            [b"b".to_vec(), b"a".to_vec(), b"c".to_vec()]
+        );
         assert_eq!(names(&[b"a,,b,"]), [b"a".to_vec(), b"b".to_vec()]);
         assert!(names(&[b""]).is_empty());
         assert!(names(&[b" , ,"]).is_empty());
@@ -47,7 +65,10 @@ mod tests {
     fn refusal_names_the_first_bad_header() {
         let values = [HeaderValue::from_static("content-type, x-secret")];
         let allowed = |name: &[u8]| name.eq_ignore_ascii_case(b"content-type");
-        assert_eq!(first_refused(values.iter(), allowed), Some(&b"x-secret"[..]));
+        assert_eq!(
+            first_refused(values.iter(), allowed),
+            Some(&b"x-secret"[..])
+        );
         let values = [HeaderValue::from_static("Content-Type")];
         assert_eq!(first_refused(values.iter(), allowed), None);
     }
@@ -55,7 +76,10 @@ mod tests {
     #[test]
     fn malformed_names_are_refused_even_when_everything_is_allowed() {
         let values = [HeaderValue::from_bytes(b"x-ok, x\xffbad").unwrap()];
-        assert_eq!(first_refused(values.iter(), |_| true), Some(&b"x\xffbad"[..]));
+        assert_eq!(
+            first_refused(values.iter(), |_| true),
+            Some(&b"x\xffbad"[..])
+        );
         let values = [HeaderValue::from_static("x y")];
         assert_eq!(first_refused(values.iter(), |_| true), Some(&b"x y"[..]));
     }
@@ -65,7 +89,10 @@ mod tests {
         let commas = HeaderValue::from_bytes(&[b','; 20_000]).unwrap();
         assert_eq!(requested_names(std::iter::once(&commas)).count(), 0);
         let long_name = HeaderValue::from_bytes(&[b'x'; 16 * 1024]).unwrap();
-        assert_eq!(first_refused(std::iter::once(&long_name), |name| name.len() < 100).map(<[u8]>::len), Some(16 * 1024));
+        assert_eq!(
+            first_refused(std::iter::once(&long_name), |name| name.len() < 100).map(<[u8]>::len),
+            Some(16 * 1024)
+        );
         let mut many = Vec::new();
         for _ in 0..5_000 {
             many.extend_from_slice(b"a,");

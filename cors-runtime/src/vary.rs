@@ -11,15 +11,25 @@ pub struct Names {
 }
 
 /// An actual response whose answer depends on `Origin`.
-pub const ORIGIN: Names = Names { list: &["Origin"], joined: "Origin" };
+pub const ORIGIN: Names = Names {
+    list: &["Origin"],
+    joined: "Origin",
+};
 /// A preflight of a listed-origins policy.
 pub const PREFLIGHT: Names = Names {
-    list: &["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"],
+    list: &[
+        "Origin",
+        "Access-Control-Request-Method",
+        "Access-Control-Request-Headers",
+    ],
     joined: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
 };
 /// A preflight of a `*` policy: the answer does not depend on `Origin`.
 pub const PREFLIGHT_ANY_ORIGIN: Names = Names {
-    list: &["Access-Control-Request-Method", "Access-Control-Request-Headers"],
+    list: &[
+        "Access-Control-Request-Method",
+        "Access-Control-Request-Headers",
+    ],
     joined: "Access-Control-Request-Method, Access-Control-Request-Headers",
 };
 
@@ -38,7 +48,12 @@ pub fn add(headers: &mut HeaderMap, names: &Names) {
                 .any(|token| token == b"*" || token.eq_ignore_ascii_case(name.as_bytes()))
         })
     };
-    let missing: Vec<&str> = names.list.iter().copied().filter(|name| !present(name)).collect();
+    let missing: Vec<&str> = names
+        .list
+        .iter()
+        .copied()
+        .filter(|name| !present(name))
+        .collect();
     if missing.is_empty() {
         return;
     }
@@ -68,7 +83,10 @@ mod tests {
             headers.append(VARY, HeaderValue::from_static(value));
         }
         add(&mut headers, names);
-        headers.get_all(VARY).map(|value| value.to_str().unwrap().to_owned()).collect()
+        headers
+            .get_all(VARY)
+            .map(|value| value.to_str().unwrap().to_owned())
+            .collect()
     }
 
     #[test]
@@ -78,7 +96,10 @@ mod tests {
 
     #[test]
     fn handler_vary_is_kept_and_extended() {
-        assert_eq!(vary_after(&["Accept-Encoding"], &ORIGIN), ["Accept-Encoding, Origin"]);
+        assert_eq!(
+            vary_after(&["Accept-Encoding"], &ORIGIN),
+            ["Accept-Encoding, Origin"]
+        );
         assert_eq!(
             vary_after(&["Accept-Encoding", "Cookie"], &ORIGIN),
             ["Accept-Encoding, Cookie, Origin"]

@@ -1,0 +1,341 @@
+//! Properties over generated policies and requests, through the real actix-web service
+//! stack: whatever the policy and the request, nothing leaks.
+//!
+//! Policies are generated at run time here (the runtime types are plain data), so one test
+//! covers many more shapes than the compile-time attribute tests can.
+
+use actix_web::dev::{AppService, HttpServiceFactory, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{App, HttpResponse, test as actix_test, web};
+use cors_runtime::__private::{Inject, register_preflight};
+use cors_runtime::{AllowedHeaders, AllowedOrigins, OriginPattern, Policy, PortPattern};
+use proptest::prelude::*;
+
+/// Origins a policy may list, and the patterns it may use.
+const EXACT_POOL: &[&str] = &[
+    "https://app.example.com",
+    "http://localhost:8080",
+    "https://b.example.org",
+    "http://127.0.0.1:3000",
+];
+
+const PATTERN_POOL: &[OriginPattern] = &[
+    OriginPattern {
+        scheme: "https",
+        host: "example.com",
+        subdomains: true,
+        port: PortPattern::Default,
+    },
+    OriginPattern {
+        scheme: "http",
+        host: "localhost",
+        subdomains: false,
+        port: PortPattern::Any,
+    },
+    OriginPattern {
+        scheme: "https",
+        host: "example.org",
+        subdomains: true,
+        port: PortPattern::Exact("8443"),
+    },
+];
+
+/// Origins requests send: allowed ones, look-alikes and garbage.
+fn request_origin() -> impl Strategy<Value = Vec<u8>> {
+    let known = prop::sample::select(vec![
+        "https://app.example.com",
+        "https://App.example.com",
+        "https://app.example.com/",
+        "https://app.example.com:443",
+        "https://app.example.com.evil.net",
+        "https://evilapp.example.com",
+        "https://a.b.example.com",
+        "https://example.com",
+        "http://localhost",
+        "http://localhost:8080",
+        "http://localhost:0",
+        "http://localhost:080",
+        "http://localhost:80",
+        "http://localhost.evil.net:8080",
+        "https://x.example.org:8443",
+        "https://x.example.org",
+        "http://127.0.0.1:3000",
+        "null",
+        "",
+        "https://app.example.com, http://localhost:8080",
+    ])
+    .prop_map(|origin| origin.as_bytes().to_vec());
+    let mutated = (
+        prop::sample::select(EXACT_POOL.to_vec()),
+        any::<prop::sample::Index>(),
+        any::<u8>(),
+    )
+        .prop_map(|(origin, at, byte)| {
+            let mut bytes = origin.as_bytes().to_vec();
+            let at = at.index(bytes.len());
+            bytes[at] = byte;
+            bytes
+        });
+    let random = prop::collection::vec(any::<u8>(), 0..64);
+    prop_oneof![4 => known, 2 => mutated, 1 => random].prop_filter("a header value", |bytes| {
+        HeaderValue::from_bytes(bytes).is_ok()
+    })
+}
+
+fn policy() -> impl Strategy<Value = &'static Policy> {
+    let origins = prop_oneof![
+        1 => Just(None),
+        4 => (
+            prop::sample::subsequence(EXACT_POOL.to_vec(), 0..=EXACT_POOL.len()),
+            prop::sample::subsequence((0..PATTERN_POOL.len()).collect::<Vec<_>>(), 0..=PATTERN_POOL.len()),
+        )
+            .prop_map(Some),
+    ];
+    (origins, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+        |(origins, credentials, any_header, expose)| {
+            let origins = match origins {
+                None => AllowedOrigins::Any,
+                Some((mut exact, patterns)) => {
+                    exact.sort_unstable();
+                    let patterns: Vec<OriginPattern> = patterns
+                        .into_iter()
+                        .map(|index| {
+                            let pattern = &PATTERN_POOL[index];
+                            OriginPattern {
+                                scheme: pattern.scheme,
+                                host: pattern.host,
+                                subdomains: pattern.subdomains,
+                                port: match pattern.port {
+                                    PortPattern::Default => PortPattern::Default,
+                                    PortPattern::Exact(port) => PortPattern::Exact(port),
+                                    PortPattern::Any => PortPattern::Any,
+                                },
+                            }
+                        })
+                        .collect();
+                    AllowedOrigins::Listed {
+                        exact: Vec::leak(exact),
+                        patterns: Vec::leak(patterns),
+                    }
+                }
+            };
+            // The macro refuses `*` with credentials; the generator follows the same rule.
+            let credentials = credentials && !matches!(origins, AllowedOrigins::Any);
+            let any_header = any_header && !credentials;
+            &*Box::leak(Box::new(Policy {
+                origins,
+                methods: &["GET", "PUT"],
+                allow_methods: "GET, PUT",
+                headers: AllowedHeaders {
+                    any: any_header,
+                    names: &["x-api-key"],
+                },
+                allow_headers: Some(if any_header {
+                    "*, x-api-key"
+                } else {
+                    "x-api-key"
+                }),
+                expose_headers: expose.then_some("x-total-count"),
+                max_age: Some("60"),
+                credentials,
+            }))
+        },
+    )
+}
+
+/// What the policy should say about `origin`, decided independently of the runtime's
+/// matcher: the `url` crate must agree it is a serialized origin, then the policy's entries
+/// are compared on that parsed form.
+fn oracle_allows(policy: &Policy, origin: &[u8]) -> bool {
+    let AllowedOrigins::Listed { exact, patterns } = &policy.origins else {
+        return true;
+    };
+    let Ok(text) = std::str::from_utf8(origin) else {
+        return false;
+    };
+    let Ok(url) = url::Url::parse(text) else {
+        return false;
+    };
+    // Port 0 serializes fine but is on Fetch's "bad port" list: no page can have it.
+    if url.origin().ascii_serialization() != text || url.port() == Some(0) {
+        return false;
+    }
+    if exact.contains(&text) {
+        return true;
+    }
+    let host = url.host_str().unwrap_or_default();
+    patterns.iter().any(|pattern| {
+        let host_ok = if pattern.subdomains {
+            host.len() > pattern.host.len() + 1 && host.ends_with(&format!(".{}", pattern.host))
+        } else {
+            host == pattern.host
+        };
+        let port_ok = match pattern.port {
+            PortPattern::Default => url.port().is_none(),
+            PortPattern::Exact(port) => url.port().map(|p| p.to_string()).as_deref() == Some(port),
+            PortPattern::Any => true,
+        };
+        url.scheme() == pattern.scheme && host_ok && port_ok
+    })
+}
+
+/// The handler and preflight routes for one generated policy, as `#[cors]` registers them.
+struct Route(&'static Policy);
+
+impl HttpServiceFactory for Route {
+    fn register(self, config: &mut AppService) {
+        // Method guard on the resource, as actix-web's routing attributes put it.
+        web::resource("/p")
+            .guard(actix_web::guard::Get())
+            .wrap(Inject::new(self.0))
+            .route(web::get().to(|| async {
+                HttpResponse::ImATeapot()
+                    .insert_header(("X-Total-Count", "3"))
+                    .body("teapot")
+            }))
+            .register(config);
+        register_preflight(config, "/p", &["GET", "PUT"], self.0);
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: actix_web::http::header::HeaderMap,
+    body: Vec<u8>,
+}
+
+fn call(policy: &'static Policy, req: actix_test::TestRequest) -> Answer {
+    actix_web::rt::System::new().block_on(async move {
+        let app = actix_test::init_service(App::new().service(Route(policy))).await;
+        let res = app.call(req.to_request()).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = actix_test::read_body(res).await.to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    })
+}
+
+fn cors_names(answer: &Answer) -> Vec<&HeaderName> {
+    answer
+        .headers
+        .keys()
+        .filter(|name| name.as_str().starts_with("access-control-"))
+        .collect()
+}
+
+fn vary_origin_count(answer: &Answer) -> usize {
+    answer
+        .headers
+        .get_all("vary")
+        .flat_map(|value| value.as_bytes().split(|&byte| byte == b','))
+        .filter(|token| token.trim_ascii().eq_ignore_ascii_case(b"origin"))
+        .count()
+}
+
+fn check_common(policy: &Policy, origin: &[u8], answer: &Answer) -> Result<(), TestCaseError> {
+    let allow_origin: Vec<&HeaderValue> = answer
+        .headers
+        .get_all("access-control-allow-origin")
+        .collect();
+    prop_assert!(
+        allow_origin.len() <= 1,
+        "several Access-Control-Allow-Origin"
+    );
+    if let Some(value) = allow_origin.first() {
+        if value.as_bytes() == b"*" {
+            prop_assert!(!policy.credentials, "`*` with credentials");
+            prop_assert!(matches!(policy.origins, AllowedOrigins::Any));
+        } else {
+            prop_assert_eq!(
+                value.as_bytes(),
+                origin,
+                "a value other than the request's origin"
+            );
+            prop_assert!(
+                oracle_allows(policy, origin),
+                "a disallowed origin was echoed"
+            );
+        }
+    }
+    if policy.credentials {
+        for name in cors_names(answer) {
+            let value = answer.headers.get(name).unwrap().as_bytes();
+            prop_assert!(
+                !value
+                    .split(|&b| b == b',')
+                    .any(|part| part.trim_ascii() == b"*"),
+                "`*` in {}",
+                name
+            );
+        }
+    }
+    if policy.varies_by_origin() {
+        prop_assert_eq!(
+            vary_origin_count(answer),
+            1,
+            "Vary must name Origin exactly once"
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn actual_requests_never_leak_and_never_change_the_response(policy in policy(), origin in request_origin(), twice in any::<bool>()) {
+        let mut req = actix_test::TestRequest::get().uri("/p").insert_header(("Origin", HeaderValue::from_bytes(&origin).unwrap()));
+        if twice {
+            req = req.append_header(("Origin", "https://app.example.com"));
+        }
+        let answer = call(policy, req);
+        prop_assert_eq!(answer.status, StatusCode::IM_A_TEAPOT);
+        prop_assert_eq!(&answer.body[..], b"teapot");
+        prop_assert_eq!(answer.headers.get("x-total-count").map(HeaderValue::as_bytes), Some(&b"3"[..]));
+        check_common(policy, &origin, &answer)?;
+        let any_policy = matches!(policy.origins, AllowedOrigins::Any) && !policy.credentials;
+        let expected = any_policy || (!twice && oracle_allows(policy, &origin));
+        prop_assert_eq!(answer.headers.contains_key("access-control-allow-origin"), expected);
+    }
+
+    #[test]
+    fn preflights_never_leak(
+        policy in policy(),
+        origin in request_origin(),
+        method in prop::sample::select(vec!["GET", "PUT", "get"]),
+        headers in prop::sample::select(vec!["", "x-api-key", "X-API-KEY, x-other", ",,x-api-key,", "authorization"]),
+    ) {
+        let req = actix_test::TestRequest::default()
+            .method(Method::OPTIONS)
+            .uri("/p")
+            .insert_header(("Origin", HeaderValue::from_bytes(&origin).unwrap()))
+            .insert_header(("Access-Control-Request-Method", method))
+            .insert_header(("Access-Control-Request-Headers", headers));
+        let answer = call(policy, req);
+        prop_assert!(answer.body.is_empty());
+        let header_ok = match headers {
+            "" | "x-api-key" | ",,x-api-key," => true,
+            "X-API-KEY, x-other" => policy.headers.any,
+            _ => false,
+        };
+        let allowed = oracle_allows(policy, &origin) && method != "get" && header_ok;
+        if method == "get" {
+            // No handler serves `get` (methods are case-sensitive): the router answers.
+            prop_assert!(cors_names(&answer).is_empty());
+            return Ok(());
+        }
+        check_common(policy, &origin, &answer)?;
+        if allowed {
+            prop_assert_eq!(answer.status, StatusCode::NO_CONTENT);
+            prop_assert!(answer.headers.contains_key("access-control-allow-origin"));
+        } else {
+            prop_assert_eq!(answer.status, StatusCode::FORBIDDEN);
+            prop_assert!(cors_names(&answer).is_empty(), "a refused preflight carries {:?}", cors_names(&answer));
+        }
+    }
+}

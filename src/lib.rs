@@ -1,1 +1,271 @@
 //! The demo application of SPEC §4, shared by `examples/demo.rs` and the browser tests.
+//!
+//! Two servers run in one process:
+//! - the **page** server ([`page`]) at `http://localhost:8080/`: a page that calls the API
+//!   from its origin and shows, row by row, what the browser allowed and blocked, and why;
+//! - the **API** server ([`api`]) at `http://127.0.0.1:8081`: the handlers of SPEC §4, each
+//!   with its `#[cors]` policy, wrapped in the [`journal`] that records what the API saw.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let demo = cors_suite::Demo::bind(cors_suite::Config::default())?;
+//! println!("open {}", demo.page_url);
+//! demo.run().await
+//! # }
+//! ```
+//!
+//! # Addresses, and why the page origin is fixed
+//!
+//! The policies name `http://localhost:8080` as a literal (they are checked when the crate
+//! compiles, so they cannot come from configuration). A page on any other origin sees the
+//! `*` route (`/hello`) and, on another `localhost` port, the `http://localhost:*` route
+//! (`/api/dev`); everything else is blocked. So [`Config`] lets tests move the API anywhere
+//! (port 0 picks a free port) and serve the page on *more* origins, but the page's main
+//! endpoint should stay `localhost:8080` wherever the allowed calls are to work. The browser
+//! tests therefore start one demo per test process with the page on `localhost:8080`, the
+//! API on a free port and a second page origin on `127.0.0.1:<free port>`; see
+//! `tests/browser.rs` for how they share it.
+
+pub mod api;
+pub mod journal;
+pub mod page;
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, ToSocketAddrs};
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{App, HttpServer, web};
+
+pub use journal::Journal;
+
+/// The page origin every policy of the demo names.
+pub const PAGE_ORIGIN: &str = "http://localhost:8080";
+
+/// A host name or IP address and a port to listen on; port `0` picks a free port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `localhost` (which listens on both `127.0.0.1` and `::1`, as browsers may try
+    /// either), an IP address, or a name to resolve.
+    pub host: String,
+    /// The port; `0` lets the system choose a free one.
+    pub port: u16,
+}
+
+impl Endpoint {
+    /// `host:port`.
+    pub fn new(host: impl Into<String>, port: u16) -> Self {
+        Endpoint {
+            host: host.into(),
+            port,
+        }
+    }
+}
+
+/// Where the demo's servers listen. The default is SPEC §4's.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The page server's main endpoint; its URL is [`Demo::page_url`].
+    /// Default `localhost:8080`, the origin the policies allow.
+    pub page: Endpoint,
+    /// More endpoints serving the same page, each a different origin
+    /// ([`Demo::more_page_urls`]). Default none.
+    pub more_pages: Vec<Endpoint>,
+    /// The API server. Default `127.0.0.1:8081`.
+    pub api: Endpoint,
+    /// Worker threads of the API server (the page server has one).
+    pub api_workers: usize,
+    /// Print each request the API answers on stdout.
+    pub print_requests: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            page: Endpoint::new("localhost", 8080),
+            more_pages: Vec::new(),
+            api: Endpoint::new("127.0.0.1", 8081),
+            api_workers: 2,
+            print_requests: false,
+        }
+    }
+}
+
+/// The demo's two servers, bound and ready to run.
+///
+/// [`Demo::bind`] opens every listening socket, so from then on browsers can connect (the
+/// connections wait in the socket's queue until [`Demo::run`] serves them).
+pub struct Demo {
+    /// The page's URL, with a trailing slash: `http://localhost:8080/`.
+    pub page_url: String,
+    /// The URLs of [`Config::more_pages`], in order.
+    pub more_page_urls: Vec<String>,
+    /// The API's URL, without a trailing slash: `http://127.0.0.1:8081`.
+    pub api_url: String,
+    /// What the API saw.
+    pub journal: Arc<Journal>,
+    /// The API's items store.
+    pub items: web::Data<api::Items>,
+    servers: Vec<Server>,
+}
+
+impl Demo {
+    /// Binds the page and API endpoints of `config` and builds both servers.
+    pub fn bind(config: Config) -> io::Result<Demo> {
+        let journal = Arc::new(if config.print_requests {
+            Journal::printing()
+        } else {
+            Journal::default()
+        });
+        let items = web::Data::new(api::Items::default());
+
+        let (api_listeners, api_port) = listen(&config.api)?;
+        let api_url = format!("http://{}", authority(&config.api.host, api_port));
+        let api = {
+            let journal = Arc::clone(&journal);
+            let items = items.clone();
+            let mut server = HttpServer::new(move || {
+                let journal = Arc::clone(&journal);
+                let items = items.clone();
+                App::new()
+                    .wrap_fn(move |req, service| journal.observe(req, service))
+                    .configure(move |config| api::configure(config, items))
+            });
+            for listener in api_listeners {
+                server = server.listen(listener)?;
+            }
+            server
+                .workers(config.api_workers)
+                .disable_signals()
+                .shutdown_timeout(2)
+                .run()
+        };
+
+        let page = page::Page::new(&api_url);
+        let mut page_listeners = Vec::new();
+        let mut page_urls = Vec::new();
+        for endpoint in std::iter::once(&config.page).chain(&config.more_pages) {
+            let (listeners, port) = listen(endpoint)?;
+            page_listeners.extend(listeners);
+            page_urls.push(format!("http://{}/", authority(&endpoint.host, port)));
+        }
+        let page = {
+            let journal = Arc::clone(&journal);
+            let mut server = HttpServer::new(move || {
+                let page = page.clone();
+                let journal = Arc::clone(&journal);
+                App::new().configure(move |config| page::configure(config, page, journal))
+            });
+            for listener in page_listeners {
+                server = server.listen(listener)?;
+            }
+            server
+                .workers(1)
+                .disable_signals()
+                .shutdown_timeout(2)
+                .run()
+        };
+
+        let page_url = page_urls.remove(0);
+        Ok(Demo {
+            page_url,
+            more_page_urls: page_urls,
+            api_url,
+            journal,
+            items,
+            servers: vec![page, api],
+        })
+    }
+
+    /// Handles to stop the servers (see [`Stopper::stop`]).
+    pub fn stopper(&self) -> Stopper {
+        Stopper {
+            handles: self.servers.iter().map(Server::handle).collect(),
+        }
+    }
+
+    /// Serves until both servers stop (see [`Demo::stopper`]). Needs an actix or tokio
+    /// runtime; the servers' workers run on threads of their own.
+    pub async fn run(self) -> io::Result<()> {
+        futures_util::future::try_join_all(self.servers)
+            .await
+            .map(drop)
+    }
+}
+
+/// Stops a running [`Demo`].
+#[derive(Clone)]
+pub struct Stopper {
+    handles: Vec<ServerHandle>,
+}
+
+impl Stopper {
+    /// Stops both servers: no new connections, requests in flight finish (for at most two
+    /// seconds). [`Demo::run`] returns after this.
+    pub async fn stop(&self) {
+        for handle in &self.handles {
+            handle.stop(true).await;
+        }
+    }
+}
+
+/// `host:port` for a URL, with brackets around an IPv6 address.
+fn authority(host: &str, port: u16) -> String {
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V6(address)) => format!("[{address}]:{port}"),
+        _ => format!("{host}:{port}"),
+    }
+}
+
+/// Opens the listening sockets of one endpoint, all on the same port, and returns that port.
+///
+/// `localhost` means both loopback addresses: a browser may connect to either, and a server
+/// listening on only one of them could let another program answer on the other.
+fn listen(endpoint: &Endpoint) -> io::Result<(Vec<TcpListener>, u16)> {
+    let context = |error: io::Error| {
+        let hint = if error.kind() == io::ErrorKind::AddrInUse {
+            " (is the demo already running? stop it, or choose another port)"
+        } else {
+            ""
+        };
+        io::Error::new(
+            error.kind(),
+            format!(
+                "cannot listen on {}:{}: {error}{hint}",
+                endpoint.host, endpoint.port
+            ),
+        )
+    };
+    let addresses: Vec<SocketAddr> = if endpoint.host == "localhost" {
+        vec![
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), endpoint.port),
+            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), endpoint.port),
+        ]
+    } else {
+        (endpoint.host.as_str(), endpoint.port)
+            .to_socket_addrs()
+            .map_err(context)?
+            .collect()
+    };
+    let mut listeners: Vec<TcpListener> = Vec::new();
+    let mut port = endpoint.port;
+    for address in addresses {
+        match TcpListener::bind(SocketAddr::new(address.ip(), port)) {
+            Ok(listener) => {
+                port = listener.local_addr()?.port();
+                listeners.push(listener);
+            }
+            // A machine without IPv6 (or without one of the addresses a name resolves to):
+            // the other addresses still serve.
+            Err(error) if error.kind() == io::ErrorKind::AddrNotAvailable => {}
+            Err(error) => return Err(context(error)),
+        }
+    }
+    if listeners.is_empty() {
+        return Err(context(io::Error::new(
+            io::ErrorKind::AddrNotAvailable,
+            "no address to listen on",
+        )));
+    }
+    Ok((listeners, port))
+}

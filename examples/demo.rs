@@ -1,0 +1,36 @@
+//! The demo of SPEC §4: `cargo run --example demo`, then open the page it prints.
+//!
+//! The page server (`http://localhost:8080/`) serves a page whose script calls the API
+//! server (`http://127.0.0.1:8081`, another origin) and shows, row by row, what the browser
+//! allowed and blocked. The console shows every request the API answered; with
+//! `RUST_LOG=cors=debug` it also says why a preflight was refused (the default here).
+//! Ctrl-C stops both servers.
+
+use cors_suite::{Config, Demo};
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("cors=debug"))
+        .init();
+
+    let demo = Demo::bind(Config {
+        print_requests: true,
+        ..Config::default()
+    })?;
+    println!("page: {}   (open this in a browser)", demo.page_url);
+    println!("api:  {}", demo.api_url);
+    println!("Ctrl-C stops both servers.");
+
+    let stopper = demo.stopper();
+    actix_web::rt::spawn(async move {
+        match actix_web::rt::signal::ctrl_c().await {
+            Ok(()) => println!("\nstopping…"),
+            Err(error) => eprintln!("cannot listen for Ctrl-C ({error}); stopping"),
+        }
+        stopper.stop().await;
+    });
+
+    demo.run().await?;
+    println!("stopped");
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! The API of SPEC §4: the handlers, their `#[cors]` policies and the in-memory items store.
+//!
+//! Every policy names the page's origin `http://localhost:8080` as a literal: policies are
+//! checked when the crate compiles, so they cannot come from configuration. That is why the
+//! page must be served on exactly that origin for the calls to be allowed (see
+//! [`crate::Config`]).
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, Responder, delete, get, post, put, route, web};
+use cors_runtime::cors;
+use serde::{Deserialize, Serialize};
+
+/// One to-do item of the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// Assigned by the store, never reused.
+    pub id: u32,
+    /// What to do.
+    pub name: String,
+}
+
+/// The body of `POST /api/items` and `PUT /api/items/{id}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewItem {
+    /// What to do.
+    pub name: String,
+}
+
+/// The in-memory items store, shared by all workers of the API server.
+#[derive(Debug)]
+pub struct Items {
+    state: Mutex<Store>,
+}
+
+#[derive(Debug)]
+struct Store {
+    next_id: u32,
+    items: BTreeMap<u32, String>,
+}
+
+impl Default for Items {
+    /// The store the demo starts with: a few items.
+    fn default() -> Self {
+        let names = [
+            "Read the CORS protocol of the Fetch standard",
+            "Answer the preflight",
+            "Vary by Origin",
+        ];
+        let items = (1..)
+            .zip(names.map(String::from))
+            .collect::<BTreeMap<u32, String>>();
+        Items {
+            state: Mutex::new(Store {
+                next_id: items.len() as u32 + 1,
+                items,
+            }),
+        }
+    }
+}
+
+impl Items {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// All items, by id.
+    pub fn list(&self) -> Vec<Item> {
+        self.lock()
+            .items
+            .iter()
+            .map(|(&id, name)| Item {
+                id,
+                name: name.clone(),
+            })
+            .collect()
+    }
+
+    fn create(&self, name: String) -> Item {
+        let mut store = self.lock();
+        let id = store.next_id;
+        store.next_id += 1;
+        store.items.insert(id, name.clone());
+        Item { id, name }
+    }
+
+    fn remove(&self, id: u32) -> bool {
+        self.lock().items.remove(&id).is_some()
+    }
+
+    fn replace(&self, id: u32, name: String) -> Option<Item> {
+        let mut store = self.lock();
+        let slot = store.items.get_mut(&id)?;
+        slot.clone_from(&name);
+        Some(Item { id, name })
+    }
+}
+
+fn not_found(id: u32) -> HttpResponse {
+    HttpResponse::NotFound().json(serde_json::json!({ "error": format!("no item {id}") }))
+}
+
+/// `GET` and `POST /hello`: open to every origin.
+#[cors(
+    origins = "*",
+    methods = "GET, POST",
+    headers = "X-Requested-With",
+    max_age = 86400
+)]
+#[route("/hello", method = "GET", method = "POST")]
+pub async fn hello() -> impl Responder {
+    "Hello"
+}
+
+/// `GET /api/items`: the items, and their count in `X-Total-Count`.
+#[cors(
+    origins = "http://localhost:8080, https://app.example.com",
+    headers = "Content-Type, X-Api-Key",
+    expose_headers = "X-Total-Count",
+    credentials = true,
+    max_age = 600
+)]
+#[get("/api/items")]
+pub async fn list_items(items: web::Data<Items>) -> impl Responder {
+    let items = items.list();
+    HttpResponse::Ok()
+        .insert_header(("X-Total-Count", items.len().to_string()))
+        .json(items)
+}
+
+/// `POST /api/items` with a JSON body: `201` and the new item. A malformed body is
+/// actix's `400` (an extractor failure, still with CORS headers).
+#[cors(
+    origins = "http://localhost:8080, https://app.example.com",
+    headers = "Content-Type, X-Api-Key",
+    expose_headers = "X-Total-Count",
+    credentials = true,
+    max_age = 600
+)]
+#[post("/api/items")]
+pub async fn create_item(items: web::Data<Items>, body: web::Json<NewItem>) -> impl Responder {
+    HttpResponse::Created().json(items.create(body.into_inner().name))
+}
+
+/// `DELETE /api/items/{id}`: `204`, or `404` for an unknown id.
+#[cors(origins = "http://localhost:8080", credentials = true)]
+#[delete("/api/items/{id}")]
+pub async fn delete_item(items: web::Data<Items>, id: web::Path<u32>) -> impl Responder {
+    let id = id.into_inner();
+    if items.remove(id) {
+        HttpResponse::NoContent().finish()
+    } else {
+        not_found(id)
+    }
+}
+
+/// `PUT /api/items/{id}` with a JSON body: `200` and the item, or `404`. Only
+/// `https://app.example.com` may call it from a browser, so the demo page is refused.
+#[cors(origins = "https://app.example.com", headers = "Content-Type")]
+#[put("/api/items/{id}")]
+pub async fn replace_item(
+    items: web::Data<Items>,
+    id: web::Path<u32>,
+    body: web::Json<NewItem>,
+) -> impl Responder {
+    let id = id.into_inner();
+    match items.replace(id, body.into_inner().name) {
+        Some(item) => HttpResponse::Ok().json(item),
+        None => not_found(id),
+    }
+}
+
+/// `GET /api/subdomain`: for the subdomains of example.com only.
+#[cors(origins = "https://*.example.com")]
+#[get("/api/subdomain")]
+pub async fn subdomains() -> impl Responder {
+    "Hello, subdomain of example.com"
+}
+
+/// `GET /api/dev`: for any port of `http://localhost`.
+#[cors(origins = "http://localhost:*")]
+#[get("/api/dev")]
+pub async fn dev() -> impl Responder {
+    "Hello, local development server"
+}
+
+/// `GET /api/private`: no `#[cors]`, so no page on another origin may read it.
+#[get("/api/private")]
+pub async fn private() -> impl Responder {
+    "Only same-origin pages (and non-browser clients) may read this"
+}
+
+/// `GET /api/fail`: an actix `500` error, readable by the allowed page.
+#[cors(origins = "http://localhost:8080")]
+#[get("/api/fail")]
+pub async fn fail() -> Result<HttpResponse, actix_web::Error> {
+    Err(actix_web::error::ErrorInternalServerError(
+        "the items database is on fire",
+    ))
+}
+
+/// `GET /api/vary`: sets its own `Vary`, which the policy's `Origin` joins.
+#[cors(origins = "http://localhost:8080")]
+#[get("/api/vary")]
+pub async fn vary() -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header((header::VARY, "Accept-Encoding"))
+        .body("This answer varies by Accept-Encoding and Origin")
+}
+
+/// Registers every handler of the API (each with its preflight route) and the store.
+///
+/// ```
+/// use actix_web::{App, web};
+/// use cors_suite::api;
+///
+/// let items = web::Data::new(api::Items::default());
+/// let app = App::new().configure(|config| api::configure(config, items.clone()));
+/// ```
+pub fn configure(config: &mut web::ServiceConfig, items: web::Data<Items>) {
+    config
+        .app_data(items)
+        .service(hello)
+        .service(list_items)
+        .service(create_item)
+        .service(delete_item)
+        .service(replace_item)
+        .service(subdomains)
+        .service(dev)
+        .service(private)
+        .service(fail)
+        .service(vary);
+}

@@ -1,0 +1,241 @@
+//! What the API server saw: every request it answered, preflights included, with the
+//! response headers that decide what the browser does.
+//!
+//! A page cannot see why the browser blocked a call (`fetch()` only rejects with
+//! `TypeError: Failed to fetch`), and it cannot read most response headers either. The
+//! journal is the server's side of the story: the page server hands it to the page at
+//! `/journal` (same origin, so no CORS involved), the demo prints it on the console, and the
+//! browser tests read it to prove, for example, that a preflight reached our generated
+//! `OPTIONS` route and was answered `204`.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use actix_web::Error;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HeaderMap, ORIGIN, VARY,
+};
+use actix_web::http::{Method, StatusCode};
+use serde::Serialize;
+
+/// How many entries the journal keeps; older ones are dropped.
+const CAPACITY: usize = 2000;
+
+/// One request the API answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Seen {
+    /// Position in the journal since the server started: later requests have larger numbers.
+    pub seq: u64,
+    /// The request method (`OPTIONS` for a preflight).
+    pub method: String,
+    /// The request path, without the query.
+    pub path: String,
+    /// The query string, without `?` (the demo page tags its calls with `run=…&row=…`).
+    pub query: String,
+    /// The request's `Origin` header.
+    pub origin: Option<String>,
+    /// Whether this was a CORS preflight: `OPTIONS` with `Origin` and
+    /// `Access-Control-Request-Method`.
+    pub preflight: bool,
+    /// `Access-Control-Request-Method` of a preflight.
+    pub request_method: Option<String>,
+    /// `Access-Control-Request-Headers` of a preflight.
+    pub request_headers: Option<String>,
+    /// The status the server answered.
+    pub status: u16,
+    /// The response's `Access-Control-*` headers and `Vary`, lower-case names, in order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Seen {
+    /// The value of one of the recorded response headers (`name` in lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Whether the request's query has `key=value` among its `&`-separated pairs.
+    pub fn has_query(&self, key: &str, value: &str) -> bool {
+        self.query
+            .split('&')
+            .any(|pair| pair.split_once('=') == Some((key, value)))
+    }
+}
+
+/// The API's request log, shared between the API server (which writes it), the page server
+/// (which serves it at `/journal`) and tests.
+#[derive(Debug, Default)]
+pub struct Journal {
+    state: Mutex<State>,
+    print: bool,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    next_seq: u64,
+    entries: VecDeque<Seen>,
+}
+
+impl Journal {
+    /// A journal that also prints each entry on stdout (the demo's console view).
+    pub fn printing() -> Self {
+        Journal {
+            print: true,
+            ..Journal::default()
+        }
+    }
+
+    /// Every kept entry, oldest first.
+    pub fn entries(&self) -> Vec<Seen> {
+        self.lock().entries.iter().cloned().collect()
+    }
+
+    /// The entries whose query has `run=<run>`, oldest first.
+    pub fn run(&self, run: &str) -> Vec<Seen> {
+        self.lock()
+            .entries
+            .iter()
+            .filter(|seen| seen.has_query("run", run))
+            .cloned()
+            .collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the log half-written: keep serving it.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn record(&self, mut seen: Seen) {
+        let mut state = self.lock();
+        seen.seq = state.next_seq;
+        state.next_seq += 1;
+        if self.print {
+            println!("{}", describe(&seen));
+        }
+        if state.entries.len() == CAPACITY {
+            state.entries.pop_front();
+        }
+        state.entries.push_back(seen);
+    }
+
+    /// Records the request and its response: the body of the `App::wrap_fn` around the API.
+    pub fn observe<S, B>(
+        self: &Arc<Self>,
+        req: ServiceRequest,
+        service: &S,
+    ) -> impl Future<Output = Result<ServiceResponse<B>, Error>> + use<S, B>
+    where
+        S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    {
+        let request = RequestFacts::of(&req);
+        let response = service.call(req);
+        let journal = Arc::clone(self);
+        async move {
+            let response = response.await;
+            match &response {
+                Ok(response) => journal.record(request.seen(response.status(), response.headers())),
+                Err(error) => {
+                    let rendered = error.error_response();
+                    journal.record(request.seen(rendered.status(), rendered.headers()));
+                }
+            }
+            response
+        }
+    }
+}
+
+/// What is recorded of the request before the handler takes it.
+struct RequestFacts {
+    method: String,
+    path: String,
+    query: String,
+    origin: Option<String>,
+    preflight: bool,
+    request_method: Option<String>,
+    request_headers: Option<String>,
+}
+
+impl RequestFacts {
+    fn of(req: &ServiceRequest) -> Self {
+        let headers = req.headers();
+        let text = |name| joined(headers, name);
+        let origin = text(ORIGIN);
+        let request_method = text(ACCESS_CONTROL_REQUEST_METHOD);
+        RequestFacts {
+            method: req.method().to_string(),
+            path: req.path().to_owned(),
+            query: req.query_string().to_owned(),
+            preflight: req.method() == Method::OPTIONS
+                && origin.is_some()
+                && request_method.is_some(),
+            origin,
+            request_method,
+            request_headers: text(ACCESS_CONTROL_REQUEST_HEADERS),
+        }
+    }
+
+    fn seen(self, status: StatusCode, headers: &HeaderMap) -> Seen {
+        let mut decisive: Vec<(String, String)> = headers
+            .iter()
+            .filter(|(name, _)| name.as_str().starts_with("access-control-") || *name == VARY)
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        decisive.sort();
+        Seen {
+            seq: 0,
+            method: self.method,
+            path: self.path,
+            query: self.query,
+            origin: self.origin,
+            preflight: self.preflight,
+            request_method: self.request_method,
+            request_headers: self.request_headers,
+            status: status.as_u16(),
+            headers: decisive,
+        }
+    }
+}
+
+/// All values of a request header, joined with `, ` as HTTP allows.
+fn joined(headers: &HeaderMap, name: actix_web::http::header::HeaderName) -> Option<String> {
+    let values: Vec<String> = headers
+        .get_all(name)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .collect();
+    (!values.is_empty()).then(|| values.join(", "))
+}
+
+/// One console line for an entry.
+pub fn describe(seen: &Seen) -> String {
+    let mut line = format!("api  {} {}", seen.method, seen.path);
+    if seen.preflight {
+        line.push_str(&format!(
+            " (preflight for {}{})",
+            seen.request_method.as_deref().unwrap_or("?"),
+            seen.request_headers
+                .as_deref()
+                .map(|headers| format!(" with {headers}"))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(origin) = &seen.origin {
+        line.push_str(&format!(" from {origin}"));
+    }
+    line.push_str(&format!(" -> {}", seen.status));
+    match seen.header("access-control-allow-origin") {
+        Some(allowed) => line.push_str(&format!(", Access-Control-Allow-Origin: {allowed}")),
+        None if seen.origin.is_some() => line.push_str(", no Access-Control-Allow-Origin"),
+        None => {}
+    }
+    line
+}

@@ -1,0 +1,371 @@
+// The demo page: runs every cross-origin call of the table below against the API, then asks
+// the page server what the API saw (/journal, same origin) and shows it all side by side.
+//
+// For tests and the curious, the results are in the DOM: each <tr> has data-row,
+// data-expected, data-actual, data-status and data-pass; <body data-done="true"> once
+// everything ran; `window.__results` holds the same as objects; `window.corsDemo.probe(url,
+// init)` makes one call the way the rows do.
+"use strict";
+
+(() => {
+  const API = document.querySelector('meta[name="api-url"]').content;
+  const ORIGIN = location.origin;
+  const ITEMS_ORIGINS = "http://localhost:8080, https://app.example.com";
+  const ITEMS_POLICY =
+    'origins = "http://localhost:8080, https://app.example.com", headers = "Content-Type, X-Api-Key", ' +
+    'expose_headers = "X-Total-Count", credentials = true, max_age = 600';
+  const JSON_HEADERS = { "Content-Type": "application/json" };
+
+  // The calls, in the order they run. `origins` is the route's policy, from which the page
+  // predicts the outcome for its own origin; `blockedAnyway` marks calls no origin can make.
+  const ROWS = [
+    {
+      id: "hello-get",
+      label: "Simple GET",
+      method: "GET",
+      path: "/hello",
+      policy: 'origins = "*", methods = "GET, POST", headers = "X-Requested-With", max_age = 86400',
+      origins: "*",
+      status: 200,
+      why: "A GET without custom headers is a <em>simple</em> request: no preflight. The policy is " +
+        "<code>*</code>, so the API answers <code>Access-Control-Allow-Origin: *</code> and any page may read it.",
+    },
+    {
+      id: "hello-post",
+      label: "POST with a custom header",
+      method: "POST",
+      path: "/hello",
+      headers: { "X-Requested-With": "fetch" },
+      policy: 'origins = "*", methods = "GET, POST", headers = "X-Requested-With", max_age = 86400',
+      origins: "*",
+      status: 200,
+      why: "<code>X-Requested-With</code> is not a safelisted request header, so the browser preflights. " +
+        "The policy lists it; <code>max_age = 86400</code> lets the browser reuse that answer for a day.",
+    },
+    {
+      id: "items-list",
+      label: "Credentialed GET, reading an exposed header",
+      method: "GET",
+      path: "/api/items",
+      credentials: "include",
+      read: ["X-Total-Count"],
+      policy: ITEMS_POLICY,
+      origins: ITEMS_ORIGINS,
+      status: 200,
+      why: "With credentials the API must echo the exact origin (never <code>*</code>) and send " +
+        "<code>Access-Control-Allow-Credentials: true</code>. The page can read <code>X-Total-Count</code> " +
+        "only because the policy exposes it.",
+    },
+    {
+      id: "items-create",
+      label: "Preflighted POST with JSON",
+      method: "POST",
+      path: "/api/items",
+      credentials: "include",
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ name: "Try the demo" }),
+      remember: true,
+      policy: ITEMS_POLICY,
+      origins: ITEMS_ORIGINS,
+      status: 201,
+      why: "<code>Content-Type: application/json</code> is not a simple content type, so the browser " +
+        "preflights. The <code>OPTIONS</code> route that <code>#[cors]</code> generated answers 204; " +
+        "then the POST creates the item.",
+    },
+    {
+      id: "items-bad-json",
+      label: "Malformed JSON: 400, readable",
+      method: "POST",
+      path: "/api/items",
+      credentials: "include",
+      headers: JSON_HEADERS,
+      body: "{not json",
+      policy: ITEMS_POLICY,
+      origins: ITEMS_ORIGINS,
+      status: 400,
+      why: "actix rejects the body before the handler runs (an extractor failure). The CORS headers are " +
+        "still on the 400, so the page can read it and show the message.",
+    },
+    {
+      id: "items-delete",
+      label: "DELETE, allowed",
+      method: "DELETE",
+      path: (created) => `/api/items/${created ? created.id : 0}`,
+      credentials: "include",
+      policy: 'origins = "http://localhost:8080", credentials = true',
+      origins: "http://localhost:8080",
+      status: 204,
+      why: "DELETE is never simple: preflight first. <code>DELETE /api/items/{id}</code> has a policy of " +
+        "its own, which allows this page. It deletes the item the POST above created.",
+    },
+    {
+      id: "items-delete-unknown",
+      label: "DELETE an unknown id: 404, readable",
+      method: "DELETE",
+      path: "/api/items/999999",
+      credentials: "include",
+      policy: 'origins = "http://localhost:8080", credentials = true',
+      origins: "http://localhost:8080",
+      status: 404,
+      why: "The handler's 404 carries the CORS headers, so the page can tell “not found” from “blocked”.",
+    },
+    {
+      id: "items-put",
+      label: "PUT on the same path, blocked",
+      method: "PUT",
+      path: "/api/items/1",
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ name: "Overwritten" }),
+      policy: 'origins = "https://app.example.com", headers = "Content-Type"',
+      origins: "https://app.example.com",
+      why: "Same path as the DELETE, another handler, another policy: PUT is only for " +
+        "<code>https://app.example.com</code>. The preflight is refused (403), so the browser never " +
+        "sends the PUT: item 1 is unchanged.",
+    },
+    {
+      id: "items-secret-header",
+      label: "Header not allowed",
+      method: "GET",
+      path: "/api/items",
+      credentials: "include",
+      headers: { "X-Secret": "42" },
+      policy: ITEMS_POLICY,
+      origins: ITEMS_ORIGINS,
+      blockedAnyway: true,
+      why: "<code>X-Secret</code> is not among the policy's <code>headers</code> " +
+        "(<code>Content-Type, X-Api-Key</code>): the preflight is refused and the GET is never sent.",
+    },
+    {
+      id: "subdomain",
+      label: "Subdomain-only route",
+      method: "GET",
+      path: "/api/subdomain",
+      policy: 'origins = "https://*.example.com"',
+      origins: "https://*.example.com",
+      why: "<code>https://*.example.com</code> matches <code>https://shop.example.com</code>, never this page. " +
+        "The simple GET is sent and answered, but without <code>Access-Control-Allow-Origin</code> the " +
+        "browser hides the answer.",
+    },
+    {
+      id: "dev",
+      label: "Any localhost port",
+      method: "GET",
+      path: "/api/dev",
+      policy: 'origins = "http://localhost:*"',
+      origins: "http://localhost:*",
+      status: 200,
+      why: "<code>http://localhost:*</code> matches <code>http://localhost</code> on any port (or none): " +
+        "handy for development servers.",
+    },
+    {
+      id: "private",
+      label: "Route without #[cors]",
+      method: "GET",
+      path: "/api/private",
+      policy: null,
+      origins: "",
+      why: "No policy, no CORS headers. The server answers 200, but the browser hides it from the page. " +
+        "CORS decides what a page may <em>read</em>; it does not protect the server.",
+    },
+    {
+      id: "fail",
+      label: "Error route: 500, readable",
+      method: "GET",
+      path: "/api/fail",
+      policy: 'origins = "http://localhost:8080"',
+      origins: "http://localhost:8080",
+      status: 500,
+      why: "The handler's error carries the CORS headers too, so the page reads the 500 and its message " +
+        "instead of a mysterious “Failed to fetch”.",
+    },
+    {
+      id: "vary",
+      label: "Handler sets Vary",
+      method: "GET",
+      path: "/api/vary",
+      policy: 'origins = "http://localhost:8080"',
+      origins: "http://localhost:8080",
+      status: 200,
+      why: "The handler sends <code>Vary: Accept-Encoding</code> and the policy adds <code>Origin</code>, so " +
+        "a cache never hands one origin's answer to another. Scripts cannot read <code>Vary</code>: see " +
+        "the server column.",
+    },
+  ];
+
+  // Whether a policy's comma-separated origin list allows `origin`: exact serialized
+  // origins, `*`, subdomain patterns (`https://*.example.com`: one or more labels, never the
+  // apex) and port patterns (`http://localhost:*`: any port, or none).
+  function originAllowed(list, origin) {
+    return list
+      .split(",")
+      .map((rule) => rule.trim())
+      .filter((rule) => rule !== "")
+      .some((rule) => {
+        if (rule === "*" || rule === origin) return true;
+        const subdomains = rule.match(/^([a-z][a-z0-9+.-]*):\/\/\*\.([^:/]+)$/);
+        if (subdomains) {
+          const [, scheme, parent] = subdomains;
+          const got = origin.match(/^([a-z][a-z0-9+.-]*):\/\/([^:/]+)$/);
+          return got !== null && got[1] === scheme && got[2].endsWith(`.${parent}`) &&
+            got[2].length > parent.length + 1;
+        }
+        const ports = rule.match(/^([a-z][a-z0-9+.-]*:\/\/[^:/]+):\*$/);
+        if (ports) {
+          const base = ports[1];
+          return origin === base || (origin.startsWith(`${base}:`) && /^\d+$/.test(origin.slice(base.length + 1)));
+        }
+        return false;
+      });
+  }
+
+  function expectedFor(row) {
+    const allowed = !row.blockedAnyway && originAllowed(row.origins, ORIGIN);
+    return allowed ? { outcome: "allowed", status: row.status } : { outcome: "blocked", status: null };
+  }
+
+  // One cross-origin call, never served from the HTTP cache. Resolves with what the page can
+  // know: the status, the headers it may read and the body, or the error of a blocked call.
+  async function probe(url, init = {}) {
+    try {
+      const response = await fetch(url, { cache: "no-store", ...init });
+      const headers = {};
+      response.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
+      const body = await response.text();
+      return { outcome: "allowed", status: response.status, headers, body };
+    } catch (error) {
+      return { outcome: "blocked", status: null, error: `${error.name}: ${error.message}` };
+    }
+  }
+
+  const esc = (text) =>
+    String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  const badge = (outcome, status) =>
+    `<span class="badge ${outcome}">${outcome}</span>${status !== null && status !== undefined ? ` <span class="status">${status}</span>` : ""}`;
+  const short = (text, max = 70) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+  function requestCell(row, path) {
+    const details = [];
+    for (const [name, value] of Object.entries(row.headers || {})) details.push(`${name}: ${value}`);
+    if (row.credentials === "include") details.push('credentials: "include"');
+    if (row.body !== undefined) details.push(`body ${short(row.body, 40)}`);
+    const policy = row.policy === null ? "no #[cors]" : `#[cors(${row.policy})]`;
+    return `<div class="label">${esc(row.label)}</div>` +
+      `<code class="call">${esc(row.method)} ${esc(path)}</code>` +
+      (details.length ? `<div class="details">${details.map(esc).join(" · ")}</div>` : "") +
+      `<div class="policy">${esc(policy)}</div>`;
+  }
+
+  function browserCell(row, got) {
+    if (got.outcome === "blocked") {
+      return `${badge("blocked")}<div class="detail">blocked by CORS (${esc(got.error)})</div>`;
+    }
+    const readable = Object.entries(got.headers)
+      .filter(([name]) => name !== "content-length")
+      .map(([name, value]) => `<div class="header">${esc(name)}: ${esc(value)}</div>`)
+      .join("");
+    const body = got.body === "" ? "<em>empty body</em>" : `<code>${esc(short(got.body))}</code>`;
+    return `${badge("allowed", got.status)}<div class="detail">${body}</div>` +
+      (readable ? `<div class="readable"><span class="caption">headers the page can read</span>${readable}</div>` : "");
+  }
+
+  function serverCell(row, seen) {
+    if (seen === null) return `<span class="muted">journal unavailable</span>`;
+    if (seen.length === 0) return `<span class="muted">nothing: the browser sent no request</span>`;
+    const lines = seen.map((entry) => {
+      const what = entry.preflight
+        ? `OPTIONS <span class="muted">preflight for ${esc(entry.request_method)}${entry.request_headers ? ` + ${esc(entry.request_headers)}` : ""}</span>`
+        : esc(entry.method);
+      const headers = entry.headers
+        .map(([name, value]) => `<div class="header">${esc(name)}: ${esc(value)}</div>`)
+        .join("");
+      const missing = entry.origin && !entry.headers.some(([name]) => name === "access-control-allow-origin")
+        ? `<div class="header missing">no access-control-allow-origin</div>`
+        : "";
+      return `<div class="seen"><span class="what">${what}</span> → <span class="status">${entry.status}</span>${headers}${missing}</div>`;
+    });
+    const refused = seen.length === 1 && seen[0].preflight && (seen[0].status < 200 || seen[0].status > 299);
+    if (refused) lines.push(`<div class="never">the ${esc(row.method)} itself was never sent</div>`);
+    return lines.join("");
+  }
+
+  async function runAll() {
+    const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    const tbody = document.querySelector("#results tbody");
+    tbody.textContent = "";
+    const results = [];
+    let created = null;
+    for (const row of ROWS) {
+      const path = typeof row.path === "function" ? row.path(created) : row.path;
+      const init = { method: row.method, credentials: row.credentials || "same-origin", headers: row.headers || {} };
+      if (row.body !== undefined) init.body = row.body;
+      const got = await probe(`${API}${path}?run=${run}&row=${row.id}`, init);
+      if (row.remember && got.outcome === "allowed") {
+        try {
+          created = JSON.parse(got.body);
+        } catch {
+          created = null;
+        }
+      }
+      const expected = expectedFor(row);
+      const pass = got.outcome === expected.outcome && (got.outcome === "blocked" || got.status === expected.status);
+      const result = { id: row.id, label: row.label, method: row.method, path, expected: expected.outcome,
+        expectedStatus: expected.status, pass, ...got };
+      results.push(result);
+
+      const tr = document.createElement("tr");
+      tr.className = pass ? "pass" : "fail";
+      tr.dataset.row = row.id;
+      tr.dataset.expected = expected.outcome;
+      tr.dataset.actual = got.outcome;
+      tr.dataset.status = got.status === null ? "" : String(got.status);
+      tr.dataset.pass = String(pass);
+      tr.innerHTML =
+        `<td class="request">${requestCell(row, path)}</td>` +
+        `<td class="expected">${badge(expected.outcome, expected.status)}<div class="verdict">${pass ? "✓ as expected" : "✗ unexpected"}</div></td>` +
+        `<td class="browser">${browserCell(row, got)}</td>` +
+        `<td class="server"><span class="muted">…</span></td>` +
+        `<td class="why">${row.why}</td>`;
+      tbody.appendChild(tr);
+    }
+
+    let journal = null;
+    try {
+      const response = await fetch(`/journal?run=${encodeURIComponent(run)}`, { cache: "no-store" });
+      journal = await response.json();
+    } catch {
+      journal = null;
+    }
+    for (const result of results) {
+      const seen = journal === null ? null : journal.filter((entry) => entry.query.split("&").includes(`row=${result.id}`));
+      result.server = seen;
+      const row = ROWS.find((candidate) => candidate.id === result.id);
+      tbody.querySelector(`tr[data-row="${result.id}"] td.server`).innerHTML = serverCell(row, seen);
+    }
+
+    const passed = results.filter((result) => result.pass).length;
+    const summary = document.getElementById("summary");
+    summary.className = `summary ${passed === results.length ? "all-pass" : "some-fail"}`;
+    summary.textContent = passed === results.length
+      ? `All ${results.length} calls did what the policies say: ${results.filter((r) => r.outcome === "allowed").length} allowed, ${results.filter((r) => r.outcome === "blocked").length} blocked.`
+      : `${results.length - passed} of ${results.length} calls did not do what the policies say.`;
+    document.body.dataset.passed = String(passed);
+    document.body.dataset.failed = String(results.length - passed);
+    window.__results = results;
+    document.body.dataset.done = "true";
+    return results;
+  }
+
+  document.getElementById("page-origin").textContent = ORIGIN;
+  document.getElementById("api-origin").textContent = API;
+  window.corsDemo = { api: API, origin: ORIGIN, rows: ROWS, originAllowed, probe, runAll };
+  if (new URLSearchParams(location.search).has("manual")) {
+    // Manual mode (`/?manual`): nothing runs on load; `corsDemo.runAll()` or
+    // `corsDemo.probe(url, init)` make the calls.
+    document.getElementById("summary").textContent = "Manual mode: no call runs on load.";
+    document.body.dataset.done = "manual";
+  } else {
+    runAll();
+  }
+})();

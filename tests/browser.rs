@@ -1,0 +1,1109 @@
+//! End-to-end tests in a real browser: headless Chromium, driven over WebDriver
+//! (`fantoccini` + Debian's `chromedriver`), loads the demo page and makes `fetch()` calls
+//! from the page's origin to the API. What is asserted is what the browser allowed and
+//! blocked, next to what the API's journal says it answered.
+//!
+//! # Design: one page origin, shared; everything else per test
+//!
+//! The policies name the page origin `http://localhost:8080` as a compile-time literal, so
+//! the allowed calls only work from a page on exactly that origin: the page server must
+//! listen on `localhost:8080` (both `127.0.0.1` and `::1`). Tests run in parallel threads of
+//! this one process, so:
+//!
+//! - One **shared demo** per test process ([`shared`]): the page on `localhost:8080`, the API
+//!   on `127.0.0.1:8081` (SPEC §4's defaults, so the page and its screenshot look exactly as
+//!   with `cargo run --example demo`), and the same page on a **second origin**,
+//!   `http://127.0.0.1:<free port>`. It runs on a thread of its own for the life of the
+//!   process. Another process holding those ports (a running demo, a concurrent test run) is
+//!   waited for, for a bounded time, then reported plainly.
+//! - The demo page's rows run against the shared API; only the row test changes its store
+//!   (it creates an item and deletes it), so what the page shows is the same every run.
+//! - Every other scenario makes its calls from the shared page (`/?manual`, which runs
+//!   nothing on load) to an **API of its own** on a free port ([`Isolated`]): its own store and
+//!   its own journal, so parallel tests cannot see each other's requests.
+//! - Every test has its **own browser process** (a new WebDriver session with a fresh
+//!   `--user-data-dir`), so no preflight cache is shared between tests; within a test every
+//!   call is made with `cache: "no-store"` and tagged with a unique `?run=` query, and the
+//!   preflight cache is keyed by URL, so a cached preflight can never hide one we look for.
+//!
+//! Chromium or chromedriver missing is a failure, never a skip: the message says what to
+//! install (`apt-get install chromium chromium-driver`).
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use cors_suite::journal::Seen;
+use cors_suite::{Config, Demo, Endpoint, Journal, Stopper};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The Chromium flags the project uses everywhere (see NOTES.md): the last one keeps every
+/// lookup on this machine.
+const CHROMIUM_ARGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE ::1",
+];
+
+/// How long another process may hold the demo's ports before the tests give up.
+const PORT_WAIT: Duration = Duration::from_secs(120);
+/// Upper bounds for starting chromedriver, a browser session, and one scenario.
+const DRIVER_START: Duration = Duration::from_secs(20);
+const SESSION_START: Duration = Duration::from_secs(60);
+const SCENARIO: Duration = Duration::from_secs(90);
+/// How long the demo page may take to run all its rows.
+const PAGE_RUN: Duration = Duration::from_secs(30);
+
+// ---------------------------------------------------------------------------------------
+// Servers
+
+/// The URLs and journal of a demo running on a thread of its own.
+struct Running {
+    page_url: String,
+    second_page_url: String,
+    api_url: String,
+    journal: Arc<Journal>,
+    items: actix_web::web::Data<cors_suite::api::Items>,
+    stopper: Stopper,
+}
+
+/// Binds `config` (waiting up to [`PORT_WAIT`] while another process holds a fixed port)
+/// and serves it on a new thread with an actix runtime.
+fn start(config: Config) -> Result<Running, String> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let deadline = Instant::now() + PORT_WAIT;
+        let demo = loop {
+            match Demo::bind(config.clone()) {
+                Ok(demo) => break demo,
+                Err(error)
+                    if error.kind() == std::io::ErrorKind::AddrInUse
+                        && Instant::now() < deadline =>
+                {
+                    // Polling for a resource another process holds; nothing to be notified by.
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+                Err(error) => {
+                    let _ = sender.send(Err(format!(
+                        "cannot start the demo for the browser tests: {error}. The page must be served on \
+                         http://localhost:8080 (the origin the policies name): stop whatever listens there \
+                         (a running `cargo run --example demo`?) and run the tests again"
+                    )));
+                    return;
+                }
+            }
+        };
+        let running = Running {
+            page_url: demo.page_url.clone(),
+            second_page_url: demo.more_page_urls.first().cloned().unwrap_or_default(),
+            api_url: demo.api_url.clone(),
+            journal: Arc::clone(&demo.journal),
+            items: demo.items.clone(),
+            stopper: demo.stopper(),
+        };
+        let _ = sender.send(Ok(running));
+        if let Err(error) = actix_web::rt::System::new().block_on(demo.run()) {
+            eprintln!("demo servers stopped: {error}");
+        }
+    });
+    receiver
+        .recv_timeout(PORT_WAIT + Duration::from_secs(10))
+        .map_err(|_| "the demo servers did not start in time".to_owned())?
+}
+
+/// The demo every test of this process shares: page on `localhost:8080` (and on a second
+/// origin), API on `127.0.0.1:8081`.
+fn shared() -> &'static Running {
+    static SHARED: OnceLock<Result<Running, String>> = OnceLock::new();
+    let running = SHARED.get_or_init(|| {
+        start(Config {
+            more_pages: vec![Endpoint::new("127.0.0.1", 0)],
+            ..Config::default()
+        })
+    });
+    running.as_ref().unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// An API (with its own store and journal) on a free port, for one test. The page server
+/// that comes with it is unused: calls are made from the shared page on `localhost:8080`.
+struct Isolated(Running);
+
+impl Isolated {
+    fn start() -> Self {
+        let config = Config {
+            page: Endpoint::new("127.0.0.1", 0),
+            api: Endpoint::new("127.0.0.1", 0),
+            api_workers: 1,
+            ..Config::default()
+        };
+        Isolated(start(config).unwrap_or_else(|error| panic!("{error}")))
+    }
+
+    fn url(&self, path: &str, run: &str) -> String {
+        format!("{}{path}?run={run}", self.0.api_url)
+    }
+
+    fn journal(&self, run: &str) -> Vec<Seen> {
+        self.0.journal.run(run)
+    }
+
+    async fn stop(self) {
+        self.0.stopper.stop().await;
+    }
+}
+
+/// A run id: tags the calls of one step, in the URL's query, so the journal can tell them
+/// apart and no preflight cached for another URL applies.
+fn run_id(name: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{name}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Browser
+
+/// A chromedriver process of this test, with one headless Chromium session.
+struct Browser {
+    client: Client,
+    driver: Child,
+    profile: PathBuf,
+    /// Whether the session ended normally (chromedriver then closed Chromium itself).
+    closed: bool,
+}
+
+fn tool(variable: &str, default: &str) -> PathBuf {
+    std::env::var_os(variable)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default))
+}
+
+/// Fails (never skips) when the browser is missing, saying what to install.
+fn require(path: &Path, what: &str) {
+    if path.is_file() {
+        return;
+    }
+    let ci = std::env::var("CI").is_ok_and(|value| value == "true");
+    panic!(
+        "the browser tests need {what}, and {} does not exist. Install headless Chromium and its \
+         WebDriver: `apt-get install chromium chromium-driver`{}",
+        path.display(),
+        if ci {
+            " (CI=true: a missing browser fails the run)"
+        } else {
+            ""
+        }
+    );
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        let chromium = tool("CHROMIUM", "/usr/bin/chromium");
+        let chromedriver = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
+        require(&chromium, "Chromium");
+        require(&chromedriver, "chromedriver");
+
+        // `--port=0`: chromedriver picks a free port and says which on stdout.
+        let mut driver = Command::new(&chromedriver)
+            .arg("--port=0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {}: {error}", chromedriver.display()));
+        let stdout = driver.stdout.take().expect("piped stdout");
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sender = Some(sender);
+            // Keep reading to the end so chromedriver never blocks on a full pipe.
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(port) =
+                    line.strip_prefix("ChromeDriver was started successfully on port ")
+                    && let Ok(port) = port.trim_end_matches('.').parse::<u16>()
+                    && let Some(sender) = sender.take()
+                {
+                    let _ = sender.send(port);
+                }
+            }
+        });
+        let port = match receiver.recv_timeout(DRIVER_START) {
+            Ok(port) => port,
+            Err(_) => {
+                let _ = driver.kill();
+                let _ = driver.wait();
+                panic!("chromedriver did not report its port within {DRIVER_START:?}");
+            }
+        };
+
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let profile = std::env::temp_dir().join(format!(
+            "cors-suite-chromium-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&profile);
+        std::fs::create_dir_all(&profile).expect("a fresh Chromium profile directory");
+
+        let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|arg| (*arg).to_owned()).collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": chromium, "args": args },
+        });
+        let Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let mut builder = ClientBuilder::new(connector);
+        builder.capabilities(capabilities);
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let session = builder.connect(&webdriver);
+        let client = match tokio::time::timeout(SESSION_START, session).await {
+            Ok(Ok(client)) => client,
+            failure => {
+                let _ = driver.kill();
+                let _ = driver.wait();
+                let _ = std::fs::remove_dir_all(&profile);
+                panic!(
+                    "cannot start a headless Chromium session through chromedriver: {failure:?}"
+                );
+            }
+        };
+        Browser {
+            client,
+            driver,
+            profile,
+            closed: false,
+        }
+    }
+
+    /// Ends the session (chromedriver closes Chromium), then chromedriver.
+    async fn close(mut self) {
+        let closing =
+            tokio::time::timeout(Duration::from_secs(20), self.client.clone().close()).await;
+        self.closed = matches!(closing, Ok(Ok(())));
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.closed {
+            // Chromium outlives a killed chromedriver: end the browsers it started first.
+            let children = format!("/proc/{0}/task/{0}/children", self.driver.id());
+            for pid in std::fs::read_to_string(children)
+                .unwrap_or_default()
+                .split_whitespace()
+            {
+                let _ = Command::new("kill").args(["-KILL", pid]).status();
+            }
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// Runs `scenario` with a fresh browser, always closing the browser, then fails the test
+/// if the scenario panicked or took longer than [`SCENARIO`].
+async fn with_browser<F, Fut>(scenario: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let browser = Browser::start().await;
+    let outcome =
+        tokio::time::timeout(SCENARIO, tokio::spawn(scenario(browser.client.clone()))).await;
+    browser.close().await;
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Ok(Err(error)) => panic!("scenario did not finish: {error}"),
+        Err(_) => panic!("scenario took longer than {SCENARIO:?}"),
+    }
+}
+
+/// Opens `url` and waits until the page has run its rows (or is in manual mode).
+async fn open(client: &Client, url: &str) {
+    client
+        .goto(url)
+        .await
+        .unwrap_or_else(|error| panic!("cannot open {url}: {error}"));
+    client
+        .wait()
+        .at_most(PAGE_RUN)
+        .for_element(Locator::Css(
+            "body[data-done='true'], body[data-done='manual']",
+        ))
+        .await
+        .unwrap_or_else(|error| panic!("the page at {url} did not finish its calls: {error}"));
+}
+
+/// Opens the shared page on `localhost:8080` without running its rows.
+async fn open_manual(client: &Client) {
+    open(client, &format!("{}?manual", shared().page_url)).await;
+}
+
+/// What `fetch()` gave the page for one call.
+#[derive(Debug, Deserialize)]
+struct Probe {
+    outcome: String,
+    status: Option<u16>,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    #[serde(default)]
+    body: String,
+    error: Option<String>,
+}
+
+impl Probe {
+    #[track_caller]
+    fn assert_allowed(&self, status: u16) {
+        assert_eq!(
+            (self.outcome.as_str(), self.status),
+            ("allowed", Some(status)),
+            "expected the browser to allow the call with status {status}: {self:?}"
+        );
+    }
+
+    #[track_caller]
+    fn assert_blocked(&self) {
+        assert_eq!(
+            self.outcome, "blocked",
+            "expected the browser to block the call: {self:?}"
+        );
+        assert_eq!(
+            self.error.as_deref(),
+            Some("TypeError: Failed to fetch"),
+            "{self:?}"
+        );
+    }
+}
+
+/// One `fetch(url, init)` from the page, the way the page's rows make it
+/// (`cache: "no-store"` included).
+async fn probe(client: &Client, url: &str, init: Value) -> Probe {
+    let result = client
+        .execute(
+            "return window.corsDemo.probe(arguments[0], arguments[1]);",
+            vec![json!(url), init],
+        )
+        .await
+        .unwrap_or_else(|error| panic!("fetch({url}) could not run in the page: {error}"));
+    serde_json::from_value(result.clone())
+        .unwrap_or_else(|error| panic!("unexpected probe result {result}: {error}"))
+}
+
+fn header<'a>(seen: &'a Seen, name: &str) -> &'a str {
+    seen.header(name)
+        .unwrap_or_else(|| panic!("the API sent no {name}: {seen:?}"))
+}
+
+// ---------------------------------------------------------------------------------------
+// The demo page
+
+/// What the browser must do with each row of the demo page, in order: `Some(status)` for
+/// allowed with that status, `None` for blocked.
+const ROWS_AT_LOCALHOST_8080: &[(&str, Option<u16>)] = &[
+    ("hello-get", Some(200)),
+    ("hello-post", Some(200)),
+    ("items-list", Some(200)),
+    ("items-create", Some(201)),
+    ("items-bad-json", Some(400)),
+    ("items-delete", Some(204)),
+    ("items-delete-unknown", Some(404)),
+    ("items-put", None),
+    ("items-secret-header", None),
+    ("subdomain", None),
+    ("dev", Some(200)),
+    ("private", None),
+    ("fail", Some(500)),
+    ("vary", Some(200)),
+];
+
+/// The same rows from `http://127.0.0.1:<port>`: only the `*` route lets it read anything.
+const ROWS_AT_SECOND_ORIGIN: &[(&str, Option<u16>)] = &[
+    ("hello-get", Some(200)),
+    ("hello-post", Some(200)),
+    ("items-list", None),
+    ("items-create", None),
+    ("items-bad-json", None),
+    ("items-delete", None),
+    ("items-delete-unknown", None),
+    ("items-put", None),
+    ("items-secret-header", None),
+    ("subdomain", None),
+    ("dev", None),
+    ("private", None),
+    ("fail", None),
+    ("vary", None),
+];
+
+/// Reads the page's results, checks each row against `expected`, the page's own verdict and
+/// the `<tr data-*>` attributes, and returns the results by row id.
+async fn assert_rows(client: &Client, expected: &[(&str, Option<u16>)]) -> BTreeMap<String, Value> {
+    let results = client
+        .execute("return window.__results;", vec![])
+        .await
+        .expect("window.__results");
+    let results = results.as_array().expect("window.__results is an array");
+    let ids: Vec<&str> = results
+        .iter()
+        .map(|row| row["id"].as_str().unwrap_or("?"))
+        .collect();
+    let expected_ids: Vec<&str> = expected.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, expected_ids, "the page's rows");
+
+    for (row, (id, outcome)) in results.iter().zip(expected) {
+        match outcome {
+            Some(status) => {
+                assert_eq!(
+                    row["outcome"], "allowed",
+                    "row {id} should be allowed: {row}"
+                );
+                assert_eq!(row["status"], *status, "row {id}: {row}");
+            }
+            None => {
+                assert_eq!(
+                    row["outcome"], "blocked",
+                    "row {id} should be blocked: {row}"
+                );
+                assert_eq!(
+                    row["error"], "TypeError: Failed to fetch",
+                    "row {id}: {row}"
+                );
+            }
+        }
+        assert_eq!(
+            row["pass"], true,
+            "the page's own expectation for row {id} disagrees: {row}"
+        );
+    }
+
+    let trs = client
+        .find_all(Locator::Css("#results tbody tr"))
+        .await
+        .expect("table rows");
+    assert_eq!(trs.len(), expected.len(), "table rows");
+    for (tr, (id, outcome)) in trs.iter().zip(expected) {
+        let attr = |name: &'static str| async move {
+            tr.attr(name).await.expect("attribute").unwrap_or_default()
+        };
+        assert_eq!(attr("data-row").await, *id);
+        assert_eq!(
+            attr("data-actual").await,
+            if outcome.is_some() {
+                "allowed"
+            } else {
+                "blocked"
+            },
+            "row {id}"
+        );
+        assert_eq!(
+            attr("data-status").await,
+            outcome.map(|status| status.to_string()).unwrap_or_default(),
+            "row {id}"
+        );
+        assert_eq!(attr("data-pass").await, "true", "row {id}");
+    }
+    let body = client.find(Locator::Css("body")).await.expect("body");
+    assert_eq!(
+        body.attr("data-failed")
+            .await
+            .expect("attribute")
+            .as_deref(),
+        Some("0")
+    );
+
+    results
+        .iter()
+        .map(|row| {
+            (
+                row["id"].as_str().unwrap_or_default().to_owned(),
+                row.clone(),
+            )
+        })
+        .collect()
+}
+
+/// The API journal entries the page showed for one row: (method, preflight, status).
+fn server_view(row: &Value) -> Vec<(String, bool, u64)> {
+    row["server"]
+        .as_array()
+        .unwrap_or_else(|| panic!("the page has no journal for row {}", row["id"]))
+        .iter()
+        .map(|seen| {
+            (
+                seen["method"].as_str().unwrap_or_default().to_owned(),
+                seen["preflight"].as_bool().unwrap_or_default(),
+                seen["status"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn seen(method: &str, preflight: bool, status: u64) -> (String, bool, u64) {
+    (method.to_owned(), preflight, status)
+}
+
+#[tokio::test]
+async fn every_row_of_the_demo_page_does_what_its_policy_says() {
+    let demo = shared();
+    with_browser(|client| async move {
+        open(&client, &demo.page_url).await;
+        let rows = assert_rows(&client, ROWS_AT_LOCALHOST_8080).await;
+
+        // The server's side of each row, as the page got it from the journal.
+        let options = |status| seen("OPTIONS", true, status);
+        assert_eq!(
+            server_view(&rows["hello-get"]),
+            [seen("GET", false, 200)],
+            "simple: no preflight"
+        );
+        assert_eq!(
+            server_view(&rows["hello-post"]),
+            [options(204), seen("POST", false, 200)]
+        );
+        assert_eq!(server_view(&rows["items-list"]), [seen("GET", false, 200)]);
+        assert_eq!(
+            server_view(&rows["items-create"]),
+            [options(204), seen("POST", false, 201)]
+        );
+        assert_eq!(
+            server_view(&rows["items-bad-json"]),
+            [options(204), seen("POST", false, 400)]
+        );
+        assert_eq!(
+            server_view(&rows["items-delete"]),
+            [options(204), seen("DELETE", false, 204)]
+        );
+        assert_eq!(
+            server_view(&rows["items-delete-unknown"]),
+            [options(204), seen("DELETE", false, 404)]
+        );
+        assert_eq!(
+            server_view(&rows["items-put"]),
+            [options(403)],
+            "the PUT is never sent"
+        );
+        assert_eq!(
+            server_view(&rows["items-secret-header"]),
+            [options(403)],
+            "the GET is never sent"
+        );
+        assert_eq!(
+            server_view(&rows["subdomain"]),
+            [seen("GET", false, 200)],
+            "answered, then hidden"
+        );
+        assert_eq!(server_view(&rows["dev"]), [seen("GET", false, 200)]);
+        assert_eq!(
+            server_view(&rows["private"]),
+            [seen("GET", false, 200)],
+            "answered, then hidden"
+        );
+        assert_eq!(server_view(&rows["fail"]), [seen("GET", false, 500)]);
+        assert_eq!(server_view(&rows["vary"]), [seen("GET", false, 200)]);
+
+        // What the page could read: the exposed count, the bodies of errors.
+        let list = &rows["items-list"];
+        let items: Vec<Value> =
+            serde_json::from_str(list["body"].as_str().unwrap_or_default()).expect("items JSON");
+        assert_eq!(
+            list["headers"]["x-total-count"],
+            items.len().to_string(),
+            "{list}"
+        );
+        assert_eq!(rows["fail"]["body"], "the items database is on fire");
+        assert_eq!(rows["items-create"]["path"], "/api/items");
+        let created: Value =
+            serde_json::from_str(rows["items-create"]["body"].as_str().unwrap_or_default())
+                .unwrap();
+        assert_eq!(created["name"], "Try the demo");
+        assert_eq!(
+            rows["items-delete"]["path"],
+            format!("/api/items/{}", created["id"])
+        );
+        assert!(
+            demo.items
+                .list()
+                .iter()
+                .all(|item| item.name != "Overwritten" && item.name != "Try the demo"),
+            "the blocked PUT changed nothing and the DELETE removed the created item: {:?}",
+            demo.items.list()
+        );
+
+        // The Vary the page cannot read, from the journal: the handler's value, then Origin.
+        let vary = demo
+            .journal
+            .entries()
+            .into_iter()
+            .rev()
+            .find(|seen| seen.has_query("row", "vary"))
+            .unwrap();
+        assert_eq!(header(&vary, "vary"), "Accept-Encoding, Origin");
+
+        screenshot(&client).await;
+    })
+    .await;
+}
+
+/// Saves the whole demo page as `docs/demo.png` (for the README), rewriting it only when
+/// the picture changed.
+async fn screenshot(client: &Client) {
+    const WIDTH: u32 = 1400;
+    let number = |script: &'static str| async move {
+        let value = client.execute(script, vec![]).await.expect(script);
+        u32::try_from(value.as_u64().expect(script)).expect(script)
+    };
+    // Lay the page out at the screenshot's width, then make the viewport as tall as the page
+    // (the window is a little taller than its viewport). A resize may take effect after the
+    // command returns: poll until the viewport shows the whole page.
+    client
+        .set_window_size(WIDTH, 1000)
+        .await
+        .expect("window size");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let page = number("return Math.ceil(document.documentElement.scrollHeight);").await;
+        let viewport = number("return window.innerHeight;").await;
+        let width = number("return window.innerWidth;").await;
+        if viewport >= page && viewport <= page + 8 && width + 40 >= WIDTH {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the viewport ({width}x{viewport}) does not fit the page ({page}px high)"
+        );
+        let frame = number("return window.outerHeight - window.innerHeight;").await;
+        client
+            .set_window_size(WIDTH, page.clamp(600, 6000) + frame)
+            .await
+            .expect("window size");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let png = client.screenshot().await.expect("screenshot");
+    assert!(
+        png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 10_000,
+        "not a plausible PNG"
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs")
+        .join("demo.png");
+    if std::fs::read(&path).ok().as_deref() != Some(png.as_slice()) {
+        std::fs::create_dir_all(path.parent().expect("docs/")).expect("docs/");
+        std::fs::write(&path, &png).expect("docs/demo.png");
+    }
+}
+
+#[tokio::test]
+async fn a_second_page_origin_reads_only_the_star_route() {
+    let demo = shared();
+    assert!(
+        demo.second_page_url.starts_with("http://127.0.0.1:"),
+        "{}",
+        demo.second_page_url
+    );
+    with_browser(|client| async move {
+        open(&client, &demo.second_page_url).await;
+        let origin = client
+            .execute("return location.origin;", vec![])
+            .await
+            .expect("origin");
+        assert_eq!(
+            origin.as_str(),
+            Some(demo.second_page_url.trim_end_matches('/'))
+        );
+        let rows = assert_rows(&client, ROWS_AT_SECOND_ORIGIN).await;
+        // `*` answers every origin without needing Vary: Origin.
+        assert_eq!(rows["hello-get"]["body"], "Hello");
+        // The simple GETs were answered, only without a grant for this origin.
+        let journal = demo.journal.entries();
+        let dev = journal
+            .iter()
+            .rev()
+            .find(|seen| {
+                seen.has_query("row", "dev")
+                    && seen.origin.as_deref() == Some(origin.as_str().unwrap())
+            })
+            .expect("the API saw the GET /api/dev from the second origin");
+        assert_eq!((dev.method.as_str(), dev.status), ("GET", 200));
+        assert_eq!(dev.header("access-control-allow-origin"), None, "{dev:?}");
+        assert_eq!(header(dev, "vary"), "Origin");
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Scenarios, each against an API of its own
+
+#[tokio::test]
+async fn a_credentialed_call_reads_the_exposed_header() {
+    let api = Isolated::start();
+    let run = run_id("credentialed");
+    let list = api.url("/api/items", &run);
+    let hello = api.url("/hello", &run);
+    with_browser(|client| async move {
+        open_manual(&client).await;
+        let got = probe(&client, &list, json!({ "credentials": "include" })).await;
+        got.assert_allowed(200);
+        let items: Vec<Value> = serde_json::from_str(&got.body).expect("items JSON");
+        assert_eq!(items.len(), 3, "{got:?}");
+        assert_eq!(
+            got.headers.get("x-total-count").map(String::as_str),
+            Some("3"),
+            "exposed: {got:?}"
+        );
+        // Everything else that is not safelisted stays hidden from the script.
+        for hidden in [
+            "access-control-allow-origin",
+            "access-control-allow-credentials",
+            "vary",
+        ] {
+            assert!(
+                !got.headers.contains_key(hidden),
+                "{hidden} should not be readable: {got:?}"
+            );
+        }
+        // A `*` grant is not enough for a credentialed call: the browser blocks it. (That is
+        // why `#[cors]` refuses `origins = "*"` with `credentials = true`.)
+        probe(&client, &hello, json!({ "credentials": "include" }))
+            .await
+            .assert_blocked();
+        probe(&client, &hello, json!({})).await.assert_allowed(200);
+    })
+    .await;
+    let journal = api.journal(&run);
+    let get = &journal[0];
+    assert_eq!(
+        (get.method.as_str(), get.preflight, get.status),
+        ("GET", false, 200),
+        "{journal:?}"
+    );
+    assert_eq!(
+        header(get, "access-control-allow-origin"),
+        "http://localhost:8080"
+    );
+    assert_eq!(header(get, "access-control-allow-credentials"), "true");
+    assert_eq!(
+        header(get, "access-control-expose-headers").to_ascii_lowercase(),
+        "x-total-count"
+    );
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn a_preflighted_post_is_answered_by_the_generated_options_route() {
+    let api = Isolated::start();
+    let create_run = run_id("preflight-post");
+    let create = api.url("/api/items", &create_run);
+    let delete_run = run_id("preflight-delete");
+    let delete_base = api.0.api_url.clone();
+    let delete_run_in = delete_run.clone();
+    let simple_run = run_id("simple-get");
+    let simple = api.url("/hello", &simple_run);
+    let created_name = "Learn about preflights";
+    with_browser(move |client| async move {
+        open_manual(&client).await;
+        let got = probe(
+            &client,
+            &create,
+            json!({
+                "method": "POST",
+                "credentials": "include",
+                "headers": { "Content-Type": "application/json" },
+                "body": json!({ "name": created_name }).to_string(),
+            }),
+        )
+        .await;
+        got.assert_allowed(201);
+        let item: Value = serde_json::from_str(&got.body).expect("the new item");
+        assert_eq!(item["name"], created_name);
+        assert_eq!(item["id"], 4);
+
+        let delete = format!("{delete_base}/api/items/{}?run={delete_run_in}", item["id"]);
+        probe(
+            &client,
+            &delete,
+            json!({ "method": "DELETE", "credentials": "include" }),
+        )
+        .await
+        .assert_allowed(204);
+        probe(&client, &simple, json!({})).await.assert_allowed(200);
+    })
+    .await;
+
+    // The browser asked first, our generated OPTIONS route answered 204, then the POST ran.
+    let journal = api.journal(&create_run);
+    assert_eq!(journal.len(), 2, "{journal:#?}");
+    let (preflight, post) = (&journal[0], &journal[1]);
+    assert!(
+        preflight.preflight && preflight.method == "OPTIONS",
+        "{preflight:?}"
+    );
+    assert_eq!(preflight.status, 204, "{preflight:?}");
+    assert_eq!(preflight.path, "/api/items");
+    assert_eq!(preflight.request_method.as_deref(), Some("POST"));
+    assert_eq!(preflight.request_headers.as_deref(), Some("content-type"));
+    assert_eq!(
+        header(preflight, "access-control-allow-origin"),
+        "http://localhost:8080"
+    );
+    assert!(
+        header(preflight, "access-control-allow-methods").contains("POST"),
+        "{preflight:?}"
+    );
+    assert!(
+        header(preflight, "access-control-allow-headers")
+            .to_ascii_lowercase()
+            .contains("content-type"),
+        "{preflight:?}"
+    );
+    assert_eq!(
+        header(preflight, "access-control-allow-credentials"),
+        "true"
+    );
+    assert_eq!(header(preflight, "access-control-max-age"), "600");
+    assert_eq!(
+        header(preflight, "vary"),
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+    );
+    assert_eq!(
+        (post.method.as_str(), post.preflight, post.status),
+        ("POST", false, 201),
+        "{post:?}"
+    );
+    assert!(preflight.seq < post.seq);
+
+    let journal = api.journal(&delete_run);
+    let summary: Vec<_> = journal
+        .iter()
+        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
+        .collect();
+    assert_eq!(
+        summary,
+        [("OPTIONS", true, 204), ("DELETE", false, 204)],
+        "{journal:#?}"
+    );
+    assert_eq!(journal[0].request_method.as_deref(), Some("DELETE"));
+    assert!(header(&journal[0], "access-control-allow-methods").contains("DELETE"));
+
+    // A simple request is not preflighted at all.
+    let journal = api.journal(&simple_run);
+    let summary: Vec<_> = journal
+        .iter()
+        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
+        .collect();
+    assert_eq!(summary, [("GET", false, 200)], "{journal:#?}");
+    assert_eq!(header(&journal[0], "access-control-allow-origin"), "*");
+    assert_eq!(api.0.items.list().len(), 3);
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn a_header_the_policy_does_not_allow_is_blocked_at_the_preflight() {
+    let api = Isolated::start();
+    let refused_run = run_id("x-secret");
+    let refused = api.url("/api/items", &refused_run);
+    let allowed_run = run_id("x-api-key");
+    let allowed = api.url("/api/items", &allowed_run);
+    with_browser(|client| async move {
+        open_manual(&client).await;
+        let secret = json!({ "credentials": "include", "headers": { "X-Secret": "42" } });
+        probe(&client, &refused, secret).await.assert_blocked();
+        let key = json!({ "credentials": "include", "headers": { "X-Api-Key": "42" } });
+        probe(&client, &allowed, key).await.assert_allowed(200);
+    })
+    .await;
+
+    let journal = api.journal(&refused_run);
+    assert_eq!(
+        journal.len(),
+        1,
+        "only the preflight, never the GET: {journal:#?}"
+    );
+    let preflight = &journal[0];
+    assert!(preflight.preflight, "{preflight:?}");
+    assert_eq!(preflight.status, 403);
+    assert_eq!(preflight.request_headers.as_deref(), Some("x-secret"));
+    assert!(
+        preflight
+            .headers
+            .iter()
+            .all(|(name, _)| !name.starts_with("access-control-")),
+        "{preflight:?}"
+    );
+
+    let journal = api.journal(&allowed_run);
+    let summary: Vec<_> = journal
+        .iter()
+        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
+        .collect();
+    assert_eq!(
+        summary,
+        [("OPTIONS", true, 204), ("GET", false, 200)],
+        "{journal:#?}"
+    );
+    assert_eq!(journal[0].request_headers.as_deref(), Some("x-api-key"));
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn an_origin_the_policy_does_not_allow_is_blocked() {
+    let api = Isolated::start();
+    let put_run = run_id("put");
+    let put = api.url("/api/items/1", &put_run);
+    let subdomain_run = run_id("subdomain");
+    let subdomain = api.url("/api/subdomain", &subdomain_run);
+    let second_run = run_id("second-origin");
+    let second = api.url("/api/items", &second_run);
+    let second_page = shared().second_page_url.clone();
+    with_browser(|client| async move {
+        open_manual(&client).await;
+        // PUT /api/items/{id} is only for https://app.example.com: refused at the preflight.
+        let replace = json!({
+            "method": "PUT",
+            "headers": { "Content-Type": "application/json" },
+            "body": json!({ "name": "Overwritten" }).to_string(),
+        });
+        probe(&client, &put, replace).await.assert_blocked();
+        // A simple GET is sent and answered, but the answer names no origin: hidden.
+        probe(&client, &subdomain, json!({})).await.assert_blocked();
+
+        // From another page origin, even the items list (allowed from localhost:8080) is hidden.
+        open(&client, &format!("{second_page}?manual")).await;
+        probe(&client, &second, json!({ "credentials": "include" }))
+            .await
+            .assert_blocked();
+    })
+    .await;
+
+    let journal = api.journal(&put_run);
+    assert_eq!(
+        journal.len(),
+        1,
+        "only the preflight, never the PUT: {journal:#?}"
+    );
+    assert!(
+        journal[0].preflight && journal[0].status == 403,
+        "{:?}",
+        journal[0]
+    );
+    assert_eq!(journal[0].request_method.as_deref(), Some("PUT"));
+    assert_eq!(
+        api.0.items.list()[0].name,
+        "Read the CORS protocol of the Fetch standard",
+        "item 1 unchanged"
+    );
+
+    let journal = api.journal(&subdomain_run);
+    assert_eq!(journal.len(), 1, "{journal:#?}");
+    assert_eq!(
+        (journal[0].method.as_str(), journal[0].status),
+        ("GET", 200)
+    );
+    assert_eq!(journal[0].header("access-control-allow-origin"), None);
+
+    let journal = api.journal(&second_run);
+    assert_eq!(journal.len(), 1, "{journal:#?}");
+    let get = &journal[0];
+    assert_eq!((get.method.as_str(), get.status), ("GET", 200));
+    assert_eq!(
+        get.origin.as_deref(),
+        Some(shared().second_page_url.trim_end_matches('/'))
+    );
+    assert_eq!(get.header("access-control-allow-origin"), None, "{get:?}");
+    assert_eq!(
+        get.header("access-control-allow-credentials"),
+        None,
+        "{get:?}"
+    );
+    assert_eq!(header(get, "vary"), "Origin");
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn error_statuses_are_readable_by_the_page() {
+    let api = Isolated::start();
+    let run = run_id("errors");
+    let fail = api.url("/api/fail", &run);
+    let unknown = api.url("/api/items/999999", &run);
+    let bad_id = api.url("/api/items/not-a-number", &run);
+    let items = api.url("/api/items", &run);
+    with_browser(|client| async move {
+        open_manual(&client).await;
+        let got = probe(&client, &fail, json!({})).await;
+        got.assert_allowed(500);
+        assert_eq!(got.body, "the items database is on fire");
+
+        let got = probe(
+            &client,
+            &unknown,
+            json!({ "method": "DELETE", "credentials": "include" }),
+        )
+        .await;
+        got.assert_allowed(404);
+        assert_eq!(got.body, r#"{"error":"no item 999999"}"#);
+
+        // A path the extractor cannot parse is actix's 404, still readable.
+        let got = probe(
+            &client,
+            &bad_id,
+            json!({ "method": "DELETE", "credentials": "include" }),
+        )
+        .await;
+        got.assert_allowed(404);
+
+        let malformed = json!({
+            "method": "POST",
+            "credentials": "include",
+            "headers": { "Content-Type": "application/json" },
+            "body": "{not json",
+        });
+        let got = probe(&client, &items, malformed).await;
+        got.assert_allowed(400);
+        assert!(!got.body.is_empty(), "actix explains the 400: {got:?}");
+    })
+    .await;
+    let journal = api.journal(&run);
+    let actual: Vec<_> = journal
+        .iter()
+        .filter(|seen| !seen.preflight)
+        .map(|seen| (seen.method.as_str(), seen.status))
+        .collect();
+    assert_eq!(
+        actual,
+        [
+            ("GET", 500),
+            ("DELETE", 404),
+            ("DELETE", 404),
+            ("POST", 400)
+        ],
+        "{journal:#?}"
+    );
+    for seen in journal.iter().filter(|seen| !seen.preflight) {
+        assert_eq!(
+            header(seen, "access-control-allow-origin"),
+            "http://localhost:8080",
+            "{seen:?}"
+        );
+    }
+    assert_eq!(api.0.items.list().len(), 3);
+    api.stop().await;
+}

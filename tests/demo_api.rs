@@ -1,0 +1,307 @@
+//! The demo's servers without a browser: SPEC §4's routes, statuses and bodies, the
+//! journal, and the page server. (What a browser makes of the headers is in
+//! `tests/browser.rs`.)
+
+use std::sync::Arc;
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::{App, test, web};
+use cors_suite::api::{self, Item, Items};
+use cors_suite::{Journal, page};
+
+const PAGE: &str = "http://localhost:8080";
+
+macro_rules! api_service {
+    ($journal:expr) => {{
+        let journal: Arc<Journal> = Arc::clone(&$journal);
+        let items = web::Data::new(Items::default());
+        test::init_service(
+            App::new()
+                .wrap_fn(move |req, service| journal.observe(req, service))
+                .configure(move |config| api::configure(config, items)),
+        )
+        .await
+    }};
+}
+
+fn request(method: Method, uri: &str) -> test::TestRequest {
+    test::TestRequest::default()
+        .method(method)
+        .uri(uri)
+        .insert_header(("Origin", PAGE))
+}
+
+fn header(response: &actix_web::dev::ServiceResponse, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .map(|value| value.to_str().unwrap().to_owned())
+}
+
+#[actix_web::test]
+async fn the_routes_answer_as_spec_section_4_says() {
+    let journal = Arc::new(Journal::default());
+    let app = api_service!(journal);
+
+    for method in [Method::GET, Method::POST] {
+        let response = test::call_service(&app, request(method, "/hello").to_request()).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            header(&response, "access-control-allow-origin").as_deref(),
+            Some("*")
+        );
+        assert_eq!(test::read_body(response).await, "Hello");
+    }
+
+    let response = test::call_service(&app, request(Method::GET, "/api/items").to_request()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header(&response, "x-total-count").as_deref(), Some("3"));
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(PAGE)
+    );
+    let items: Vec<Item> = test::read_body_json(response).await;
+    assert_eq!(
+        items.iter().map(|item| item.id).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+
+    let create = request(Method::POST, "/api/items").set_json(serde_json::json!({ "name": "New" }));
+    let response = test::call_service(&app, create.to_request()).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: Item = test::read_body_json(response).await;
+    assert_eq!(
+        created,
+        Item {
+            id: 4,
+            name: "New".into()
+        }
+    );
+
+    let malformed = request(Method::POST, "/api/items")
+        .insert_header(("Content-Type", "application/json"))
+        .set_payload("{not json");
+    let response = test::call_service(&app, malformed.to_request()).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(PAGE)
+    );
+
+    let replace =
+        request(Method::PUT, "/api/items/4").set_json(serde_json::json!({ "name": "Renamed" }));
+    let response = test::call_service(&app, replace.to_request()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        header(&response, "access-control-allow-origin"),
+        None,
+        "PUT is for https://app.example.com"
+    );
+    let replaced: Item = test::read_body_json(response).await;
+    assert_eq!(
+        replaced,
+        Item {
+            id: 4,
+            name: "Renamed".into()
+        }
+    );
+    let replace =
+        request(Method::PUT, "/api/items/99").set_json(serde_json::json!({ "name": "Nobody" }));
+    assert_eq!(
+        test::call_service(&app, replace.to_request())
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let response =
+        test::call_service(&app, request(Method::DELETE, "/api/items/4").to_request()).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&response, "access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
+    let response =
+        test::call_service(&app, request(Method::DELETE, "/api/items/4").to_request()).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(PAGE)
+    );
+    let response = test::call_service(
+        &app,
+        request(Method::DELETE, "/api/items/four").to_request(),
+    )
+    .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "a bad id is an extractor failure"
+    );
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(PAGE)
+    );
+
+    let response =
+        test::call_service(&app, request(Method::GET, "/api/subdomain").to_request()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header(&response, "access-control-allow-origin"), None);
+    let response = test::call_service(&app, request(Method::GET, "/api/dev").to_request()).await;
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(PAGE)
+    );
+    let response =
+        test::call_service(&app, request(Method::GET, "/api/private").to_request()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response
+            .headers()
+            .iter()
+            .all(|(name, _)| !name.as_str().starts_with("access-control-"))
+    );
+
+    let response = test::call_service(&app, request(Method::GET, "/api/fail").to_request()).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        header(&response, "access-control-allow-origin").as_deref(),
+        Some(PAGE)
+    );
+    assert_eq!(
+        test::read_body(response).await,
+        "the items database is on fire"
+    );
+
+    let response = test::call_service(&app, request(Method::GET, "/api/vary").to_request()).await;
+    assert_eq!(
+        header(&response, "vary").as_deref(),
+        Some("Accept-Encoding, Origin")
+    );
+}
+
+#[actix_web::test]
+async fn the_journal_records_preflights_and_the_deciding_headers() {
+    let journal = Arc::new(Journal::default());
+    let app = api_service!(journal);
+    let preflight = request(Method::OPTIONS, "/api/items/1?run=r1&row=put")
+        .insert_header(("Access-Control-Request-Method", "PUT"))
+        .insert_header(("Access-Control-Request-Headers", "content-type"));
+    assert_eq!(
+        test::call_service(&app, preflight.to_request())
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let allowed = request(Method::OPTIONS, "/api/items?run=r1&row=post")
+        .insert_header(("Access-Control-Request-Method", "POST"))
+        .insert_header(("Access-Control-Request-Headers", "content-type"));
+    assert_eq!(
+        test::call_service(&app, allowed.to_request())
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let plain = test::TestRequest::get()
+        .uri("/api/items?run=r2")
+        .to_request();
+    assert_eq!(
+        test::call_service(&app, plain).await.status(),
+        StatusCode::OK
+    );
+
+    let seen = journal.run("r1");
+    assert_eq!(seen.len(), 2);
+    assert!(seen[0].preflight && seen[0].has_query("row", "put"));
+    assert_eq!(
+        (seen[0].status, seen[0].request_method.as_deref()),
+        (403, Some("PUT"))
+    );
+    assert_eq!(seen[0].header("access-control-allow-origin"), None);
+    assert_eq!(seen[1].header("access-control-allow-origin"), Some(PAGE));
+    assert_eq!(seen[1].header("access-control-max-age"), Some("600"));
+    assert!(seen[0].seq < seen[1].seq);
+    let seen = journal.run("r2");
+    assert_eq!(seen.len(), 1);
+    assert!(!seen[0].preflight && seen[0].origin.is_none());
+    assert_eq!(seen[0].header("vary"), Some("Origin"));
+    assert!(
+        journal.run("r").is_empty(),
+        "run ids match whole values only"
+    );
+}
+
+#[actix_web::test]
+async fn the_page_server_serves_the_page_its_assets_and_the_journal() {
+    let journal = Arc::new(Journal::default());
+    let api = api_service!(journal);
+    let tagged = test::TestRequest::get()
+        .uri("/hello?run=abc&row=hello-get")
+        .to_request();
+    test::call_service(&api, tagged).await;
+
+    let page = page::Page::new("http://127.0.0.1:9999");
+    let shared = Arc::clone(&journal);
+    let app = test::init_service(
+        App::new().configure(move |config| page::configure(config, page, shared)),
+    )
+    .await;
+    let response = test::call_service(&app, test::TestRequest::get().uri("/").to_request()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        header(&response, "content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
+    assert!(
+        html.contains(r#"<meta name="api-url" content="http://127.0.0.1:9999">"#),
+        "{html}"
+    );
+    for (asset, kind) in [("/app.js", "text/javascript"), ("/style.css", "text/css")] {
+        let response =
+            test::call_service(&app, test::TestRequest::get().uri(asset).to_request()).await;
+        assert_eq!(response.status(), StatusCode::OK, "{asset}");
+        assert!(
+            header(&response, "content-type").unwrap().starts_with(kind),
+            "{asset}"
+        );
+    }
+    let response = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/journal?run=abc")
+            .to_request(),
+    )
+    .await;
+    let seen: Vec<serde_json::Value> = test::read_body_json(response).await;
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0]["path"], "/hello");
+    assert_eq!(
+        seen[0]["headers"],
+        serde_json::json!([["access-control-allow-origin", "*"]])
+    );
+}
+
+#[actix_web::test]
+async fn the_demo_binds_free_ports_and_stops() {
+    let config = cors_suite::Config {
+        page: cors_suite::Endpoint::new("127.0.0.1", 0),
+        more_pages: vec![cors_suite::Endpoint::new("127.0.0.1", 0)],
+        api: cors_suite::Endpoint::new("127.0.0.1", 0),
+        api_workers: 1,
+        print_requests: false,
+    };
+    let demo = cors_suite::Demo::bind(config).expect("free ports");
+    assert!(demo.page_url.starts_with("http://127.0.0.1:") && demo.page_url.ends_with('/'));
+    assert!(demo.api_url.starts_with("http://127.0.0.1:") && !demo.api_url.ends_with('/'));
+    assert_eq!(demo.more_page_urls.len(), 1);
+    assert_ne!(demo.more_page_urls[0], demo.page_url);
+    let stopper = demo.stopper();
+    let running = actix_web::rt::spawn(demo.run());
+    stopper.stop().await;
+    running
+        .await
+        .expect("the servers' task")
+        .expect("a clean stop");
+}

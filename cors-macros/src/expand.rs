@@ -16,11 +16,17 @@ const POLICY: &str = "__CORS_POLICY";
 /// The handler with `#[cors]` applied.
 pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStream {
     let policy_ident = syn::Ident::new(POLICY, proc_macro2::Span::call_site());
-    routes.add_wrap(&mut handler.attrs, &format!("::cors_runtime::__private::Inject::new(&{POLICY})"));
+    routes.add_wrap(
+        &mut handler.attrs,
+        &format!("::cors_runtime::__private::Inject::new(&{POLICY})"),
+    );
 
     let name = &handler.sig.ident;
     let vis = &handler.vis;
-    let docs = handler.attrs.iter().filter(|attr| attr.path().is_ident("doc"));
+    let docs = handler
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"));
     let policy = policy_tokens(spec);
     let preflights = routes.routes.iter().map(|route| {
         let path = &route.path;
@@ -109,7 +115,10 @@ fn origins_tokens(rules: &[OriginRule]) -> TokenStream {
 /// The header value listing `list`: `*` first when given, then the names.
 fn header_value(list: &HeaderList) -> Option<String> {
     let star = list.any.then_some("*");
-    let names: Vec<&str> = star.into_iter().chain(list.names.iter().map(String::as_str)).collect();
+    let names: Vec<&str> = star
+        .into_iter()
+        .chain(list.names.iter().map(String::as_str))
+        .collect();
     (!names.is_empty()).then(|| names.join(", "))
 }
 

@@ -59,7 +59,9 @@ const REQUEST_ONLY: &[&str] = &[
 /// Checks one trimmed, non-empty entry of `headers` (other than `*`).
 pub fn check_request_header(name: &str) -> Result<(), String> {
     if !is_token(name) {
-        return Err(format!("`{name}` is not a header name: a header name is a token like `X-Api-Key`"));
+        return Err(format!(
+            "`{name}` is not a header name: a header name is a token like `X-Api-Key`"
+        ));
     }
     let lower = name.to_ascii_lowercase();
     if lower.starts_with("access-control-") && !FORBIDDEN_REQUEST.contains(&lower.as_str()) {
@@ -81,7 +83,9 @@ pub fn check_request_header(name: &str) -> Result<(), String> {
 /// Checks one trimmed, non-empty entry of `expose_headers` (other than `*`).
 pub fn check_expose_header(name: &str) -> Result<(), String> {
     if !is_token(name) {
-        return Err(format!("`{name}` is not a header name: a header name is a token like `X-Total-Count`"));
+        return Err(format!(
+            "`{name}` is not a header name: a header name is a token like `X-Total-Count`"
+        ));
     }
     let lower = name.to_ascii_lowercase();
     if lower == "set-cookie" || lower == "set-cookie2" {
@@ -115,17 +119,45 @@ mod tests {
     fn request_headers() {
         assert!(check_request_header("Content-Type").is_ok());
         assert!(check_request_header("Authorization").is_ok());
-        for name in ["Cookie", "host", "Origin", "Content-Length", "Sec-Fetch-Mode", "Proxy-Foo"] {
-            assert!(check_request_header(name).unwrap_err().contains("forbidden"), "{name}");
+        for name in [
+            "Cookie",
+            "host",
+            "Origin",
+            "Content-Length",
+            "Sec-Fetch-Mode",
+            "Proxy-Foo",
+        ] {
+            assert!(
+                check_request_header(name)
+                    .unwrap_err()
+                    .contains("forbidden"),
+                "{name}"
+            );
         }
-        assert!(check_request_header("Access-Control-Allow-Origin").unwrap_err().contains("response header"));
-        assert!(check_request_header("X Y").unwrap_err().contains("not a header name"));
+        assert!(
+            check_request_header("Access-Control-Allow-Origin")
+                .unwrap_err()
+                .contains("response header")
+        );
+        assert!(
+            check_request_header("X Y")
+                .unwrap_err()
+                .contains("not a header name")
+        );
     }
 
     #[test]
     fn expose_headers() {
         assert!(check_expose_header("X-Total-Count").is_ok());
-        assert!(check_expose_header("Set-Cookie").unwrap_err().contains("never be exposed"));
-        assert!(check_expose_header("Authorization").unwrap_err().contains("request header"));
+        assert!(
+            check_expose_header("Set-Cookie")
+                .unwrap_err()
+                .contains("never be exposed")
+        );
+        assert!(
+            check_expose_header("Authorization")
+                .unwrap_err()
+                .contains("request header")
+        );
     }
 }

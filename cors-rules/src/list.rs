@@ -17,13 +17,17 @@ fn checked_list<T>(
     mut check: impl FnMut(&str) -> Result<T, String>,
 ) -> Result<Vec<(String, T)>, Vec<String>> {
     if value.trim().is_empty() {
-        return Err(vec![format!("`{key}` is empty: list at least one value, or leave the key out")]);
+        return Err(vec![format!(
+            "`{key}` is empty: list at least one value, or leave the key out"
+        )]);
     }
     let mut errors = Vec::new();
     let mut items: Vec<(String, T)> = Vec::new();
     for element in split_list(value) {
         if element.is_empty() {
-            errors.push(format!("`{key}` has an empty element: remove the extra comma"));
+            errors.push(format!(
+                "`{key}` has an empty element: remove the extra comma"
+            ));
             continue;
         }
         let key_form = normalise(element);
@@ -36,7 +40,11 @@ fn checked_list<T>(
             Err(message) => errors.push(message),
         }
     }
-    if errors.is_empty() { Ok(items) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(items)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Checks `origins`. With `credentials`, also refuses what would hand cookies to strangers.
@@ -63,7 +71,11 @@ pub fn origin_list(value: &str, credentials: bool) -> Result<Vec<OriginRule>, Ve
             errors.extend(credentialed_origin_problem(rule));
         }
     }
-    if errors.is_empty() { Ok(rules) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(rules)
+    } else {
+        Err(errors)
+    }
 }
 
 fn credentialed_origin_problem(rule: &OriginRule) -> Option<String> {
@@ -179,7 +191,10 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported() {
-        let errors = origin_errors("https://a.example.com,,https://a.example.com, a.example.com", false);
+        let errors = origin_errors(
+            "https://a.example.com,,https://a.example.com, a.example.com",
+            false,
+        );
         assert_eq!(errors.len(), 3, "{errors:?}");
     }
 
@@ -199,7 +214,10 @@ mod tests {
         assert!(origin_errors("http://app.example.com", true)[0].contains("plain `http`"));
         assert!(origin_list("http://localhost:8080, http://127.0.0.1:3000", true).is_ok());
         for public in ["https://*.com", "https://*.co.uk", "https://*.github.io"] {
-            assert!(origin_errors(public, true)[0].contains("public suffix"), "{public}");
+            assert!(
+                origin_errors(public, true)[0].contains("public suffix"),
+                "{public}"
+            );
         }
         assert!(origin_list("https://*.example.com", true).is_ok());
         assert!(origin_list("https://*.com", false).is_ok());

@@ -99,8 +99,13 @@ pub fn parse_origin(entry: &str) -> Result<OriginRule, String> {
             "`{entry}` has a non-ASCII host: browsers send the Punycode form, so write the host as `xn--...`"
         ));
     }
-    if entry.chars().any(|c| c.is_ascii_whitespace() || c.is_ascii_control()) {
-        return Err(format!("`{entry}` contains whitespace: separate origins with commas"));
+    if entry
+        .chars()
+        .any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
+    {
+        return Err(format!(
+            "`{entry}` contains whitespace: separate origins with commas"
+        ));
     }
     let Some((scheme, authority)) = entry.split_once("://") else {
         return Err(no_scheme(entry));
@@ -127,7 +132,9 @@ pub fn parse_origin(entry: &str) -> Result<OriginRule, String> {
 
 fn no_scheme(entry: &str) -> String {
     match entry.split_once(':') {
-        Some((scheme, _)) if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphabetic()) => {
+        Some((scheme, _))
+            if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphabetic()) =>
+        {
             format!(
                 "`{entry}` has an opaque scheme: `{scheme}:` pages have the origin `null` and cannot be listed; origins look like `https://app.example.com`"
             )
@@ -214,7 +221,9 @@ fn check_host(entry: &str, host: &str) -> Result<(), String> {
     let labels_ok = host.split('.').all(|label| {
         !label.is_empty()
             && label.len() <= 63
-            && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !label.starts_with('-')
             && !label.ends_with('-')
     });
@@ -234,7 +243,11 @@ fn parse_port(entry: &str, scheme: &str, port: Option<&str>) -> Result<PortRule,
         return Ok(PortRule::Any);
     }
     let number = match port.parse::<u16>() {
-        Ok(number) if number > 0 && !port.starts_with('0') && port.bytes().all(|b| b.is_ascii_digit()) => number,
+        Ok(number)
+            if number > 0 && !port.starts_with('0') && port.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            number
+        }
         _ if port.contains('*') => {
             return Err(format!(
                 "`{entry}` is a malformed pattern: `*` may only stand as the whole first label (`https://*.example.com`) or as the whole port (`http://localhost:*`)"
@@ -273,7 +286,11 @@ mod tests {
             "http://[::1]:8080",
             "https://xn--bcher-kva.example",
         ] {
-            assert_eq!(parse_origin(entry), Ok(OriginRule::Exact(entry.into())), "{entry}");
+            assert_eq!(
+                parse_origin(entry),
+                Ok(OriginRule::Exact(entry.into())),
+                "{entry}"
+            );
         }
     }
 

@@ -9,7 +9,14 @@ use syn::{Expr, ExprLit, ExprUnary, Lit, LitBool, LitInt, LitStr, UnOp};
 use crate::errors::Errors;
 
 /// The keys `#[cors]` accepts.
-const KEYS: &[&str] = &["origins", "methods", "headers", "expose_headers", "max_age", "credentials"];
+const KEYS: &[&str] = &[
+    "origins",
+    "methods",
+    "headers",
+    "expose_headers",
+    "max_age",
+    "credentials",
+];
 
 /// The attribute's values, still as the user's literals so errors can point at them.
 #[derive(Default)]
@@ -20,6 +27,9 @@ pub struct RawArgs {
     pub expose_headers: Option<LitStr>,
     pub max_age: Option<LitInt>,
     pub credentials: Option<LitBool>,
+    /// Every key the user wrote or evidently meant (a misspelling with a suggestion), valid
+    /// value or not, so a key reported once is not also reported as missing.
+    pub written: Vec<&'static str>,
 }
 
 /// Parses the attribute's arguments, recording every problem in `errors`.
@@ -37,20 +47,35 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> RawArgs {
 
 impl RawArgs {
     fn parse_key(&mut self, meta: &ParseNestedMeta<'_>, errors: &mut Errors) {
-        let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+        let key = meta
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         let span = path_span(&meta.path);
-        if !KEYS.contains(&key.as_str()) {
-            errors.at(span, unknown_key(&key, &meta.path));
+        let Some(known) = KEYS.iter().copied().find(|known| *known == key) else {
+            let written = written_key(&key, &meta.path);
+            let suggested = suggestion(&written);
+            self.written.extend(suggested);
+            errors.at(span, unknown_key(&written, suggested));
             // Skip the value so the next keys are still read.
             if let Ok(value) = meta.value() {
                 let _ = value.parse::<Expr>();
             }
             return;
-        }
+        };
+        self.written.push(known);
         let value = match meta.value().and_then(|value| value.parse::<Expr>()) {
             Ok(value) => value,
             Err(_) => {
-                errors.at(span, format!("`{key}` needs a value, like {}", example(&key)));
+                errors.at(
+                    span,
+                    format!("`{key}` needs a value, like {}", example(&key)),
+                );
+                // `key(...)`: skip the parentheses so the next keys are still read.
+                if meta.input.peek(syn::token::Paren) {
+                    let _ = meta.input.parse::<proc_macro2::Group>();
+                }
                 return;
             }
         };
@@ -69,7 +94,9 @@ impl RawArgs {
 }
 
 fn path_span(path: &syn::Path) -> Span {
-    path.segments.first().map_or_else(Span::call_site, |segment| segment.ident.span())
+    path.segments
+        .first()
+        .map_or_else(Span::call_site, |segment| segment.ident.span())
 }
 
 /// Stores `value` unless the key was already set; returns whether it was.
@@ -94,7 +121,9 @@ fn example(key: &str) -> &'static str {
 
 fn string(key: &str, value: Expr, errors: &mut Errors) -> Option<LitStr> {
     match value {
-        Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => Some(lit),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Some(lit),
         other => {
             errors.push(syn::Error::new_spanned(
                 other,
@@ -107,9 +136,20 @@ fn string(key: &str, value: Expr, errors: &mut Errors) -> Option<LitStr> {
 
 fn integer(value: Expr, errors: &mut Errors) -> Option<LitInt> {
     match value {
-        Expr::Lit(ExprLit { lit: Lit::Int(lit), .. }) => Some(lit),
-        Expr::Unary(ExprUnary { op: UnOp::Neg(_), ref expr, .. })
-            if matches!(**expr, Expr::Lit(ExprLit { lit: Lit::Int(_), .. })) =>
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) => Some(lit),
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            ref expr,
+            ..
+        }) if matches!(
+            **expr,
+            Expr::Lit(ExprLit {
+                lit: Lit::Int(_),
+                ..
+            })
+        ) =>
         {
             errors.push(syn::Error::new_spanned(
                 value,
@@ -129,7 +169,10 @@ fn integer(value: Expr, errors: &mut Errors) -> Option<LitInt> {
 
 fn boolean(value: Expr, errors: &mut Errors) -> Option<LitBool> {
     match value {
-        Expr::Lit(ExprLit { lit: Lit::Bool(lit), .. }) => Some(lit),
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(lit),
+            ..
+        }) => Some(lit),
         other => {
             errors.push(syn::Error::new_spanned(
                 other,
@@ -140,15 +183,22 @@ fn boolean(value: Expr, errors: &mut Errors) -> Option<LitBool> {
     }
 }
 
-fn unknown_key(key: &str, path: &syn::Path) -> String {
-    let written = if key.is_empty() {
+/// The key as written, `a::b` included.
+fn written_key(key: &str, path: &syn::Path) -> String {
+    if key.is_empty() {
         quote::quote!(#path).to_string().replace(' ', "")
     } else {
         key.to_owned()
-    };
-    match suggestion(&written) {
+    }
+}
+
+fn unknown_key(written: &str, suggested: Option<&str>) -> String {
+    match suggested {
         Some(known) => format!("unknown key `{written}` in `#[cors]`: did you mean `{known}`?"),
-        None => format!("unknown key `{written}` in `#[cors]`: expected one of {}", KEYS.join(", ")),
+        None => format!(
+            "unknown key `{written}` in `#[cors]`: expected one of `{}`",
+            KEYS.join("`, `")
+        ),
     }
 }
 
@@ -158,7 +208,9 @@ fn suggestion(key: &str) -> Option<&'static str> {
     let lower = key.to_ascii_lowercase().replace('-', "_");
     let bare = ["access_control_", "allowed_", "allow_"]
         .iter()
-        .fold(lower.as_str(), |bare, prefix| bare.strip_prefix(prefix).unwrap_or(bare));
+        .fold(lower.as_str(), |bare, prefix| {
+            bare.strip_prefix(prefix).unwrap_or(bare)
+        });
     KEYS.iter()
         .map(|known| (edit_distance(bare, known), *known))
         .filter(|(distance, known)| *distance <= 2.max(known.len() / 3))
@@ -174,7 +226,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }

@@ -26,17 +26,30 @@ pub fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
 fn cors_impl(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
     match try_expand(args, item.clone()) {
         Ok(expanded) => expanded,
-        // Keep the item as written so its routing attribute still expands: the user sees
-        // our errors and not a cascade of unresolved names.
-        Err(error) => {
-            let mut output = item;
+        // Keep the item (as written, or trimmed where the rest would fail again) so its
+        // routing attribute still expands: the user sees our errors and not a cascade of
+        // unresolved names, and IDEs keep working.
+        Err(Failure { error, kept }) => {
+            let mut output = kept.unwrap_or(item);
             output.extend(error.to_compile_error());
             output
         }
     }
 }
 
-fn try_expand(args: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
+/// Every error of the attribute, and what to emit instead of the item as written, if anything.
+struct Failure {
+    error: syn::Error,
+    kept: Option<TokenStream2>,
+}
+
+impl From<syn::Error> for Failure {
+    fn from(error: syn::Error) -> Self {
+        Failure { error, kept: None }
+    }
+}
+
+fn try_expand(args: TokenStream2, item: TokenStream2) -> Result<TokenStream2, Failure> {
     let mut errors = errors::Errors::default();
     let raw = args::parse(args, &mut errors);
     let handler: syn::ItemFn = match syn::parse2(item.clone()) {
@@ -46,14 +59,19 @@ fn try_expand(args: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream
                 first_tokens(&item),
                 "`#[cors]` goes on an actix-web handler function, above its routing attribute like `#[get(\"/path\")]`",
             ));
-            return Err(errors.finish().expect_err("an error was just recorded"));
+            return Err(errors
+                .finish()
+                .expect_err("an error was just recorded")
+                .into());
         }
     };
     let routes = match route::find(&handler.attrs) {
         Ok(routes) => routes,
-        Err(error) => {
+        Err(route::RouteError { error, surplus }) => {
             errors.push(error);
-            return Err(errors.finish().expect_err("an error was just recorded"));
+            let error = errors.finish().expect_err("an error was just recorded");
+            let kept = (!surplus.is_empty()).then(|| without_attributes(handler, &surplus));
+            return Err(Failure { error, kept });
         }
     };
     let spec = model::validate(&raw, &routes, &mut errors);
@@ -62,10 +80,44 @@ fn try_expand(args: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream
     Ok(expand::expand(&spec, &routes, handler).into_token_stream())
 }
 
-/// The item's first tokens up to its name, to point at `struct Foo` rather than its body.
+/// The handler without the attributes at `surplus`. Each removed attribute's path is still
+/// named (in an unnamed `use`) so that its import does not turn into a warning on top of
+/// the error.
+fn without_attributes(mut handler: syn::ItemFn, surplus: &[usize]) -> TokenStream2 {
+    let mut removed = Vec::new();
+    let mut kept = Vec::new();
+    for (index, attr) in std::mem::take(&mut handler.attrs).into_iter().enumerate() {
+        if surplus.contains(&index) {
+            removed.push(attr.path().clone());
+        } else {
+            kept.push(attr);
+        }
+    }
+    handler.attrs = kept;
+    quote::quote! {
+        #handler
+        #(const _: () = {
+            #[allow(unused_imports)]
+            use #removed as _;
+        };)*
+    }
+}
+
+/// The item's head, to point at `struct Foo` or `mod api` rather than its attributes or body.
 fn first_tokens(item: &TokenStream2) -> TokenStream2 {
-    item.clone()
-        .into_iter()
-        .take_while(|token| !matches!(token, proc_macro2::TokenTree::Group(_)))
-        .collect()
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut tokens = item.clone().into_iter();
+    let mut head = TokenStream2::new();
+    while let Some(token) = tokens.next() {
+        match token {
+            // An outer attribute: `#` and its brackets.
+            TokenTree::Punct(punct) if punct.as_char() == '#' && head.is_empty() => {
+                tokens.next();
+            }
+            TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => break,
+            TokenTree::Punct(punct) if punct.as_char() == ';' => break,
+            other => head.extend([other]),
+        }
+    }
+    if head.is_empty() { item.clone() } else { head }
 }

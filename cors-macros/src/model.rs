@@ -22,7 +22,13 @@ pub struct CorsSpec {
 pub fn validate(args: &RawArgs, routes: &Routes, errors: &mut Errors) -> Option<CorsSpec> {
     let credentials = args.credentials.as_ref().is_some_and(|lit| lit.value);
     let origins = match &args.origins {
-        Some(lit) => keep(errors, lit.span(), cors_rules::origin_list(&lit.value(), credentials)),
+        Some(lit) => keep(
+            errors,
+            lit.span(),
+            cors_rules::origin_list(&lit.value(), credentials),
+        ),
+        // A key written with a bad value or misspelled has been reported already.
+        None if args.written.contains(&"origins") => None,
         None => {
             errors.at(
                 Span::call_site(),
@@ -41,11 +47,19 @@ pub fn validate(args: &RawArgs, routes: &Routes, errors: &mut Errors) -> Option<
         None => Some(served),
     };
     let headers = match &args.headers {
-        Some(lit) => keep(errors, lit.span(), cors_rules::request_header_list(&lit.value(), credentials)),
+        Some(lit) => keep(
+            errors,
+            lit.span(),
+            cors_rules::request_header_list(&lit.value(), credentials),
+        ),
         None => Some(HeaderList::default()),
     };
     let expose_headers = match &args.expose_headers {
-        Some(lit) => keep(errors, lit.span(), cors_rules::expose_header_list(&lit.value(), credentials)),
+        Some(lit) => keep(
+            errors,
+            lit.span(),
+            cors_rules::expose_header_list(&lit.value(), credentials),
+        ),
         None => Some(HeaderList::default()),
     };
     let max_age = match &args.max_age {
@@ -64,7 +78,9 @@ pub fn validate(args: &RawArgs, routes: &Routes, errors: &mut Errors) -> Option<
 
 /// The value, or `None` after recording each of its problems at `span`.
 fn keep<T>(errors: &mut Errors, span: Span, result: Result<T, Vec<String>>) -> Option<T> {
-    result.map_err(|messages| errors.all_at(span, messages)).ok()
+    result
+        .map_err(|messages| errors.all_at(span, messages))
+        .ok()
 }
 
 /// Refuses methods the handler's routing attributes do not serve: a preflight for them
@@ -74,23 +90,30 @@ fn served_only(methods: Vec<String>, served: &[String]) -> Result<Vec<String>, V
         .iter()
         .filter(|method| !served.contains(method))
         .map(|method| {
-            let hint = if served.iter().any(|served| served.eq_ignore_ascii_case(method)) {
-                " (methods are case-sensitive)"
-            } else {
-                ""
-            };
-            format!(
-                "`{method}` is not served by this handler{hint}: its routing attribute serves {}; list only those, or leave `methods` out",
-                served.join(", ")
-            )
+            let serves = served.join(", ");
+            match served.iter().find(|served| served.eq_ignore_ascii_case(method)) {
+                Some(upper) => format!(
+                    "`{method}` is not served by this handler: methods are case-sensitive and its routing attribute serves {serves}; write `{upper}`"
+                ),
+                None => format!(
+                    "`{method}` is not served by this handler: its routing attribute serves {serves}; list only those, or leave `methods` out"
+                ),
+            }
         })
         .collect();
-    if unserved.is_empty() { Ok(methods) } else { Err(unserved) }
+    if unserved.is_empty() {
+        Ok(methods)
+    } else {
+        Err(unserved)
+    }
 }
 
 fn max_age(lit: &syn::LitInt) -> Result<u64, Vec<String>> {
     if !lit.suffix().is_empty() {
-        return Err(vec![format!("`max_age` expects a plain number of seconds, without the `{}` suffix", lit.suffix())]);
+        return Err(vec![format!(
+            "`max_age` expects a plain number of seconds, without the `{}` suffix",
+            lit.suffix()
+        )]);
     }
     match lit.base10_parse::<u64>() {
         Ok(seconds) if seconds <= MAX_AGE_LIMIT => Ok(seconds),

@@ -17,7 +17,14 @@ const METHOD_ATTRIBUTES: &[(&str, &str)] = &[
 ];
 
 /// Routing attributes `#[cors]` cannot sit on, with the reason.
-const REFUSED_ATTRIBUTES: &[&str] = &["options", "trace", "connect"];
+const REFUSED_ATTRIBUTES: &[(&str, &str)] = &[
+    (
+        "options",
+        "it generates the `OPTIONS` preflight route itself",
+    ),
+    ("trace", "browsers never send TRACE from `fetch()`"),
+    ("connect", "browsers never send CONNECT from `fetch()`"),
+];
 
 /// What one routing attribute serves.
 pub struct Route {
@@ -37,46 +44,95 @@ pub struct Routes {
 const PLACEMENT: &str = "`#[cors]` must be placed directly above an actix-web routing attribute: `#[get(\"/path\")]`, `#[post]`, `#[put]`, `#[delete]`, `#[patch]`, `#[head]`, `#[route]` or `#[routes]`";
 
 fn last_segment(attr: &Attribute) -> String {
-    attr.path().segments.last().map(|segment| segment.ident.to_string()).unwrap_or_default()
+    attr.path()
+        .segments
+        .last()
+        .map(|segment| segment.ident.to_string())
+        .unwrap_or_default()
 }
 
 fn method_of(name: &str) -> Option<&'static str> {
-    METHOD_ATTRIBUTES.iter().find(|(attr, _)| *attr == name).map(|(_, method)| *method)
+    METHOD_ATTRIBUTES
+        .iter()
+        .find(|(attr, _)| *attr == name)
+        .map(|(_, method)| *method)
+}
+
+/// Why the routes of a handler could not be found.
+pub struct RouteError {
+    pub error: syn::Error,
+    /// Attributes to drop from the item kept on error, so that what remains still expands
+    /// without a second error: the surplus routing attributes of a handler without
+    /// `#[routes]`, or a routing attribute that cannot be read.
+    pub surplus: Vec<usize>,
+}
+
+impl From<syn::Error> for RouteError {
+    fn from(error: syn::Error) -> Self {
+        RouteError {
+            error,
+            surplus: Vec::new(),
+        }
+    }
 }
 
 /// Finds the routes of a handler from its attributes.
-pub fn find(attrs: &[Attribute]) -> syn::Result<Routes> {
-    if let Some(refused) = attrs.iter().find(|attr| REFUSED_ATTRIBUTES.contains(&last_segment(attr).as_str())) {
+pub fn find(attrs: &[Attribute]) -> Result<Routes, RouteError> {
+    if let Some(again) = attrs.iter().find(|attr| last_segment(attr) == "cors") {
         return Err(syn::Error::new_spanned(
-            refused.path(),
-            format!(
-                "`#[cors]` cannot be combined with `#[{}]`: it generates the `OPTIONS` preflight itself, and browsers never send CONNECT or TRACE",
-                last_segment(refused)
-            ),
-        ));
+            again,
+            "`#[cors]` is given twice on one handler: a handler has one policy; merge the two attributes",
+        )
+        .into());
+    }
+    for attr in attrs {
+        let name = last_segment(attr);
+        if let Some((_, reason)) = REFUSED_ATTRIBUTES
+            .iter()
+            .find(|(refused, _)| *refused == name)
+        {
+            return Err(syn::Error::new_spanned(
+                attr.path(),
+                format!("`#[cors]` cannot be combined with `#[{name}]`: {reason}"),
+            )
+            .into());
+        }
     }
     let uses_routes = attrs.iter().any(|attr| last_segment(attr) == "routes");
     let mut routes = Vec::new();
     for (index, attr) in attrs.iter().enumerate() {
         let name = last_segment(attr);
         let route = match (name.as_str(), method_of(&name)) {
-            (_, Some(method)) => read(index, attr, Some(method))?,
-            ("route", None) if !uses_routes => read(index, attr, None)?,
+            (_, Some(method)) => read(index, attr, Some(method)),
+            ("route", None) if !uses_routes => read(index, attr, None),
             _ => continue,
         };
-        routes.push(route);
+        // A routing attribute we cannot read would fail again in actix-web: drop it from
+        // the item kept on error.
+        routes.push(route.map_err(|error| RouteError {
+            error: syn::Error::new(error.span(), format!("cannot read `#[{name}]`: {error}")),
+            surplus: vec![index],
+        })?);
     }
     if routes.is_empty() {
         return Err(syn::Error::new(
             Span::call_site(),
             format!("{PLACEMENT}; found none below it (if the routing attribute is above `#[cors]`, move `#[cors]` up)"),
-        ));
+        )
+        .into());
     }
     if routes.len() > 1 && !uses_routes {
-        return Err(syn::Error::new_spanned(
-            attrs[routes[1].attribute].path(),
-            "several routing attributes on one handler need `#[routes]` above them",
-        ));
+        let second = &attrs[routes[1].attribute];
+        return Err(RouteError {
+            error: syn::Error::new_spanned(
+                second.path(),
+                format!(
+                    "`#[{}]` is a second routing attribute: a handler with several routes needs `#[routes]` between `#[cors]` and its routing attributes",
+                    last_segment(second)
+                ),
+            ),
+            surplus: routes[1..].iter().map(|route| route.attribute).collect(),
+        });
     }
     Ok(Routes { routes })
 }
@@ -94,12 +150,22 @@ fn read(index: usize, attr: &Attribute, method: Option<&str>) -> syn::Result<Rou
         Ok((path, options))
     })?;
     let mut methods: Vec<String> = method.map(str::to_owned).into_iter().collect();
-    for option in options.iter().filter(|option| option.path.is_ident("method")) {
-        if let Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) = &option.value {
+    for option in options
+        .iter()
+        .filter(|option| option.path.is_ident("method"))
+    {
+        if let Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) = &option.value
+        {
             methods.push(lit.value());
         }
     }
-    Ok(Route { attribute: index, path, methods })
+    Ok(Route {
+        attribute: index,
+        path,
+        methods,
+    })
 }
 
 impl Routes {

@@ -11,6 +11,8 @@ mod errors;
 mod expand;
 mod model;
 mod route;
+#[cfg(test)]
+mod snapshots;
 
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;

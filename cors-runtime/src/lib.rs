@@ -15,5 +15,6 @@ pub use policy::{AllowedHeaders, AllowedOrigins, OriginPattern, Policy, PortPatt
 pub mod __private {
     pub use crate::inject::Inject;
     pub use crate::preflight::register as register_preflight;
+    pub use crate::preflight::respond as preflight_response;
     pub use actix_web;
 }

@@ -1,0 +1,15 @@
+use actix_web::{get, scope};
+use cors_runtime::cors;
+
+#[cors(origins = "https://app.example.com")]
+#[scope("/api")]
+mod api {
+    use super::get;
+
+    #[get("/items")]
+    pub async fn list_items() -> &'static str {
+        "[]"
+    }
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use actix_web::get;
+use cors_runtime::cors;
+
+#[cors(origins = "https://app.example.com")]
+#[cors(origins = "https://admin.example.com")]
+#[get("/items")]
+async fn list_items() -> &'static str {
+    "[]"
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use actix_web::get;
+use cors_runtime::cors;
+
+#[cors(
+    origins = "https://app.example.com",
+    expose_headers = "*",
+    credentials = true
+)]
+#[get("/items")]
+async fn list_items() -> &'static str {
+    "[]"
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use actix_web::get;
+use cors_runtime::cors;
+
+#[cors(origins = "https://app.example.com", headers = "Sec-Fetch-Mode")]
+#[get("/items")]
+async fn list_items() -> &'static str {
+    "[]"
+}
+
+fn main() {}

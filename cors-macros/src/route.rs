@@ -115,6 +115,16 @@ pub fn find(attrs: &[Attribute]) -> Result<Routes, RouteError> {
         })?);
     }
     if routes.is_empty() {
+        if let Some(index) = attrs.iter().position(|attr| last_segment(attr) == "routes") {
+            // An empty `#[routes]` would fail again in actix-web: drop it from the item.
+            return Err(RouteError {
+                error: syn::Error::new_spanned(
+                    attrs[index].path(),
+                    "`#[routes]` has no routing attribute below it: add the method attributes it groups, like `#[get(\"/path\")]`",
+                ),
+                surplus: vec![index],
+            });
+        }
         return Err(syn::Error::new(
             Span::call_site(),
             format!("{PLACEMENT}; found none below it (if the routing attribute is above `#[cors]`, move `#[cors]` up)"),
@@ -160,6 +170,12 @@ fn read(index: usize, attr: &Attribute, method: Option<&str>) -> syn::Result<Rou
         {
             methods.push(lit.value());
         }
+    }
+    if methods.is_empty() {
+        return Err(syn::Error::new_spanned(
+            attr.path(),
+            "it has no `method = \"...\"` option; list the methods it serves, like `method = \"GET\"`",
+        ));
     }
     Ok(Route {
         attribute: index,

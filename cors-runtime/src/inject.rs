@@ -1,19 +1,21 @@
 //! The wrapper around the handler's route: puts the policy's headers on every response it
 //! produces (2xx, 3xx, the handler's `Err`, extractor failures) and merges `Vary`.
 
+use std::any::Any;
 use std::future::{Future, Ready, ready};
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll, ready};
 
-use actix_web::body::EitherBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
-    HeaderMap, HeaderValue, ORIGIN,
+    HeaderMap, HeaderValue, ORIGIN, VARY,
 };
 use actix_web::{Error, HttpRequest};
 
-use crate::policy::Policy;
+use crate::policy::{Policy, Prepared};
 use crate::vary;
 
 /// Middleware factory for one handler's route, passed to actix-web's `wrap = "..."`.
@@ -31,17 +33,19 @@ impl Inject {
 impl<S, B> Transform<S, ServiceRequest> for Inject
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody + 'static,
 {
-    type Response = ServiceResponse<EitherBody<B>>;
+    type Response = ServiceResponse<BoxBody>;
     type Error = Error;
     type Transform = InjectService<S>;
     type InitError = ();
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
+        // Once per worker: the policy's header values and origin table, ready for requests.
         ready(Ok(InjectService {
             service,
-            policy: self.policy,
+            prepared: Rc::new(Prepared::new(self.policy)),
         }))
     }
 }
@@ -49,14 +53,15 @@ where
 /// The running middleware of [`Inject`].
 pub struct InjectService<S> {
     service: S,
-    policy: &'static Policy,
+    prepared: Rc<Prepared>,
 }
 
 impl<S, B> Service<ServiceRequest> for InjectService<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody + 'static,
 {
-    type Response = ServiceResponse<EitherBody<B>>;
+    type Response = ServiceResponse<BoxBody>;
     type Error = Error;
     type Future = InjectFuture<S::Future>;
 
@@ -64,11 +69,11 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         // Decided before the handler runs: it borrows the request, which the handler takes.
-        let allow_origin = self.policy.allow_origin_for_request(req.headers());
+        let allow_origin = self.prepared.allow_origin_for_request(req.headers());
         let request = req.request().clone();
         InjectFuture {
             inner: self.service.call(req),
-            policy: self.policy,
+            prepared: Rc::clone(&self.prepared),
             allow_origin,
             request: Some(request),
         }
@@ -80,7 +85,7 @@ pin_project_lite::pin_project! {
     pub struct InjectFuture<F> {
         #[pin]
         inner: F,
-        policy: &'static Policy,
+        prepared: Rc<Prepared>,
         allow_origin: Option<HeaderValue>,
         // Kept to render an error from an inner middleware into a response of its own.
         request: Option<HttpRequest>,
@@ -90,47 +95,71 @@ pin_project_lite::pin_project! {
 impl<F, B> Future for InjectFuture<F>
 where
     F: Future<Output = Result<ServiceResponse<B>, Error>>,
+    B: MessageBody + 'static,
 {
-    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+    type Output = Result<ServiceResponse<BoxBody>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = match ready!(this.inner.poll(cx)) {
-            Ok(response) => response.map_into_left_body(),
+            Ok(response) => into_boxed_body(response),
             Err(error) => match this.request.take() {
-                Some(request) => ServiceResponse::from_err(error, request).map_into_right_body(),
+                Some(request) => ServiceResponse::from_err(error, request),
                 None => return Poll::Ready(Err(error)),
             },
         };
         apply(
             response.headers_mut(),
-            this.policy,
+            this.prepared,
             this.allow_origin.take(),
         );
         Poll::Ready(Ok(response))
     }
 }
 
+/// `response` with a boxed body. A route's body is already a `BoxBody` (unless the user's
+/// own middleware changed it): then the response is taken as it is, without
+/// `map_into_boxed_body`'s moves. The type test is decided at compile time.
+fn into_boxed_body<B: MessageBody + 'static>(
+    response: ServiceResponse<B>,
+) -> ServiceResponse<BoxBody> {
+    let mut response = Some(response);
+    match (&mut response as &mut dyn Any).downcast_mut::<Option<ServiceResponse<BoxBody>>>() {
+        Some(boxed) => boxed.take().expect("set just above"),
+        None => response.expect("set just above").map_into_boxed_body(),
+    }
+}
+
 /// Puts the policy's answer for one actual response into `headers`.
-fn apply(headers: &mut HeaderMap, policy: &'static Policy, allow_origin: Option<HeaderValue>) {
+fn apply(headers: &mut HeaderMap, prepared: &Prepared, allow_origin: Option<HeaderValue>) {
+    // One pass over the few names the handler set, instead of a hash lookup for each name
+    // that might be there.
+    let mut handler_granted = false;
+    let mut has_vary = false;
+    for name in headers.keys() {
+        if *name == VARY {
+            has_vary = true;
+        } else if *name == ACCESS_CONTROL_ALLOW_ORIGIN || *name == ACCESS_CONTROL_ALLOW_CREDENTIALS
+        {
+            handler_granted = true;
+        }
+    }
     match allow_origin {
         Some(allow_origin) => {
-            insert_allow_origin(headers, policy, allow_origin);
-            if let Some(expose) = policy.expose_headers {
-                headers.insert(
-                    ACCESS_CONTROL_EXPOSE_HEADERS,
-                    HeaderValue::from_static(expose),
-                );
+            insert_allow_origin(headers, prepared.policy, allow_origin);
+            if let Some(expose) = &prepared.expose_headers {
+                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
             }
         }
-        None => {
+        None if handler_granted => {
             // The policy decides who may read: a grant the handler wrote itself does not stand.
             headers.remove(ACCESS_CONTROL_ALLOW_ORIGIN);
             headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
         }
+        None => {}
     }
-    if policy.varies_by_origin() {
-        vary::add(headers, &vary::ORIGIN);
+    if prepared.varies_by_origin {
+        vary::add_known(headers, &vary::ORIGIN, has_vary);
     }
 }
 
@@ -145,7 +174,7 @@ pub(crate) fn insert_allow_origin(
     if policy.credentials {
         headers.insert(
             ACCESS_CONTROL_ALLOW_CREDENTIALS,
-            HeaderValue::from_static("true"),
+            const { HeaderValue::from_static("true") },
         );
     }
 }
@@ -153,13 +182,14 @@ pub(crate) fn insert_allow_origin(
 impl Policy {
     /// Whether the answer depends on the request's `Origin`, so caches must key on it.
     pub fn varies_by_origin(&self) -> bool {
-        !matches!(self.origins, crate::AllowedOrigins::Any) || self.credentials
+        !matches!(self.origins.resolved(), crate::AllowedOrigins::Any) || self.credentials
     }
 
     /// The `Access-Control-Allow-Origin` value for a request with this one `Origin`, or
     /// `None` when the origin is not allowed.
     pub fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
-        match &self.origins {
+        match self.origins.resolved() {
+            crate::AllowedOrigins::Configured(_) => None,
             crate::AllowedOrigins::Any if !self.credentials => Some(HeaderValue::from_static("*")),
             crate::AllowedOrigins::Any => Some(origin.clone()),
             crate::AllowedOrigins::Listed { exact, patterns } => {
@@ -174,12 +204,14 @@ impl Policy {
             }
         }
     }
+}
 
+impl Prepared {
     /// The `Access-Control-Allow-Origin` value for an actual request: a `*` policy answers
     /// every request; otherwise there must be exactly one allowed `Origin`.
     fn allow_origin_for_request(&self, headers: &HeaderMap) -> Option<HeaderValue> {
-        if matches!(self.origins, crate::AllowedOrigins::Any) && !self.credentials {
-            return Some(HeaderValue::from_static("*"));
+        if self.answers_star() {
+            return Some(const { HeaderValue::from_static("*") });
         }
         crate::request_headers::single(headers, ORIGIN).and_then(|origin| self.allow_origin(origin))
     }

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use actix_web::http::header::HeaderValue;
+
 /// One handler's CORS policy, built by `#[cors(...)]` at compile time.
 ///
 /// Every header value the policy can send is precomputed, so answering a request only
@@ -38,6 +40,8 @@ pub enum AllowedOrigins {
         /// Subdomain and port patterns, tried in order after `exact`.
         patterns: &'static [OriginPattern],
     },
+    /// Origins read from configuration at startup (`origins_from`); see [`crate::configured`].
+    Configured(&'static crate::ConfiguredOrigins),
 }
 
 /// `https://*.example.com`, `http://localhost:*` or both at once.
@@ -74,10 +78,20 @@ pub struct AllowedHeaders {
 }
 
 impl AllowedOrigins {
+    /// The origins in force: for configured origins, those loaded at startup (nobody
+    /// before).
+    pub fn resolved(&self) -> &AllowedOrigins {
+        match self {
+            AllowedOrigins::Configured(slot) => slot.origins(),
+            origins => origins,
+        }
+    }
+
     /// Whether `origin`, the bytes of one `Origin` header, is allowed.
     pub fn allows(&self, origin: &[u8]) -> bool {
-        match self {
+        match self.resolved() {
             AllowedOrigins::Any => true,
+            AllowedOrigins::Configured(_) => false,
             AllowedOrigins::Listed { exact, patterns } => {
                 exact
                     .binary_search_by(|probe| probe.as_bytes().cmp(origin))
@@ -170,17 +184,211 @@ fn is_explicit_port(port: &[u8], scheme: &str) -> bool {
 impl AllowedHeaders {
     /// Whether a request header name (any case) is allowed.
     pub fn allows(&self, name: &[u8]) -> bool {
-        self.names
-            .iter()
-            .any(|allowed| allowed.as_bytes().eq_ignore_ascii_case(name))
+        // Browsers send lower-case names, as the policy keeps them: equal bytes first.
+        self.names.iter().any(|allowed| allowed.as_bytes() == name)
+            || self
+                .names
+                .iter()
+                .any(|allowed| allowed.as_bytes().eq_ignore_ascii_case(name))
             || (self.any && !name.eq_ignore_ascii_case(b"authorization"))
     }
 }
 
+/// A policy made ready to answer requests. Built once per worker when actix-web creates the
+/// route's services, never per request: answering then validates no header value, copies
+/// no bytes and allocates nothing, and finding an exact origin costs about the same for 1
+/// or 1,000 of them.
+pub(crate) struct Prepared {
+    /// The policy, for what is read rarely (logs, methods, header names).
+    pub(crate) policy: &'static Policy,
+    origins: PreparedOrigins,
+    /// `Access-Control-Expose-Headers`.
+    pub(crate) expose_headers: Option<HeaderValue>,
+    /// `Access-Control-Allow-Methods`.
+    pub(crate) allow_methods: HeaderValue,
+    /// `Access-Control-Allow-Headers`.
+    pub(crate) allow_headers: Option<HeaderValue>,
+    /// `Access-Control-Max-Age`.
+    pub(crate) max_age: Option<HeaderValue>,
+    /// Whether the answer depends on the request's `Origin` ([`Policy::varies_by_origin`]).
+    pub(crate) varies_by_origin: bool,
+}
+
+enum PreparedOrigins {
+    /// `*` without credentials: every response says `*`.
+    Star,
+    /// `*` with credentials (the macro refuses it; a hand-built policy may say so): the
+    /// request's origin is echoed.
+    Echo,
+    /// Exact origins and patterns.
+    Listed {
+        exact: ExactOrigins,
+        patterns: &'static [OriginPattern],
+    },
+}
+
+impl Prepared {
+    /// Prepares `policy`.
+    pub(crate) fn new(policy: &'static Policy) -> Prepared {
+        let configured = match policy.origins {
+            AllowedOrigins::Configured(slot) => slot.expect_loaded(),
+            ref origins => origins,
+        };
+        let origins = match *configured {
+            AllowedOrigins::Configured(_) => unreachable!("loaded origins are never `Configured`"),
+            AllowedOrigins::Any if policy.credentials => PreparedOrigins::Echo,
+            AllowedOrigins::Any => PreparedOrigins::Star,
+            AllowedOrigins::Listed { exact, patterns } => PreparedOrigins::Listed {
+                exact: ExactOrigins::new(exact),
+                patterns,
+            },
+        };
+        Prepared {
+            policy,
+            origins,
+            expose_headers: policy.expose_headers.map(HeaderValue::from_static),
+            allow_methods: HeaderValue::from_static(policy.allow_methods),
+            allow_headers: policy.allow_headers.map(HeaderValue::from_static),
+            max_age: policy.max_age.map(HeaderValue::from_static),
+            varies_by_origin: policy.varies_by_origin(),
+        }
+    }
+
+    /// Whether every response says `Access-Control-Allow-Origin: *`, whatever the request.
+    pub(crate) fn answers_star(&self) -> bool {
+        matches!(self.origins, PreparedOrigins::Star)
+    }
+
+    /// The `Access-Control-Allow-Origin` value for a request with this one `Origin`, or
+    /// `None` when the origin is not allowed; the same answer as [`Policy::allow_origin`].
+    pub(crate) fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
+        match &self.origins {
+            PreparedOrigins::Star => Some(const { HeaderValue::from_static("*") }),
+            PreparedOrigins::Echo => Some(origin.clone()),
+            PreparedOrigins::Listed { exact, patterns } => {
+                let bytes = origin.as_bytes();
+                match exact.find(bytes) {
+                    Some(value) => Some(value.clone()),
+                    None if patterns.iter().any(|pattern| pattern.matches(bytes)) => {
+                        Some(origin.clone())
+                    }
+                    None => None,
+                }
+            }
+        }
+    }
+}
+
+/// A set of exact origins: compared one by one when there are few, else found through an
+/// open-addressing hash table built once, whose longest probe sequence is fixed by the
+/// policy (the request only chooses where to start), so no request can make it slow.
+struct ExactOrigins {
+    /// The origins as header values, ready to be sent.
+    values: Box<[HeaderValue]>,
+    /// `index + 1` into `values` in the low 32 bits (0 for an empty slot) and the low 32
+    /// bits of the origin's hash in the high ones, so a probe compares bytes only when the
+    /// hashes agree; empty when `values` is short.
+    slots: Box<[u64]>,
+    /// `64 - log2(slots.len())`: a hash's top bits choose its first slot.
+    shift: u32,
+    /// The longest origin: anything longer is no exact origin.
+    longest: usize,
+}
+
+/// Up to this many exact origins are compared one by one.
+const LINEAR_SCAN_MAX: usize = 4;
+
+impl ExactOrigins {
+    fn new(exact: &'static [&'static str]) -> ExactOrigins {
+        let values: Box<[HeaderValue]> = exact
+            .iter()
+            .map(|origin| HeaderValue::from_static(origin))
+            .collect();
+        let longest = exact.iter().map(|origin| origin.len()).max().unwrap_or(0);
+        if values.len() <= LINEAR_SCAN_MAX {
+            return ExactOrigins {
+                values,
+                slots: Box::new([]),
+                shift: 0,
+                longest,
+            };
+        }
+        // At most half full, so probe sequences stay short.
+        let size = (values.len() * 2).next_power_of_two();
+        let shift = 64 - size.trailing_zeros();
+        let mut slots = vec![0u64; size].into_boxed_slice();
+        for (index, origin) in exact.iter().enumerate() {
+            let hash = origin_hash(origin.as_bytes());
+            let mut slot = (hash >> shift) as usize;
+            while slots[slot] != 0 {
+                slot = (slot + 1) & (size - 1);
+            }
+            let index = u32::try_from(index + 1).expect("fewer than 2^32 origins");
+            slots[slot] = u64::from(hash as u32) << 32 | u64::from(index);
+        }
+        ExactOrigins {
+            values,
+            slots,
+            shift,
+            longest,
+        }
+    }
+
+    /// The header value of the exact origin equal to `origin`, if any.
+    #[inline]
+    fn find(&self, origin: &[u8]) -> Option<&HeaderValue> {
+        if origin.len() > self.longest {
+            return None;
+        }
+        if self.slots.is_empty() {
+            return self.values.iter().find(|value| value.as_bytes() == origin);
+        }
+        let mask = self.slots.len() - 1;
+        let hash = origin_hash(origin);
+        let tag = hash as u32;
+        let mut slot = (hash >> self.shift) as usize;
+        loop {
+            let entry = self.slots[slot];
+            let index = entry as u32 as usize;
+            if index == 0 {
+                return None;
+            }
+            if (entry >> 32) as u32 == tag {
+                let value = &self.values[index - 1];
+                if value.as_bytes() == origin {
+                    return Some(value);
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+}
+
+/// A fast multiplicative hash of an origin, eight bytes at a time; its top bits are used.
+#[inline]
+fn origin_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut hash = (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().expect("chunks of eight"));
+        hash = (hash.rotate_left(26) ^ word).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        hash = (hash.rotate_left(26) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    }
+    hash
+}
+
 impl fmt::Display for AllowedOrigins {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let AllowedOrigins::Listed { exact, patterns } = self else {
-            return f.write_str("*");
+        let (exact, patterns) = match self {
+            AllowedOrigins::Listed { exact, patterns } => (exact, patterns),
+            AllowedOrigins::Configured(slot) => return write!(f, "(configured as {})", slot.name()),
+            AllowedOrigins::Any => return f.write_str("*"),
         };
         let mut separator = "";
         for origin in *exact {
@@ -369,5 +577,93 @@ mod tests {
             origins.to_string(),
             "https://a.example.com, https://*.example.com, http://localhost:*"
         );
+    }
+
+    /// Policies built once and kept: `Prepared` borrows them for `'static`.
+    fn leaked_policy(exact: Vec<String>, patterns: &'static [OriginPattern]) -> &'static Policy {
+        let mut exact: Vec<&'static str> =
+            exact.into_iter().map(|origin| &*origin.leak()).collect();
+        exact.sort_unstable();
+        Box::leak(Box::new(Policy {
+            origins: AllowedOrigins::Listed {
+                exact: exact.leak(),
+                patterns,
+            },
+            methods: &["GET"],
+            allow_methods: "GET",
+            headers: AllowedHeaders {
+                any: false,
+                names: &[],
+            },
+            allow_headers: None,
+            expose_headers: None,
+            max_age: None,
+            credentials: true,
+        }))
+    }
+
+    #[test]
+    fn prepared_lookup_agrees_with_the_policy_for_every_set_size() {
+        for size in [0, 1, 2, LINEAR_SCAN_MAX, LINEAR_SCAN_MAX + 1, 7, 100, 1000] {
+            let origins: Vec<String> = (0..size)
+                .map(|index| format!("https://o{index}.example.com"))
+                .collect();
+            let policy = leaked_policy(origins.clone(), &[SUBDOMAINS]);
+            let prepared = Prepared::new(policy);
+            let mut probes: Vec<String> = origins.clone();
+            probes.extend((0..size + 3).map(|index| format!("https://o{index}.example.co")));
+            probes.extend((0..50).map(|index| format!("https://x{index}.example.com")));
+            probes.extend(
+                ["https://o1.example.com/", "", "null", "https://example.com"].map(String::from),
+            );
+            for probe in &probes {
+                let value = HeaderValue::from_str(probe).unwrap();
+                let answer = prepared.allow_origin(&value);
+                assert_eq!(answer, policy.allow_origin(&value), "{size}: {probe}");
+                assert_eq!(
+                    answer.is_some(),
+                    policy.origins.allows(probe.as_bytes()),
+                    "{probe}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn prepared_wildcards_answer_star_or_echo() {
+        let star: &'static Policy = Box::leak(Box::new(Policy {
+            origins: AllowedOrigins::Any,
+            methods: &["GET"],
+            allow_methods: "GET",
+            headers: AllowedHeaders {
+                any: false,
+                names: &[],
+            },
+            allow_headers: None,
+            expose_headers: None,
+            max_age: None,
+            credentials: false,
+        }));
+        let origin = HeaderValue::from_static("https://a.example.com");
+        assert_eq!(
+            Prepared::new(star).allow_origin(&origin),
+            star.allow_origin(&origin)
+        );
+        assert!(Prepared::new(star).answers_star());
+    }
+
+    #[test]
+    fn long_and_colliding_origins_are_refused_quickly() {
+        let origins: Vec<String> = (0..1000)
+            .map(|index| format!("https://{index}.a.io"))
+            .collect();
+        let prepared = Prepared::new(leaked_policy(origins, &[]));
+        let huge = HeaderValue::from_bytes(&[b'a'; 16 * 1024]).unwrap();
+        assert!(prepared.allow_origin(&huge).is_none());
+        // Every slot a request can start from ends at an empty slot within the table.
+        let PreparedOrigins::Listed { exact, .. } = &prepared.origins else {
+            unreachable!()
+        };
+        assert!(exact.slots.contains(&0));
     }
 }

@@ -2,18 +2,18 @@
 //! handler that serves the requested method, and answering 204 or 403.
 
 use std::future::{Ready, ready};
+use std::rc::Rc;
 
 use actix_web::dev::{AppService, ResourceDef, ServiceRequest, ServiceResponse, fn_service};
 use actix_web::guard::{Guard, GuardContext};
 use actix_web::http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD,
-    HeaderMap, HeaderValue, ORIGIN,
+    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HeaderMap, HeaderValue, ORIGIN,
 };
 use actix_web::http::{Method, StatusCode};
 use actix_web::{Error, HttpResponse};
 
-use crate::policy::Policy;
+use crate::policy::{AllowedHeaders, Policy, Prepared};
 use crate::{request_headers, vary};
 
 /// Routes a request to this preflight route only when it is a preflight (`OPTIONS` with
@@ -55,9 +55,11 @@ pub fn register(
         ResourceDef::new(path)
     };
     let guards: Vec<Box<dyn Guard>> = vec![Box::new(PreflightFor { served })];
+    // Once per worker: the policy's header values and origin table, ready for requests.
+    let prepared = Rc::new(Prepared::new(policy));
     let service = fn_service(
         move |req: ServiceRequest| -> Ready<Result<ServiceResponse, Error>> {
-            let response = respond(policy, req.path(), req.headers());
+            let response = respond_prepared(&prepared, req.path(), req.headers());
             ready(Ok(req.into_response(response)))
         },
     );
@@ -73,29 +75,34 @@ enum Refusal<'a> {
 
 /// Answers a preflight: 204 with the policy's headers, or 403 with none of them.
 pub fn respond(policy: &'static Policy, path: &str, headers: &HeaderMap) -> HttpResponse {
-    let vary_names = if policy.varies_by_origin() {
+    respond_prepared(&Prepared::new(policy), path, headers)
+}
+
+/// [`respond`] with the policy prepared beforehand, as the registered route calls it.
+fn respond_prepared(prepared: &Prepared, path: &str, headers: &HeaderMap) -> HttpResponse {
+    let vary_names = if prepared.varies_by_origin {
         &vary::PREFLIGHT
     } else {
         &vary::PREFLIGHT_ANY_ORIGIN
     };
-    let mut response = match judge(policy, headers) {
-        Ok(allow_origin) => allowed(policy, allow_origin),
+    let mut response = match judge(prepared, headers) {
+        Ok(allow_origin) => allowed(prepared, allow_origin),
         Err(refusal) => {
-            log_refusal(policy, path, &refusal);
+            log_refusal(prepared.policy, path, &refusal);
             HttpResponse::new(StatusCode::FORBIDDEN)
         }
     };
-    vary::add(response.headers_mut(), vary_names);
+    // A new response: it has no `Vary` yet.
+    vary::add_known(response.headers_mut(), vary_names, false);
     response
 }
 
-fn judge<'a>(policy: &'static Policy, headers: &'a HeaderMap) -> Result<HeaderValue, Refusal<'a>> {
-    let origins = headers.get_all(ORIGIN);
-    let origin_count = origins.len();
+fn judge<'a>(prepared: &Prepared, headers: &'a HeaderMap) -> Result<HeaderValue, Refusal<'a>> {
+    let policy = prepared.policy;
     let origin = request_headers::single(headers, ORIGIN);
-    let allow_origin = origin
-        .and_then(|origin| policy.allow_origin(origin))
-        .ok_or(Refusal::Origin(origin_count, origin))?;
+    let Some(allow_origin) = origin.and_then(|origin| prepared.allow_origin(origin)) else {
+        return Err(Refusal::Origin(headers.get_all(ORIGIN).len(), origin));
+    };
     let method = request_headers::single(headers, ACCESS_CONTROL_REQUEST_METHOD);
     if !method.is_some_and(|method| {
         policy
@@ -106,36 +113,74 @@ fn judge<'a>(policy: &'static Policy, headers: &'a HeaderMap) -> Result<HeaderVa
         return Err(Refusal::Method(method));
     }
     let requested = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
-    if let Some(name) =
-        request_headers::first_refused(requested, |name| policy.headers.allows(name))
-    {
+    if let Some(name) = first_refused(requested, &policy.headers) {
         return Err(Refusal::Header(name));
     }
     Ok(allow_origin)
 }
 
-fn allowed(policy: &'static Policy, allow_origin: HeaderValue) -> HttpResponse {
+/// The first requested header name that is malformed or not allowed, if any: what
+/// [`request_headers::first_refused`] answers, in one plain pass with a table lookup per
+/// byte.
+fn first_refused<'a>(
+    values: impl Iterator<Item = &'a HeaderValue>,
+    allowed: &AllowedHeaders,
+) -> Option<&'a [u8]> {
+    for value in values {
+        for name in value.as_bytes().split(|&byte| byte == b',') {
+            let name = name.trim_ascii();
+            if name.is_empty() {
+                continue;
+            }
+            if !(name.iter().all(|&byte| TCHAR[usize::from(byte)]) && allowed.allows(name)) {
+                return Some(name);
+            }
+        }
+    }
+    None
+}
+
+/// `TCHAR[byte]`: whether `byte` may appear in a token (RFC 9110 §5.6.2), as
+/// `cors_rules::is_tchar` says.
+static TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        byte += 1;
+    }
+    table
+};
+
+fn allowed(prepared: &Prepared, allow_origin: HeaderValue) -> HttpResponse {
     let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
     let headers = response.headers_mut();
-    crate::inject::insert_allow_origin(headers, policy, allow_origin);
-    headers.insert(
-        ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static(policy.allow_methods),
-    );
-    if let Some(allow_headers) = policy.allow_headers {
-        headers.insert(
-            ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static(allow_headers),
-        );
+    // Also `Access-Control-Allow-Credentials` for a credentialed policy.
+    crate::inject::insert_allow_origin(headers, prepared.policy, allow_origin);
+    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, prepared.allow_methods.clone());
+    if let Some(allow_headers) = &prepared.allow_headers {
+        headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, allow_headers.clone());
     }
-    if let Some(max_age) = policy.max_age {
-        headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(max_age));
-    }
-    if policy.credentials {
-        headers.insert(
-            ACCESS_CONTROL_ALLOW_CREDENTIALS,
-            HeaderValue::from_static("true"),
-        );
+    if let Some(max_age) = &prepared.max_age {
+        headers.insert(ACCESS_CONTROL_MAX_AGE, max_age.clone());
     }
     response
 }
@@ -185,5 +230,69 @@ impl std::fmt::Display for Shown<'_> {
             return f.write_str("(none)");
         };
         write!(f, "\"{}\"", bytes.escape_ascii())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_table_agrees_with_the_rules() {
+        for byte in 0..=u8::MAX {
+            assert_eq!(
+                TCHAR[usize::from(byte)],
+                cors_rules::is_tchar(byte),
+                "{byte:#04x}"
+            );
+        }
+    }
+
+    #[test]
+    fn refused_names_agree_with_the_request_headers_module() {
+        let policies = [
+            AllowedHeaders {
+                any: false,
+                names: &["content-type", "x-api-key"],
+            },
+            AllowedHeaders {
+                any: true,
+                names: &[],
+            },
+            AllowedHeaders {
+                any: true,
+                names: &["authorization"],
+            },
+            AllowedHeaders {
+                any: false,
+                names: &[],
+            },
+        ];
+        let lists: &[&[&[u8]]] = &[
+            &[b"content-type, x-api-key"],
+            &[b"X-Api-Key,Content-Type"],
+            &[b" content-type ,\tx-api-key", b"x-other"],
+            &[b"a,,b,"],
+            &[b""],
+            &[b" , ,"],
+            &[b"authorization"],
+            &[b"x y"],
+            &[b"x-ok, x\xffbad"],
+            &[b"content-type", b"", b"x-api-key"],
+            &[b"x(y), content-type"],
+        ];
+        for allowed in &policies {
+            for lines in lists {
+                let values: Vec<HeaderValue> = lines
+                    .iter()
+                    .map(|line| HeaderValue::from_bytes(line).unwrap())
+                    .collect();
+                assert_eq!(
+                    first_refused(values.iter(), allowed),
+                    request_headers::first_refused(values.iter(), |name| allowed.allows(name)),
+                    "{allowed:?} {lines:?}"
+                );
+            }
+        }
     }
 }

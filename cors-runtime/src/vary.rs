@@ -3,42 +3,60 @@
 
 use actix_web::http::header::{HeaderMap, HeaderValue, VARY};
 
-/// The names a CORS answer adds to `Vary`, and the same names joined, used as is when the
-/// response has no `Vary` yet, so the common case allocates nothing.
+/// The names a CORS answer adds to `Vary`, and the same names joined as a ready header
+/// value, used as is when the response has no `Vary` yet, so the common case validates and
+/// allocates nothing.
 pub struct Names {
     list: &'static [&'static str],
-    joined: &'static str,
+    value: HeaderValue,
 }
 
 /// An actual response whose answer depends on `Origin`.
-pub const ORIGIN: Names = Names {
+pub static ORIGIN: Names = Names {
     list: &["Origin"],
-    joined: "Origin",
+    value: HeaderValue::from_static("Origin"),
 };
 /// A preflight of a listed-origins policy.
-pub const PREFLIGHT: Names = Names {
+pub static PREFLIGHT: Names = Names {
     list: &[
         "Origin",
         "Access-Control-Request-Method",
         "Access-Control-Request-Headers",
     ],
-    joined: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+    value: HeaderValue::from_static(
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+    ),
 };
 /// A preflight of a `*` policy: the answer does not depend on `Origin`.
-pub const PREFLIGHT_ANY_ORIGIN: Names = Names {
+pub static PREFLIGHT_ANY_ORIGIN: Names = Names {
     list: &[
         "Access-Control-Request-Method",
         "Access-Control-Request-Headers",
     ],
-    joined: "Access-Control-Request-Method, Access-Control-Request-Headers",
+    value: HeaderValue::from_static(
+        "Access-Control-Request-Method, Access-Control-Request-Headers",
+    ),
 };
 
 /// Adds `names` to the response's `Vary`.
+#[cfg(test)]
 pub fn add(headers: &mut HeaderMap, names: &Names) {
-    if !headers.contains_key(VARY) {
-        headers.insert(VARY, HeaderValue::from_static(names.joined));
+    let present = headers.contains_key(VARY);
+    add_known(headers, names, present);
+}
+
+/// [`add`], when the caller already knows whether the response has a `Vary` header.
+pub fn add_known(headers: &mut HeaderMap, names: &Names, present: bool) {
+    if !present {
+        headers.insert(VARY, names.value.clone());
         return;
     }
+    merge(headers, names);
+}
+
+/// Adds the names the response's `Vary` lacks to it, keeping its values in one line.
+#[cold]
+fn merge(headers: &mut HeaderMap, names: &Names) {
     let present = |name: &str| {
         headers.get_all(VARY).any(|value| {
             value

@@ -1,0 +1,96 @@
+//! The end-to-end subject: one variant of `cors-bench` served on loopback by one worker.
+//!
+//! ```text
+//! bench-server VARIANT [PORT]   serve VARIANT at 127.0.0.1:PORT (default 18080) until SIGINT
+//! bench-server --cases          print the cases, one a line, for the scripts:
+//!                               name, number, variant, method, status, headers (`|`-separated)
+//! ```
+//!
+//! It prints `ready` once listening. Built with `--features count-allocs`, it prints the
+//! process's heap allocations on stderr when it stops.
+
+use std::process::ExitCode;
+
+use actix_web::{App, HttpServer};
+use cors_bench::{CASES, Variant};
+
+#[cfg(feature = "count-allocs")]
+#[global_allocator]
+static ALLOCATOR: cors_bench::counting::Counting = cors_bench::counting::Counting;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["--cases"] => {
+            print_cases();
+            ExitCode::SUCCESS
+        }
+        [variant, rest @ ..] if rest.len() <= 1 => {
+            let Some(variant) = Variant::from_name(variant) else {
+                eprintln!("unknown variant {variant:?}; one of {}", variant_names());
+                return ExitCode::FAILURE;
+            };
+            let Ok(port) = rest.first().copied().unwrap_or("18080").parse::<u16>() else {
+                eprintln!("the port must be a number");
+                return ExitCode::FAILURE;
+            };
+            match serve(variant, port) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("bench-server: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        _ => {
+            eprintln!("usage: bench-server VARIANT [PORT] | bench-server --cases");
+            eprintln!("variants: {}", variant_names());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn variant_names() -> String {
+    let names: Vec<&str> = Variant::ALL.iter().map(|variant| variant.name()).collect();
+    names.join(", ")
+}
+
+fn print_cases() {
+    for case in CASES {
+        let headers: Vec<String> = case
+            .probe
+            .headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}"))
+            .collect();
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            case.name,
+            case.number,
+            case.variant.name(),
+            case.probe.method,
+            case.status,
+            headers.join("|")
+        );
+    }
+}
+
+fn serve(variant: Variant, port: u16) -> std::io::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let server =
+            HttpServer::new(move || App::new().configure(|config| variant.configure(config)))
+                .workers(1)
+                .shutdown_timeout(1)
+                .bind(("127.0.0.1", port))?
+                .run();
+        println!("ready");
+        server.await
+    })?;
+    #[cfg(feature = "count-allocs")]
+    {
+        let total = cors_bench::counting::snapshot();
+        eprintln!("allocations: {} bytes: {}", total.allocations, total.bytes);
+    }
+    Ok(())
+}

@@ -1,0 +1,427 @@
+//! The benchmark subjects of issue 6: one trivial handler served several ways on the same
+//! path, and the requests sent to them.
+//!
+//! A [`Variant`] is one server configuration (bare, the hand-written floor, `#[cors]`,
+//! actix-cors, `#[cors]` with 1/100/1,000 origins); a [`Probe`] is one request; a [`Case`]
+//! pairs them. The in-process benches, the allocation counter, the tests and `bench-server`
+//! (driven by `scripts/instructions.sh` and `scripts/throughput.sh`) all read [`CASES`],
+//! so every measure sends the same bytes to the same routes.
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use actix_http::Request;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
+    CONTENT_TYPE, HeaderName, HeaderValue, VARY,
+};
+use actix_web::{App, Error, HttpRequest, HttpResponse, Responder, get, web};
+use cors_runtime::cors;
+
+pub mod counting;
+
+/// The body every subject answers.
+pub const BODY: &str = "Hello";
+/// The one path every subject serves.
+pub const PATH: &str = "/items";
+/// The origin every policy allows.
+pub const ALLOWED_ORIGIN: &str = "https://app.example.com";
+/// An origin no policy allows.
+pub const DISALLOWED_ORIGIN: &str = "https://evil.example.net";
+
+include!(concat!(env!("OUT_DIR"), "/scaling.rs"));
+
+// ---------------------------------------------------------------------------------------
+// The subjects.
+
+/// Subject 1: no CORS at all.
+#[get("/items")]
+async fn bare() -> &'static str {
+    BODY
+}
+
+/// Subject 2, the floor: the same handler writing the headers `#[cors]` sends on an allowed GET,
+/// as static values, without any check.
+#[get("/items")]
+async fn floor() -> Floor {
+    Floor
+}
+
+/// The floor's responder: [`BODY`] plus the four headers of an allowed GET.
+pub struct Floor;
+
+impl Responder for Floor {
+    type Body = &'static str;
+
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse<Self::Body> {
+        let mut response = BODY.respond_to(req);
+        let headers = response.headers_mut();
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static(ALLOWED_ORIGIN),
+        );
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
+        headers.insert(
+            ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("x-total-count"),
+        );
+        headers.insert(VARY, HeaderValue::from_static("Origin"));
+        response
+    }
+}
+
+/// Subject 3, `#[cors]`: exact origin, credentials, an exposed header and `max_age`.
+#[cors(
+    origins = "https://app.example.com",
+    headers = "Content-Type, X-Api-Key",
+    expose_headers = "X-Total-Count",
+    credentials = true,
+    max_age = 600
+)]
+#[get("/items")]
+async fn ours() -> &'static str {
+    BODY
+}
+
+/// The handler actix-cors wraps: the same as [`bare`], registered by hand because the
+/// middleware must also see `OPTIONS` (a `#[get]` resource is guarded to GET).
+async fn plain() -> &'static str {
+    BODY
+}
+
+/// Subject 4, actix-cors with the policy of [`ours`]. `block_on_origin_mismatch(false)` (its default
+/// in 0.7.2, written out) lets a disallowed origin's request through to the handler, as
+/// `#[cors]` does.
+pub fn actix_cors_policy() -> actix_cors::Cors {
+    actix_cors::Cors::default()
+        .allowed_origin(ALLOWED_ORIGIN)
+        .allowed_methods([Method::GET])
+        .allowed_headers([CONTENT_TYPE, HeaderName::from_static("x-api-key")])
+        .expose_headers([HeaderName::from_static("x-total-count")])
+        .supports_credentials()
+        .max_age(600)
+        .block_on_origin_mismatch(false)
+}
+
+// ---------------------------------------------------------------------------------------
+// Variants, probes, cases.
+
+/// One server configuration: which subject serves [`PATH`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    /// No CORS.
+    Bare,
+    /// Hand-written static CORS headers.
+    Floor,
+    /// `#[cors]` with one origin.
+    Ours,
+    /// actix-cors with the same policy.
+    ActixCors,
+    /// `#[cors]` with 1 generated origin.
+    Ours1,
+    /// `#[cors]` with 100 generated origins.
+    Ours100,
+    /// `#[cors]` with 1,000 generated origins.
+    Ours1000,
+}
+
+impl Variant {
+    /// Every variant, in table order.
+    pub const ALL: [Variant; 7] = [
+        Variant::Bare,
+        Variant::Floor,
+        Variant::Ours,
+        Variant::ActixCors,
+        Variant::Ours1,
+        Variant::Ours100,
+        Variant::Ours1000,
+    ];
+
+    /// The variant's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Bare => "bare",
+            Variant::Floor => "floor",
+            Variant::Ours => "ours",
+            Variant::ActixCors => "actix-cors",
+            Variant::Ours1 => "ours-1",
+            Variant::Ours100 => "ours-100",
+            Variant::Ours1000 => "ours-1000",
+        }
+    }
+
+    /// The variant called `name`.
+    pub fn from_name(name: &str) -> Option<Variant> {
+        Variant::ALL
+            .into_iter()
+            .find(|variant| variant.name() == name)
+    }
+
+    /// Registers the variant's subject, and nothing else, at [`PATH`].
+    pub fn configure(self, config: &mut web::ServiceConfig) {
+        match self {
+            Variant::Bare => config.service(bare),
+            Variant::Floor => config.service(floor),
+            Variant::Ours => config.service(ours),
+            Variant::ActixCors => config.service(
+                web::resource(PATH)
+                    .wrap(actix_cors_policy())
+                    .route(web::get().to(plain)),
+            ),
+            Variant::Ours1 => config.service(ours_1),
+            Variant::Ours100 => config.service(ours_100),
+            Variant::Ours1000 => config.service(ours_1000),
+        };
+    }
+}
+
+/// One request: its method and headers (beside `Host`), sent to [`PATH`].
+#[derive(Clone, Copy, Debug)]
+pub struct Probe {
+    /// `GET` or `OPTIONS`.
+    pub method: &'static str,
+    /// Header lines, name and value.
+    pub headers: &'static [(&'static str, &'static str)],
+}
+
+/// An actual GET from [`ALLOWED_ORIGIN`].
+pub const ALLOWED_GET: Probe = Probe {
+    method: "GET",
+    headers: &[("Origin", ALLOWED_ORIGIN)],
+};
+/// An actual GET from [`DISALLOWED_ORIGIN`].
+pub const DISALLOWED_GET: Probe = Probe {
+    method: "GET",
+    headers: &[("Origin", DISALLOWED_ORIGIN)],
+};
+/// A preflight from [`ALLOWED_ORIGIN`] for GET with two request headers.
+pub const PREFLIGHT: Probe = Probe {
+    method: "OPTIONS",
+    headers: &[
+        ("Origin", ALLOWED_ORIGIN),
+        ("Access-Control-Request-Method", "GET"),
+        ("Access-Control-Request-Headers", "content-type, x-api-key"),
+    ],
+};
+
+/// A GET from the last origin of the 1-origin policy.
+pub const LAST_OF_1: Probe = Probe {
+    method: "GET",
+    headers: &[("Origin", LAST_ORIGIN_1)],
+};
+/// A GET from the last origin of the 100-origin policy.
+pub const LAST_OF_100: Probe = Probe {
+    method: "GET",
+    headers: &[("Origin", LAST_ORIGIN_100)],
+};
+/// A GET from the last origin of the 1,000-origin policy.
+pub const LAST_OF_1000: Probe = Probe {
+    method: "GET",
+    headers: &[("Origin", LAST_ORIGIN_1000)],
+};
+/// A GET from an origin no generated policy lists.
+pub const MISS: Probe = Probe {
+    method: "GET",
+    headers: &[("Origin", MISSING_ORIGIN)],
+};
+
+/// One measured case: a probe sent to a variant.
+#[derive(Clone, Copy, Debug)]
+pub struct Case {
+    /// The case's name in every table.
+    pub name: &'static str,
+    /// The issue's case number (1–7).
+    pub number: u8,
+    /// The server configuration.
+    pub variant: Variant,
+    /// The request.
+    pub probe: Probe,
+    /// The status the answer must have.
+    pub status: u16,
+}
+
+const fn case(name: &'static str, number: u8, variant: Variant, probe: Probe, status: u16) -> Case {
+    Case {
+        name,
+        number,
+        variant,
+        probe,
+        status,
+    }
+}
+
+/// Every case, in table order.
+pub const CASES: &[Case] = &[
+    case("bare", 1, Variant::Bare, ALLOWED_GET, 200),
+    case("floor", 2, Variant::Floor, ALLOWED_GET, 200),
+    case("ours-get", 3, Variant::Ours, ALLOWED_GET, 200),
+    case("actix-cors-get", 4, Variant::ActixCors, ALLOWED_GET, 200),
+    case("ours-preflight", 5, Variant::Ours, PREFLIGHT, 204),
+    case(
+        "actix-cors-preflight",
+        5,
+        Variant::ActixCors,
+        PREFLIGHT,
+        200,
+    ),
+    case("bare-disallowed", 6, Variant::Bare, DISALLOWED_GET, 200),
+    case("ours-disallowed", 6, Variant::Ours, DISALLOWED_GET, 200),
+    case(
+        "actix-cors-disallowed",
+        6,
+        Variant::ActixCors,
+        DISALLOWED_GET,
+        200,
+    ),
+    case("ours-1-last", 7, Variant::Ours1, LAST_OF_1, 200),
+    case("ours-100-last", 7, Variant::Ours100, LAST_OF_100, 200),
+    case("ours-1000-last", 7, Variant::Ours1000, LAST_OF_1000, 200),
+    case("ours-1-miss", 7, Variant::Ours1, MISS, 200),
+    case("ours-100-miss", 7, Variant::Ours100, MISS, 200),
+    case("ours-1000-miss", 7, Variant::Ours1000, MISS, 200),
+];
+
+/// The case called `name`.
+pub fn case_named(name: &str) -> Option<&'static Case> {
+    CASES.iter().find(|case| case.name == name)
+}
+
+/// The case names, in table order (divan's `args`).
+pub fn case_names() -> impl Iterator<Item = &'static str> {
+    CASES.iter().map(|case| case.name)
+}
+
+// ---------------------------------------------------------------------------------------
+// In process: the app's service, called without a socket.
+
+impl Probe {
+    /// The request as actix-web's service stack receives it from the HTTP/1 codec.
+    pub fn request(&self) -> Request {
+        let method = Method::from_bytes(self.method.as_bytes()).expect("a valid method");
+        let mut request = actix_web::test::TestRequest::default()
+            .method(method)
+            .uri(PATH);
+        for &(name, value) in self.headers {
+            request = request.insert_header((name, value));
+        }
+        request.to_request()
+    }
+}
+
+/// The service of an app holding only `variant`, as [`actix_web::test::init_service`] builds it.
+pub async fn init(
+    variant: Variant,
+) -> impl Service<Request, Response = ServiceResponse, Error = Error> {
+    actix_web::test::init_service(App::new().configure(|config| variant.configure(config))).await
+}
+
+/// Builds the app of `variant` on a fresh actix system.
+pub fn init_now(
+    variant: Variant,
+) -> impl Service<Request, Response = ServiceResponse, Error = Error> {
+    actix_web::rt::System::new().block_on(init(variant))
+}
+
+/// Polls `future` once and returns its output: every subject answers without waiting, so
+/// the benches measure the service stack, not an executor.
+///
+/// # Panics
+/// If the future is not ready at once.
+pub fn now<F: Future>(future: F) -> F::Output {
+    let mut context = Context::from_waker(Waker::noop());
+    match pin!(future).poll(&mut context) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("the subject did not answer at once"),
+    }
+}
+
+/// Sends `request` through `app` and returns the response.
+///
+/// # Panics
+/// If the app fails or does not answer at once.
+pub fn call<S>(app: &S, request: Request) -> ServiceResponse
+where
+    S: Service<Request, Response = ServiceResponse, Error = Error>,
+{
+    now(app.call(request)).expect("the subjects never fail")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `Access-Control-*` and `Vary` headers of a response, sorted.
+    fn cors_headers(response: &ServiceResponse) -> Vec<(String, String)> {
+        let mut headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .filter(|(name, _)| name.as_str().starts_with("access-control-") || *name == VARY)
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
+            .collect();
+        headers.sort();
+        headers
+    }
+
+    fn answer(case: &str) -> ServiceResponse {
+        let case = case_named(case).unwrap();
+        call(&init_now(case.variant), case.probe.request())
+    }
+
+    #[test]
+    fn every_case_answers_at_once_with_its_status() {
+        for case in CASES {
+            let response = call(&init_now(case.variant), case.probe.request());
+            assert_eq!(response.status().as_u16(), case.status, "{}", case.name);
+        }
+    }
+
+    #[test]
+    fn the_floor_writes_what_cors_writes_on_an_allowed_get() {
+        let granted = cors_headers(&answer("ours-get"));
+        assert_eq!(granted.len(), 4, "{granted:?}");
+        assert_eq!(cors_headers(&answer("floor")), granted);
+    }
+
+    #[test]
+    fn the_policies_grant_and_refuse_alike() {
+        for (mine, theirs) in [
+            ("ours-get", "actix-cors-get"),
+            ("ours-preflight", "actix-cors-preflight"),
+            ("ours-disallowed", "actix-cors-disallowed"),
+        ] {
+            let allow_origin = |name: &str| {
+                answer(name)
+                    .headers()
+                    .get(ACCESS_CONTROL_ALLOW_ORIGIN)
+                    .map(|value| value.to_str().unwrap().to_owned())
+            };
+            assert_eq!(allow_origin(mine), allow_origin(theirs), "{mine}");
+        }
+        assert!(cors_headers(&answer("bare")).is_empty());
+    }
+
+    #[test]
+    fn scaling_probes_hit_the_last_origin_and_miss_the_missing_one() {
+        for case in CASES.iter().filter(|case| case.number == 7) {
+            let response = call(&init_now(case.variant), case.probe.request());
+            let granted = response.headers().contains_key(ACCESS_CONTROL_ALLOW_ORIGIN);
+            assert_eq!(granted, case.name.ends_with("-last"), "{}", case.name);
+        }
+    }
+
+    #[test]
+    fn cases_and_variants_are_named_uniquely() {
+        for (index, case) in CASES.iter().enumerate() {
+            assert!(CASES[..index].iter().all(|other| other.name != case.name));
+        }
+        for variant in Variant::ALL {
+            assert_eq!(Variant::from_name(variant.name()), Some(variant));
+        }
+    }
+}

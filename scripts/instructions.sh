@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Instructions per request, end to end: bench-server (one worker) under
+# `valgrind --tool=cachegrind --cache-sim=no`, exactly $REQUESTS requests from wrk over one
+# loopback connection, stopped with SIGINT; minus a start/stop-only run of the same variant;
+# divided by $REQUESTS. Repeats agree to better than 0.01 %.
+#
+#   scripts/instructions.sh            cases 1-6 (issue 6)
+#   scripts/instructions.sh --all      cases 1-7 (adds the origin-set scaling cases)
+#   scripts/instructions.sh NAME...    the named cases (`bench-server --cases` lists them)
+#
+# Environment: REQUESTS (default 20000), PORT (default 18080). Needs valgrind and wrk
+# (Debian: apt-get install -y valgrind wrk). Takes about 10 s per case at 20,000 requests.
+# With CALLGRIND_DIR=DIR, each case runs under `valgrind --tool=callgrind` instead and leaves
+# DIR/callgrind.out.CASE for `callgrind_annotate --inclusive=yes` (no subtraction, no table).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+REQUESTS=${REQUESTS:-20000}
+PORT=${PORT:-18080}
+for tool in valgrind wrk; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install -y $tool)" >&2; exit 1; }
+done
+
+cargo build --quiet --release -p cors-bench --bin bench-server
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+server="$target_dir/release/bench-server"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Cases: name, number, variant, method, status, headers.
+"$server" --cases >"$work/cases"
+selected=()
+while IFS=$'\t' read -r name number _; do
+  case "${1:-}" in
+    "") [ "$number" -le 6 ] && selected+=("$name") ;;
+    --all) selected+=("$name") ;;
+    *) for wanted in "$@"; do [ "$wanted" = "$name" ] && selected+=("$name"); done ;;
+  esac
+done <"$work/cases"
+[ "${#selected[@]}" -gt 0 ] || { echo "no such case: $*" >&2; exit 1; }
+
+wait_for_file() { # FILE PATTERN SECONDS
+  local deadline=$((SECONDS + $3))
+  until grep -q "$2" "$1" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || { echo "timed out waiting for $2 in $1" >&2; return 1; }
+    sleep 0.1
+  done
+}
+
+# measure VARIANT METHOD HEADERS COUNT NAME: prints the server's total instructions.
+measure() {
+  local variant=$1 method=$2 headers=$3 count=$4
+  rm -f "$work/server.out" "$work/valgrind.err" "$work/marker" "$work/wrk.out"
+  : >"$work/server.out"
+  local tool=(--tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null)
+  if [ -n "${CALLGRIND_DIR:-}" ]; then
+    tool=(--tool=callgrind "--callgrind-out-file=$CALLGRIND_DIR/callgrind.out.$5")
+  fi
+  valgrind "${tool[@]}" \
+    "$server" "$variant" "$PORT" >"$work/server.out" 2>"$work/valgrind.err" &
+  local server_pid=$!
+  wait_for_file "$work/server.out" '^ready' 60
+  sleep 1 # let the worker start: its start-up belongs to both runs alike
+  if [ "$count" -gt 0 ]; then
+    REQUESTS=$count MARKER="$work/marker" METHOD=$method URLPATH=/items HEADERS=$headers \
+      wrk -t1 -c1 -d600s -s scripts/count.lua "http://127.0.0.1:$PORT" >"$work/wrk.out" &
+    local wrk_pid=$!
+    until [ -e "$work/marker" ]; do
+      kill -0 "$wrk_pid" 2>/dev/null || { cat "$work/wrk.out" >&2; return 1; }
+      sleep 0.1
+    done
+    kill -INT "$wrk_pid"
+    wait "$wrk_pid" || true
+    grep -q "^requests: $count\$" "$work/wrk.out" ||
+      { echo "wrk did not send exactly $count requests:" >&2; cat "$work/wrk.out" >&2; return 1; }
+    grep -q '^non-2xx: 0$' "$work/wrk.out" || { echo "error statuses:" >&2; cat "$work/wrk.out" >&2; return 1; }
+  fi
+  kill -INT "$server_pid"
+  wait "$server_pid" || true
+  sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' "$work/valgrind.err" | tr -d ,
+}
+
+declare -A idle
+declare -A per_request
+[ -n "${CALLGRIND_DIR:-}" ] || printf '%-24s %12s\n' case instr/req
+for name in "${selected[@]}"; do
+  IFS=$'\t' read -r _ _ variant method _ headers < <(grep -P "^\Q$name\E\t" "$work/cases")
+  if [ -n "${CALLGRIND_DIR:-}" ]; then
+    mkdir -p "$CALLGRIND_DIR"
+    measure "$variant" "$method" "$headers" "$REQUESTS" "$name" >/dev/null
+    echo "$name: $CALLGRIND_DIR/callgrind.out.$name"
+    continue
+  fi
+  if [ -z "${idle[$variant]:-}" ]; then
+    idle[$variant]=$(measure "$variant" GET "" 0 idle)
+  fi
+  total=$(measure "$variant" "$method" "$headers" "$REQUESTS" "$name")
+  per_request[$name]=$(awk -v t="$total" -v i="${idle[$variant]}" -v n="$REQUESTS" \
+    'BEGIN { printf "%.0f", (t - i) / n }')
+  printf '%-24s %12s\n' "$name" "${per_request[$name]}"
+done
+
+[ -z "${CALLGRIND_DIR:-}" ] || exit 0
+
+ratio() { # NAME OVER LABEL
+  if [ -n "${per_request[$1]:-}" ] && [ -n "${per_request[$2]:-}" ]; then
+    awk -v a="${per_request[$1]}" -v b="${per_request[$2]}" -v label="$3" \
+      'BEGIN { printf "%-52s %6.3fx\n", label, a / b }'
+  fi
+}
+echo
+echo "ratios ($REQUESTS requests per case, start/stop run subtracted)"
+ratio floor bare "floor / bare"
+ratio ours-get floor "ours allowed GET / floor        (target <= 1.03)"
+ratio ours-get actix-cors-get "ours allowed GET / actix-cors GET"
+ratio actix-cors-get bare "actix-cors GET / bare"
+ratio ours-preflight actix-cors-preflight "ours preflight / actix-cors preflight (<= 0.75)"
+ratio ours-preflight bare "ours preflight / bare GET"
+ratio ours-disallowed bare-disallowed "ours disallowed / bare                (<= 1.03)"
+ratio actix-cors-disallowed bare-disallowed "actix-cors disallowed / bare"
+ratio ours-1000-last ours-1-last "1,000 origins / 1 origin, last     (<= 1.05)"
+ratio ours-1000-miss ours-1-miss "1,000 origins / 1 origin, miss     (<= 1.05)"
+ratio ours-100-last ours-1-last "100 origins / 1 origin, last"

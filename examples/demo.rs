@@ -4,7 +4,7 @@
 //! server (`http://127.0.0.1:8081`, another origin) and shows, row by row, what the browser
 //! allowed and blocked. The console shows every request the API answered; with
 //! `RUST_LOG=cors=debug` it also says why a preflight was refused (the default here).
-//! Ctrl-C stops both servers.
+//! At start it prints the audit of every CORS policy. Ctrl-C stops both servers.
 
 use cors_suite::{Config, Demo};
 
@@ -12,6 +12,10 @@ use cors_suite::{Config, Demo};
 async fn main() -> std::io::Result<()> {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("cors=debug"))
         .init();
+
+    // Which routes can be called cross-origin, from where, with cookies: every `#[cors]`
+    // handler linked into this program.
+    println!("CORS policies:\n{}", cors_runtime::audit::table());
 
     let demo = Demo::bind(Config {
         print_requests: true,

@@ -16,6 +16,8 @@ const KEYS: &[&str] = &[
     "expose_headers",
     "max_age",
     "credentials",
+    "origins_from",
+    "policy",
 ];
 
 /// The attribute's values, still as the user's literals so errors can point at them.
@@ -27,6 +29,12 @@ pub struct RawArgs {
     pub expose_headers: Option<LitStr>,
     pub max_age: Option<LitInt>,
     pub credentials: Option<LitBool>,
+    /// The configuration name deploy-time origins are read from.
+    pub origins_from: Option<LitStr>,
+    /// A shared policy defined with `cors_runtime::policy!`.
+    pub policy: Option<syn::Path>,
+    /// Where each valid key was written, to point at keys a shared policy already sets.
+    pub key_spans: Vec<(&'static str, Span)>,
     /// Every key the user wrote or evidently meant (a misspelling with a suggestion), valid
     /// value or not, so a key reported once is not also reported as missing.
     pub written: Vec<&'static str>,
@@ -65,6 +73,7 @@ impl RawArgs {
             return;
         };
         self.written.push(known);
+        self.key_spans.push((known, span));
         let value = match meta.value().and_then(|value| value.parse::<Expr>()) {
             Ok(value) => value,
             Err(_) => {
@@ -85,6 +94,8 @@ impl RawArgs {
             "headers" => set(&mut self.headers, string(&key, value, errors)),
             "expose_headers" => set(&mut self.expose_headers, string(&key, value, errors)),
             "max_age" => set(&mut self.max_age, integer(value, errors)),
+            "origins_from" => set(&mut self.origins_from, string(&key, value, errors)),
+            "policy" => set(&mut self.policy, policy_path(value, errors)),
             _ => set(&mut self.credentials, boolean(value, errors)),
         };
         if already_set {
@@ -115,6 +126,8 @@ fn example(key: &str) -> &'static str {
         "headers" => "`headers = \"Content-Type\"`",
         "expose_headers" => "`expose_headers = \"X-Total-Count\"`",
         "max_age" => "`max_age = 600`",
+        "origins_from" => "`origins_from = \"API_ORIGINS\"`",
+        "policy" => "`policy = API`",
         _ => "`credentials = true`",
     }
 }
@@ -161,6 +174,19 @@ fn integer(value: Expr, errors: &mut Errors) -> Option<LitInt> {
             errors.push(syn::Error::new_spanned(
                 other,
                 "`max_age` expects a whole number of seconds, like `max_age = 600`",
+            ));
+            None
+        }
+    }
+}
+
+fn policy_path(value: Expr, errors: &mut Errors) -> Option<syn::Path> {
+    match value {
+        Expr::Path(path) if path.qself.is_none() => Some(path.path),
+        other => {
+            errors.push(syn::Error::new_spanned(
+                other,
+                "`policy` expects the name of a policy defined with `cors_runtime::policy!`, like `policy = API`",
             ));
             None
         }

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
 
-use crate::model::CorsSpec;
+use crate::model::{CorsSpec, Origins};
 use crate::route::{self, Routes};
 
 /// The generated static holding the policy, named inside `register` only.
@@ -28,6 +28,18 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
         .iter()
         .filter(|attr| attr.path().is_ident("doc"));
     let policy = policy_tokens(spec);
+    let configured_origins = match &spec.origins {
+        Origins::Configured(config_name) => {
+            let credentials = spec.credentials;
+            quote! {
+                static __CORS_ORIGINS: ::cors_runtime::ConfiguredOrigins =
+                    ::cors_runtime::ConfiguredOrigins::new(#config_name, #credentials);
+            }
+        }
+        Origins::Listed(_) => TokenStream::new(),
+    };
+    let paths = routes.routes.iter().map(|route| &route.path);
+    let handler_name = name.to_string();
     let preflights = routes.routes.iter().map(|route| {
         let path = &route.path;
         let served = route::served(route);
@@ -42,7 +54,16 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
 
         impl ::cors_runtime::__private::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, __cors_config: &mut ::cors_runtime::__private::actix_web::dev::AppService) {
+                #configured_origins
                 static #policy_ident: ::cors_runtime::Policy = #policy;
+                ::cors_runtime::__private::inventory::submit! {
+                    ::cors_runtime::audit::AuditEntry::new(
+                        #handler_name,
+                        ::core::module_path!(),
+                        &[#(#paths),*],
+                        &#policy_ident,
+                    )
+                }
                 #handler
                 ::cors_runtime::__private::actix_web::dev::HttpServiceFactory::register(#name, __cors_config);
                 #(#preflights)*
@@ -52,7 +73,12 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
 }
 
 fn policy_tokens(spec: &CorsSpec) -> TokenStream {
-    let origins = origins_tokens(&spec.origins);
+    let origins = match &spec.origins {
+        Origins::Listed(rules) => origins_tokens(rules),
+        Origins::Configured(_) => {
+            quote!(::cors_runtime::AllowedOrigins::Configured(&__CORS_ORIGINS))
+        }
+    };
     let methods = &spec.methods;
     let allow_methods = spec.methods.join(", ");
     let headers_any = spec.headers.any;

@@ -11,6 +11,7 @@ mod errors;
 mod expand;
 mod model;
 mod route;
+mod shared;
 #[cfg(test)]
 mod snapshots;
 
@@ -22,6 +23,13 @@ use quote::ToTokens;
 #[proc_macro_attribute]
 pub fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
     cors_impl(args.into(), item.into()).into()
+}
+
+/// Defines a CORS policy once, checked now by the same rules as `#[cors]`, for many
+/// handlers: `#[cors(policy = NAME)]`; see the `cors-runtime` documentation.
+#[proc_macro]
+pub fn policy(input: TokenStream) -> TokenStream {
+    shared::define(input.into()).into()
 }
 
 /// The whole macro on `proc_macro2` tokens, so tests can call it.
@@ -54,6 +62,9 @@ impl From<syn::Error> for Failure {
 fn try_expand(args: TokenStream2, item: TokenStream2) -> Result<TokenStream2, Failure> {
     let mut errors = errors::Errors::default();
     let raw = args::parse(args, &mut errors);
+    if let Some(policy) = &raw.policy {
+        return shared::apply(policy, &raw, item, errors).map_err(Failure::from);
+    }
     let handler: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(handler) => handler,
         Err(_) => {
@@ -76,7 +87,7 @@ fn try_expand(args: TokenStream2, item: TokenStream2) -> Result<TokenStream2, Fa
             return Err(Failure { error, kept });
         }
     };
-    let spec = model::validate(&raw, &routes, &mut errors);
+    let spec = model::validate(&raw, Some(&routes), &mut errors);
     errors.finish()?;
     let spec = spec.expect("validation succeeds when no error was recorded");
     Ok(expand::expand(&spec, &routes, handler).into_token_stream())

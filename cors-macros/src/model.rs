@@ -10,7 +10,7 @@ use crate::route::Routes;
 
 /// A policy that passed every check, normalised.
 pub struct CorsSpec {
-    pub origins: Vec<OriginRule>,
+    pub origins: Origins,
     pub methods: Vec<String>,
     pub headers: HeaderList,
     pub expose_headers: HeaderList,
@@ -18,18 +18,45 @@ pub struct CorsSpec {
     pub credentials: bool,
 }
 
+/// Where the allowed origins come from.
+pub enum Origins {
+    /// Literal origins, checked now.
+    Listed(Vec<OriginRule>),
+    /// Origins read from configuration at startup under this name, checked then by the
+    /// same rules.
+    Configured(String),
+}
+
 /// Checks every value, recording each problem in `errors`; `None` when any failed.
-pub fn validate(args: &RawArgs, routes: &Routes, errors: &mut Errors) -> Option<CorsSpec> {
+/// `routes` is `None` for a shared policy, which leaves methods to each handler.
+pub fn validate(args: &RawArgs, routes: Option<&Routes>, errors: &mut Errors) -> Option<CorsSpec> {
     let credentials = args.credentials.as_ref().is_some_and(|lit| lit.value);
-    let origins = match &args.origins {
-        Some(lit) => keep(
+    let origins = match (&args.origins, &args.origins_from) {
+        (Some(_), Some(from)) => {
+            errors.at(
+                from.span(),
+                "give either `origins` or `origins_from`, not both: `origins_from` names a configuration value that replaces the literal list",
+            );
+            None
+        }
+        (Some(lit), None) => keep(
             errors,
             lit.span(),
             cors_rules::origin_list(&lit.value(), credentials),
-        ),
+        )
+        .map(Origins::Listed),
+        (None, Some(from)) => {
+            keep(errors, from.span(), configuration_name(&from.value())).map(Origins::Configured)
+        }
         // A key written with a bad value or misspelled has been reported already.
-        None if args.written.contains(&"origins") => None,
-        None => {
+        (None, None)
+            if ["origins", "origins_from", "policy"]
+                .iter()
+                .any(|key| args.written.contains(key)) =>
+        {
+            None
+        }
+        (None, None) => {
             errors.at(
                 Span::call_site(),
                 "missing `origins`: list the origins that may call this handler, like `origins = \"https://app.example.com\"`",
@@ -37,14 +64,22 @@ pub fn validate(args: &RawArgs, routes: &Routes, errors: &mut Errors) -> Option<
             None
         }
     };
-    let served = routes.methods();
-    let methods = match &args.methods {
-        Some(lit) => keep(
+    let methods = match (&args.methods, routes) {
+        (Some(lit), Some(routes)) => keep(
             errors,
             lit.span(),
-            cors_rules::method_list(&lit.value()).and_then(|methods| served_only(methods, &served)),
+            cors_rules::method_list(&lit.value())
+                .and_then(|methods| served_only(methods, &routes.methods())),
         ),
-        None => Some(served),
+        (None, Some(routes)) => Some(routes.methods()),
+        (Some(lit), None) => {
+            errors.at(
+                lit.span(),
+                "`methods` belong to each handler, not to a shared policy: give them as `#[cors(policy = ..., methods = \"GET\")]`, or let the routing attribute decide",
+            );
+            None
+        }
+        (None, None) => Some(Vec::new()),
     };
     let headers = match &args.headers {
         Some(lit) => keep(
@@ -74,6 +109,23 @@ pub fn validate(args: &RawArgs, routes: &Routes, errors: &mut Errors) -> Option<
         max_age: max_age?,
         credentials,
     })
+}
+
+/// Checks the name deploy-time origins are configured under: it doubles as the name of
+/// an environment variable, so it must be one.
+fn configuration_name(name: &str) -> Result<String, Vec<String>> {
+    let mut chars = name.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(name.to_owned())
+    } else {
+        Err(vec![format!(
+            "`{name}` cannot name a configuration value: use letters, digits and underscores, like `API_ORIGINS`"
+        )])
+    }
 }
 
 /// The value, or `None` after recording each of its problems at `span`.

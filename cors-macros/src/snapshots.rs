@@ -60,6 +60,10 @@ fn get_with_credentials() {
                         max_age: ::core::option::Option::Some("600"),
                         credentials: true,
                     };
+                    ::cors_runtime::__private::inventory::submit! {
+                        ::cors_runtime::audit::AuditEntry::new("list_items", ::core::module_path!(),
+                        & ["/api/items"], & __CORS_POLICY,)
+                    }
                     /// Lists the items.
                     #[get(
                         "/api/items",
@@ -120,6 +124,10 @@ fn wildcard_on_route_with_two_methods() {
                         max_age: ::core::option::Option::Some("86400"),
                         credentials: false,
                     };
+                    ::cors_runtime::__private::inventory::submit! {
+                        ::cors_runtime::audit::AuditEntry::new("hello", ::core::module_path!(), &
+                        ["/hello"], & __CORS_POLICY,)
+                    }
                     #[route(
                         "/hello",
                         method = "GET",
@@ -181,6 +189,10 @@ fn routes_with_two_paths() {
                         max_age: ::core::option::Option::None,
                         credentials: false,
                     };
+                    ::cors_runtime::__private::inventory::submit! {
+                        ::cors_runtime::audit::AuditEntry::new("items", ::core::module_path!(), &
+                        ["/items", "/api/items"], & __CORS_POLICY,)
+                    }
                     #[routes]
                     #[get("/items", wrap = "::cors_runtime::__private::Inject::new(&__CORS_POLICY)")]
                     #[post(
@@ -268,6 +280,10 @@ fn subdomain_and_port_patterns() {
                         max_age: ::core::option::Option::None,
                         credentials: false,
                     };
+                    ::cors_runtime::__private::inventory::submit! {
+                        ::cors_runtime::audit::AuditEntry::new("delete_item", ::core::module_path!(),
+                        & ["/api/items/{id}"], & __CORS_POLICY,)
+                    }
                     #[delete(
                         "/api/items/{id}",
                         wrap = "::cors_runtime::__private::Inject::new(&__CORS_POLICY)"

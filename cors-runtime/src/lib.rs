@@ -1,13 +1,17 @@
 #![doc = include_str!("../../README.md")]
 #![warn(missing_docs)]
 
+pub mod audit;
+pub mod configured;
+pub mod debug;
 mod inject;
 mod policy;
 mod preflight;
 pub mod request_headers;
 mod vary;
 
-pub use cors_macros::cors;
+pub use configured::ConfiguredOrigins;
+pub use cors_macros::{cors, policy};
 pub use policy::{AllowedHeaders, AllowedOrigins, OriginPattern, Policy, PortPattern};
 
 /// What `#[cors]` expansions name. Not a public API: it changes without notice.
@@ -17,4 +21,5 @@ pub mod __private {
     pub use crate::preflight::register as register_preflight;
     pub use crate::preflight::respond as preflight_response;
     pub use actix_web;
+    pub use inventory;
 }

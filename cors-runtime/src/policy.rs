@@ -387,7 +387,12 @@ impl fmt::Display for AllowedOrigins {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (exact, patterns) = match self {
             AllowedOrigins::Listed { exact, patterns } => (exact, patterns),
-            AllowedOrigins::Configured(slot) => return write!(f, "(configured as {})", slot.name()),
+            AllowedOrigins::Configured(slot) => {
+                return match slot.get() {
+                    Some(origins) => write!(f, "{origins} (from {})", slot.name()),
+                    None => write!(f, "nobody yet (from {}, not loaded)", slot.name()),
+                };
+            }
             AllowedOrigins::Any => return f.write_str("*"),
         };
         let mut separator = "";

@@ -89,7 +89,7 @@ fn respond_prepared(prepared: &Prepared, path: &str, headers: &HeaderMap) -> Htt
         Ok(allow_origin) => allowed(prepared, allow_origin),
         Err(refusal) => {
             log_refusal(prepared.policy, path, &refusal);
-            HttpResponse::new(StatusCode::FORBIDDEN)
+            refused(prepared.policy, &refusal)
         }
     };
     // A new response: it has no `Vary` yet.
@@ -186,38 +186,61 @@ fn allowed(prepared: &Prepared, allow_origin: HeaderValue) -> HttpResponse {
 }
 
 fn log_refusal(policy: &Policy, path: &str, refusal: &Refusal<'_>) {
-    match refusal {
-        Refusal::Origin(count, _) if *count != 1 => {
-            log::debug!(target: "cors", "preflight for {path} refused: {count} `Origin` headers, expected exactly one");
-        }
-        Refusal::Origin(_, origin) => {
-            log::debug!(
-                target: "cors",
-                "preflight for {path} refused: origin {} is not allowed; the policy allows {}",
+    log::debug!(target: "cors", "preflight for {path} refused: {}", Reason { policy, refusal });
+}
+
+/// What failed and what the policy allows, for the log and for [`crate::debug`].
+struct Reason<'a> {
+    policy: &'a Policy,
+    refusal: &'a Refusal<'a>,
+}
+
+impl std::fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let policy = self.policy;
+        match self.refusal {
+            Refusal::Origin(count, _) if *count != 1 => {
+                write!(f, "{count} `Origin` headers, expected exactly one")
+            }
+            Refusal::Origin(_, origin) => write!(
+                f,
+                "origin {} is not allowed; the policy allows {}",
                 Shown(origin.map(HeaderValue::as_bytes)),
                 policy.origins
-            );
-        }
-        Refusal::Method(None) => {
-            log::debug!(target: "cors", "preflight for {path} refused: `Access-Control-Request-Method` must be sent exactly once");
-        }
-        Refusal::Method(Some(method)) => {
-            log::debug!(
-                target: "cors",
-                "preflight for {path} refused: method {} is not allowed; the policy allows {}",
+            ),
+            Refusal::Method(None) => {
+                f.write_str("`Access-Control-Request-Method` must be sent exactly once")
+            }
+            Refusal::Method(Some(method)) => write!(
+                f,
+                "method {} is not allowed; the policy allows {}",
                 Shown(Some(method.as_bytes())),
                 policy.allow_methods
-            );
-        }
-        Refusal::Header(name) => {
-            log::debug!(
-                target: "cors",
-                "preflight for {path} refused: request header {} is not allowed; the policy allows {}",
+            ),
+            Refusal::Header(name) => write!(
+                f,
+                "request header {} is not allowed; the policy allows {}",
                 Shown(Some(name)),
                 policy.allow_headers.unwrap_or("no request headers")
-            );
+            ),
         }
     }
+}
+
+/// The 403 of a refused preflight: no `Access-Control-*` header, and the reason in
+/// `X-Cors-Refused` only when the application turned [`crate::debug`] on.
+fn refused(policy: &Policy, refusal: &Refusal<'_>) -> HttpResponse {
+    let mut response = HttpResponse::new(StatusCode::FORBIDDEN);
+    if crate::debug::explains_refusals() {
+        let reason = Reason { policy, refusal }.to_string();
+        // Request bytes are escaped to printable ASCII, so this is a valid header value.
+        if let Ok(value) = HeaderValue::from_str(&reason) {
+            response
+                .headers_mut()
+                .insert(crate::debug::REFUSED_HEADER, value);
+        }
+    }
+    response
 }
 
 /// Request bytes in a log line: quoted, with anything unprintable escaped, so a hostile

@@ -1,0 +1,143 @@
+//! Shared policies: `policy! { pub(crate) API { origins = "...", ... } }` checks the keys once
+//! and defines a `macro_rules!` named `API`; `#[cors(policy = API, methods = "GET")]` on a
+//! handler calls it, which puts `#[cors(<the policy's keys>, methods = "GET")]` back on the
+//! handler. The handler's own checks (its routes, its methods) then run as usual, on the
+//! user's own tokens and spans.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote};
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, Ident, Visibility, braced};
+
+use crate::args::{self, RawArgs};
+use crate::errors::Errors;
+use crate::model;
+
+/// `#[doc] vis NAME { key = value, ... }`
+struct Definition {
+    attrs: Vec<Attribute>,
+    vis: Visibility,
+    name: Ident,
+    keys: TokenStream,
+}
+
+impl Parse for Definition {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let name = input.parse()?;
+        let content;
+        braced!(content in input);
+        let keys = content.parse()?;
+        if !input.is_empty() {
+            return Err(input.error(
+                "one policy per `policy!`: `policy! { pub(crate) API { origins = \"...\" } }`",
+            ));
+        }
+        Ok(Definition {
+            attrs,
+            vis,
+            name,
+            keys,
+        })
+    }
+}
+
+/// Expands `policy! { ... }`.
+pub fn define(input: TokenStream) -> TokenStream {
+    let definition: Definition = match syn::parse2(input) {
+        Ok(definition) => definition,
+        Err(error) => return error.to_compile_error(),
+    };
+    let Definition {
+        attrs,
+        vis,
+        name,
+        keys,
+    } = definition;
+    let mut errors = Errors::default();
+    let raw = args::parse(keys.clone(), &mut errors);
+    if let Some((_, span)) = raw.key_spans.iter().find(|(key, _)| *key == "policy") {
+        errors.at(
+            *span,
+            "a shared policy cannot use another: list its keys here",
+        );
+    }
+    let public = matches!(vis, Visibility::Public(_));
+    if public {
+        errors.push(syn::Error::new_spanned(
+            &vis,
+            "a shared policy is visible within its crate at most: write `pub(crate)`",
+        ));
+    }
+    model::validate(&raw, None, &mut errors);
+    let keys = without_trailing_comma(keys);
+    let (body, allow_unused, error) = match errors.finish() {
+        Ok(()) => (
+            quote! {
+                #[::cors_runtime::cors(#keys, $($handler)*)]
+                $($item)*
+            },
+            TokenStream::new(),
+            TokenStream::new(),
+        ),
+        // Handlers keep compiling without CORS, so the policy's errors are the only ones.
+        Err(error) => (
+            quote!($($item)*),
+            quote!(#[allow(unused_macros)]),
+            error.to_compile_error(),
+        ),
+    };
+    // `pub` cannot re-export a `macro_rules!`; that is reported above, once.
+    let export = (!public).then(|| quote!(#[allow(unused_imports)] #vis use #name;));
+    quote! {
+        #(#attrs)*
+        #allow_unused
+        macro_rules! #name {
+            ([$($handler:tt)*] $($item:tt)*) => { #body };
+        }
+        #export
+        #error
+    }
+}
+
+fn without_trailing_comma(keys: TokenStream) -> TokenStream {
+    let mut tokens: Vec<TokenTree> = keys.into_iter().collect();
+    if matches!(tokens.last(), Some(TokenTree::Punct(punct)) if punct.as_char() == ',') {
+        tokens.pop();
+    }
+    tokens.into_iter().collect()
+}
+
+/// Expands `#[cors(policy = NAME, methods = "...")]`: a call of the policy's macro.
+pub fn apply(
+    policy: &syn::Path,
+    raw: &RawArgs,
+    item: TokenStream,
+    mut errors: Errors,
+) -> syn::Result<TokenStream> {
+    let name = policy.to_token_stream().to_string().replace(' ', "");
+    for (key, span) in &raw.key_spans {
+        if !matches!(*key, "policy" | "methods") {
+            errors.at(
+                *span,
+                format!("`{key}` comes from the shared policy `{name}`: a handler using a policy may only narrow `methods`"),
+            );
+        }
+    }
+    let methods = raw
+        .methods
+        .as_ref()
+        .map(|methods| quote!(methods = #methods));
+    let call_span = policy
+        .segments
+        .last()
+        .map_or_else(Span::call_site, |segment| segment.ident.span());
+    let bang = quote::quote_spanned!(call_span=> !);
+    // Applied even when a key is refused, without that key, so the refusal is the only error.
+    let call = quote!(#policy #bang { [#methods] #item });
+    Ok(match errors.finish() {
+        Ok(()) => call,
+        Err(error) => call.into_iter().chain(error.to_compile_error()).collect(),
+    })
+}

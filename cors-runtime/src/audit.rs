@@ -1,0 +1,126 @@
+//! The audit of every `#[cors]` handler in the program: which routes can be called
+//! cross-origin, from where, with cookies. Entries are collected at link time, so the list
+//! is complete before the server starts.
+
+use std::fmt::Write as _;
+
+use crate::policy::{AllowedOrigins, Policy};
+
+/// One annotated handler and its policy.
+#[derive(Debug)]
+pub struct AuditEntry {
+    /// The handler function's name.
+    pub handler: &'static str,
+    /// The module it is defined in.
+    pub module: &'static str,
+    /// Its paths as the routing attributes give them (with any `#[scope]` prefix, without
+    /// prefixes added at registration by `web::scope`).
+    pub paths: &'static [&'static str],
+    /// The policy.
+    pub policy: &'static Policy,
+}
+
+impl AuditEntry {
+    #[doc(hidden)]
+    pub const fn new(
+        handler: &'static str,
+        module: &'static str,
+        paths: &'static [&'static str],
+        policy: &'static Policy,
+    ) -> Self {
+        AuditEntry {
+            handler,
+            module,
+            paths,
+            policy,
+        }
+    }
+
+    /// Whether the policy trusts a plain-`http` origin other than localhost or loopback.
+    pub fn trusts_plain_http(&self) -> bool {
+        let AllowedOrigins::Listed { exact, patterns } = self.policy.origins.resolved() else {
+            return false;
+        };
+        let insecure =
+            |scheme: &str, host: &str| scheme == "http" && !cors_rules::is_loopback(host);
+        exact.iter().any(|origin| {
+            let (scheme, rest) = origin.split_once("://").unwrap_or(("", origin));
+            let host = if rest.starts_with('[') {
+                rest.split_inclusive(']').next().unwrap_or(rest)
+            } else {
+                rest.split(':').next().unwrap_or(rest)
+            };
+            insecure(scheme, host)
+        }) || patterns
+            .iter()
+            .any(|pattern| insecure(pattern.scheme, pattern.host))
+    }
+}
+
+inventory::collect!(AuditEntry);
+
+/// Every annotated handler linked into the program, sorted by path then handler.
+pub fn entries() -> Vec<&'static AuditEntry> {
+    let mut entries: Vec<&'static AuditEntry> = inventory::iter::<AuditEntry>.into_iter().collect();
+    entries.sort_by_key(|entry| {
+        (
+            entry.paths.first().copied().unwrap_or(""),
+            entry.handler,
+            entry.module,
+        )
+    });
+    entries
+}
+
+/// The audit as a plain-text table: path, methods, origins, headers, exposed headers,
+/// credentials, max-age, handler.
+pub fn table() -> String {
+    let rows: Vec<[String; 8]> = entries()
+        .into_iter()
+        .map(|entry| {
+            let policy = entry.policy;
+            [
+                entry.paths.join(" "),
+                policy.allow_methods.to_owned(),
+                policy.origins.to_string(),
+                policy.allow_headers.unwrap_or("-").to_owned(),
+                policy.expose_headers.unwrap_or("-").to_owned(),
+                if policy.credentials { "yes" } else { "no" }.to_owned(),
+                policy.max_age.unwrap_or("-").to_owned(),
+                entry.handler.to_owned(),
+            ]
+        })
+        .collect();
+    let header = [
+        "path",
+        "methods",
+        "origins",
+        "headers",
+        "exposed",
+        "credentials",
+        "max-age",
+        "handler",
+    ];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.len());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &[&str]| {
+        let mut text = String::new();
+        for (cell, width) in cells.iter().zip(widths) {
+            let _ = write!(text, "{cell:<width$}  ");
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(&header);
+    let rule: Vec<String> = widths.iter().map(|width| "-".repeat(*width)).collect();
+    line(&rule.iter().map(String::as_str).collect::<Vec<_>>());
+    for row in &rows {
+        line(&row.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    out
+}

@@ -1,0 +1,416 @@
+//! What the end-to-end tests against the running demo share (`tests/hostile.rs`,
+//! `tests/nginx.rs`, `tests/scanner.rs`): the demo's servers on free loopback ports, a raw
+//! HTTP/1.1 exchange over a plain `TcpStream`, and a count of the panics of server threads.
+//!
+//! Nothing here imitates a server or a client of the code under test: the demo is the real
+//! one (`cors_suite::Demo`), and requests are bytes written to its socket.
+
+#![allow(dead_code)] // each test crate uses part of this module
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use cors_suite::{Config, Demo, Endpoint, Journal, Stopper};
+
+/// The name of the thread that runs the demo's actix system.
+const DEMO_THREAD: &str = "demo-servers";
+
+/// The demo (page and API) on free ports of `127.0.0.1`, served by a thread of this process.
+///
+/// The ports are chosen by the system, so these tests never collide with the browser tests
+/// (which need the SPEC's `localhost:8080` and `127.0.0.1:8081`) or with each other.
+pub struct Running {
+    /// `http://127.0.0.1:<port>`, no trailing slash.
+    pub api_url: String,
+    /// The API's socket address.
+    pub api: SocketAddr,
+    /// `http://127.0.0.1:<port>/`.
+    pub page_url: String,
+    /// What the API saw.
+    pub journal: Arc<Journal>,
+    stopper: Stopper,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Binds and starts the demo; returns once both servers accept connections.
+    pub fn start() -> Running {
+        install_panic_counter();
+        let config = Config {
+            page: Endpoint::new("127.0.0.1", 0),
+            api: Endpoint::new("127.0.0.1", 0),
+            api_workers: 2,
+            ..Config::default()
+        };
+        let demo =
+            Demo::bind(config).unwrap_or_else(|error| panic!("cannot start the demo: {error}"));
+        let api_url = demo.api_url.clone();
+        let page_url = demo.page_url.clone();
+        let journal = Arc::clone(&demo.journal);
+        let stopper = demo.stopper();
+        let api: SocketAddr = api_url
+            .strip_prefix("http://")
+            .and_then(|authority| authority.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected API URL {api_url}"));
+        let (sender, receiver) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name(DEMO_THREAD.into())
+            .spawn(move || {
+                let outcome = actix_web::rt::System::new().block_on(demo.run());
+                let _ = sender.send(outcome);
+            })
+            .expect("cannot spawn the demo's thread");
+        // The sockets are bound: a request is queued until the workers take it. One answered
+        // request shows they run (and surfaces a start-up failure instead of a hang).
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Err(error)) = receiver.try_recv() {
+                panic!("the demo's servers stopped: {error}");
+            }
+            let probe = exchange(
+                api,
+                b"GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            );
+            if matches!(probe, Ok(ref response) if response.status == 200) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the demo's API does not answer: {probe:?}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Running {
+            api_url,
+            api,
+            page_url,
+            journal,
+            stopper,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let stopper = self.stopper.clone();
+        actix_web::rt::System::new().block_on(async move { stopper.stop().await });
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Panics of the demo's threads (its actix system and the servers' workers) since the first
+/// [`Running::start`] of this process. A panicking worker is replaced by actix, so "the server
+/// still answers" alone would not notice one; this does.
+pub fn server_panics() -> Vec<String> {
+    panics().lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+fn panics() -> &'static Mutex<Vec<String>> {
+    static PANICS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    PANICS.get_or_init(Mutex::default)
+}
+
+fn install_panic_counter() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let thread = std::thread::current();
+            let name = thread.name().unwrap_or("");
+            if name == DEMO_THREAD || name.starts_with("actix") {
+                panics()
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(format!("{name}: {info}"));
+            }
+            previous(info);
+        }));
+    });
+}
+
+/// How long one exchange may take, from connecting to the last byte of the answer.
+pub const BOUND: Duration = Duration::from_secs(5);
+
+/// An HTTP/1.1 response as read from the socket.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    /// Every header line, in order, name in lower case, value as sent.
+    pub headers: Headers,
+    pub body: Vec<u8>,
+    /// From connecting to the end of the answer.
+    pub elapsed: Duration,
+}
+
+impl Response {
+    /// Every value of a header (name in lower case).
+    pub fn all(&self, name: &str) -> Vec<&[u8]> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, value)| value.as_slice())
+            .collect()
+    }
+
+    /// The only value of a header, as text (lossy), if it is there once.
+    pub fn one(&self, name: &str) -> Option<String> {
+        match self.all(name).as_slice() {
+            [value] => Some(String::from_utf8_lossy(value).into_owned()),
+            _ => None,
+        }
+    }
+
+    /// Every `access-control-*` header.
+    pub fn access_control(&self) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .filter(|(name, _)| name.starts_with("access-control-"))
+            .map(|(name, value)| (name.clone(), String::from_utf8_lossy(value).into_owned()))
+            .collect()
+    }
+
+    /// The `Vary` values, split on commas and trimmed, in order (lower case).
+    pub fn vary(&self) -> Vec<String> {
+        self.all("vary")
+            .iter()
+            .flat_map(|value| {
+                String::from_utf8_lossy(value)
+                    .split(',')
+                    .map(|item| item.trim().to_ascii_lowercase())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|item| !item.is_empty())
+            .collect()
+    }
+}
+
+/// Sends `request` (complete bytes: request line, headers, blank line, body) on a new
+/// connection to `to` and reads the answer, all within [`BOUND`].
+///
+/// The request should say `Connection: close`. A server may answer before it has read the
+/// whole request (a `431` for an oversized header, say): a failed write is then not an
+/// error as long as an answer can be read.
+pub fn exchange(to: SocketAddr, request: &[u8]) -> Result<Response, String> {
+    let started = Instant::now();
+    let deadline = started + BOUND;
+    let mut stream = TcpStream::connect_timeout(&to, BOUND).map_err(|e| format!("connect: {e}"))?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    stream
+        .set_write_timeout(Some(BOUND))
+        .map_err(|e| e.to_string())?;
+    let write_error = stream.write_all(request).err();
+
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        if let Some(response) = parse(&received, started)? {
+            return Ok(response);
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(format!(
+                "no complete answer within {BOUND:?} ({} bytes received)",
+                received.len()
+            ));
+        }
+        stream
+            .set_read_timeout(Some(left))
+            .map_err(|e| e.to_string())?;
+        match stream.read(&mut buffer) {
+            Ok(0) => {
+                return parse_at_eof(&received, started).ok_or_else(|| {
+                    format!(
+                        "connection closed after {} bytes without a complete answer (write: {write_error:?})",
+                        received.len()
+                    )
+                });
+            }
+            Ok(n) => received.extend_from_slice(&buffer[..n]),
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(format!(
+                    "no complete answer within {BOUND:?} ({} bytes received)",
+                    received.len()
+                ));
+            }
+            Err(error) => {
+                return parse_at_eof(&received, started).ok_or_else(|| {
+                    format!(
+                        "read failed after {} bytes: {error} (write: {write_error:?})",
+                        received.len()
+                    )
+                });
+            }
+        }
+    }
+}
+
+/// The response in `bytes`, if it is complete (by `Content-Length` or chunked framing).
+fn parse(bytes: &[u8], started: Instant) -> Result<Option<Response>, String> {
+    let Some(end) = find(bytes, b"\r\n\r\n") else {
+        return Ok(None);
+    };
+    let (status, headers) = head(&bytes[..end])?;
+    let rest = &bytes[end + 4..];
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| String::from_utf8_lossy(value).trim().to_ascii_lowercase())
+    };
+    let body = if status == 204 || status == 304 || (100..200).contains(&status) {
+        Some(Vec::new())
+    } else if header("transfer-encoding").is_some_and(|value| value.ends_with("chunked")) {
+        dechunk(rest)
+    } else if let Some(length) = header("content-length") {
+        let length: usize = length
+            .parse()
+            .map_err(|_| format!("bad content-length {length:?}"))?;
+        (rest.len() >= length).then(|| rest[..length].to_vec())
+    } else {
+        None // delimited by the end of the connection
+    };
+    Ok(body.map(|body| Response {
+        status,
+        headers,
+        body,
+        elapsed: started.elapsed(),
+    }))
+}
+
+/// The response in `bytes` once the connection has ended.
+fn parse_at_eof(bytes: &[u8], started: Instant) -> Option<Response> {
+    if let Ok(Some(response)) = parse(bytes, started) {
+        return Some(response);
+    }
+    let end = find(bytes, b"\r\n\r\n")?;
+    let (status, headers) = head(&bytes[..end]).ok()?;
+    Some(Response {
+        status,
+        headers,
+        body: bytes[end + 4..].to_vec(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Header lines: lower-case name, raw value.
+pub type Headers = Vec<(String, Vec<u8>)>;
+
+fn head(head: &[u8]) -> Result<(u16, Headers), String> {
+    let mut lines = head
+        .split(|&b| b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line));
+    let status_line = lines.next().unwrap_or_default();
+    let text = String::from_utf8_lossy(status_line);
+    let mut parts = text.splitn(3, ' ');
+    let version = parts.next().unwrap_or_default();
+    let status = parts
+        .next()
+        .and_then(|code| code.parse::<u16>().ok())
+        .filter(|_| version.starts_with("HTTP/1."))
+        .ok_or_else(|| format!("not an HTTP/1 status line: {text:?}"))?;
+    let mut headers = Vec::new();
+    for line in lines {
+        let colon = line
+            .iter()
+            .position(|&b| b == b':')
+            .ok_or_else(|| format!("bad header line {:?}", String::from_utf8_lossy(line)))?;
+        let name = String::from_utf8_lossy(&line[..colon]).to_ascii_lowercase();
+        let value = line[colon + 1..].trim_ascii().to_vec();
+        headers.push((name, value));
+    }
+    Ok((status, headers))
+}
+
+/// The body of a complete chunked message, or `None` while it is incomplete.
+fn dechunk(mut bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = find(bytes, b"\r\n")?;
+        let size_text = String::from_utf8_lossy(&bytes[..line_end]);
+        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
+        bytes = &bytes[line_end + 2..];
+        if size == 0 {
+            // Trailers (none expected), then the final blank line.
+            return find(bytes, b"\r\n").map(|_| body);
+        }
+        if bytes.len() < size + 2 {
+            return None;
+        }
+        body.extend_from_slice(&bytes[..size]);
+        bytes = &bytes[size + 2..];
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+/// A request with `Connection: close`: request line, then `headers` (name, raw value bytes)
+/// in order, duplicates kept, then `body` with its `Content-Length` when there is one.
+pub fn request(method: &str, target: &str, headers: &[(&str, &[u8])], body: &[u8]) -> Vec<u8> {
+    let mut bytes =
+        format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n")
+            .into_bytes();
+    for (name, value) in headers {
+        bytes.extend_from_slice(name.as_bytes());
+        bytes.extend_from_slice(b": ");
+        bytes.extend_from_slice(value);
+        bytes.extend_from_slice(b"\r\n");
+    }
+    if !body.is_empty() || matches!(method, "POST" | "PUT") {
+        bytes.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
+    }
+    bytes.extend_from_slice(b"\r\n");
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// A unique token for this process and call, to keep URLs (and so cache keys) apart.
+pub fn unique(name: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{name}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A fresh directory under the system's temporary directory, removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let path = std::env::temp_dir().join(unique(&format!("cors-{name}")));
+        std::fs::create_dir_all(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A port of `127.0.0.1` that was free a moment ago (for a child process to bind).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("no free port on 127.0.0.1")
+}

@@ -67,27 +67,28 @@ where
 
     actix_web::dev::forward_ready!(service);
 
+    #[inline]
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        // Decided before the handler runs: it borrows the request, which the handler takes.
-        let allow_origin = self.prepared.allow_origin_for_request(req.headers());
+        // Kept to read the request's `Origin` when the response comes, and to render an
+        // error from an inner middleware into a response of its own. While this clone
+        // lives, nothing inside can change the request's headers (`ServiceRequest::
+        // headers_mut` needs the only reference), so they read as they came.
         let request = req.request().clone();
         InjectFuture {
             inner: self.service.call(req),
             prepared: Rc::clone(&self.prepared),
-            allow_origin,
             request: Some(request),
         }
     }
 }
 
 pin_project_lite::pin_project! {
-    /// The response future of [`InjectService`].
+    /// The response future of [`InjectService`]: small, so the route's boxed future stays
+    /// as small as it can.
     pub struct InjectFuture<F> {
         #[pin]
         inner: F,
         prepared: Rc<Prepared>,
-        allow_origin: Option<HeaderValue>,
-        // Kept to render an error from an inner middleware into a response of its own.
         request: Option<HttpRequest>,
     }
 }
@@ -99,20 +100,20 @@ where
 {
     type Output = Result<ServiceResponse<BoxBody>, Error>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let mut response = match ready!(this.inner.poll(cx)) {
-            Ok(response) => into_boxed_body(response),
-            Err(error) => match this.request.take() {
-                Some(request) => ServiceResponse::from_err(error, request),
-                None => return Poll::Ready(Err(error)),
-            },
+        let result = ready!(this.inner.poll(cx));
+        let Some(request) = this.request.take() else {
+            // Polled again after it completed: nothing left to answer.
+            return Poll::Ready(result.map(into_boxed_body));
         };
-        apply(
-            response.headers_mut(),
-            this.prepared,
-            this.allow_origin.take(),
-        );
+        let allow_origin = this.prepared.allow_origin_for_request(request.headers());
+        let mut response = match result {
+            Ok(response) => into_boxed_body(response),
+            Err(error) => ServiceResponse::from_err(error, request),
+        };
+        apply(response.headers_mut(), this.prepared, allow_origin);
         Poll::Ready(Ok(response))
     }
 }
@@ -131,6 +132,7 @@ fn into_boxed_body<B: MessageBody + 'static>(
 }
 
 /// Puts the policy's answer for one actual response into `headers`.
+#[inline]
 fn apply(headers: &mut HeaderMap, prepared: &Prepared, allow_origin: Option<HeaderValue>) {
     // One pass over the few names the handler set, instead of a hash lookup for each name
     // that might be there.
@@ -165,6 +167,7 @@ fn apply(headers: &mut HeaderMap, prepared: &Prepared, allow_origin: Option<Head
 
 /// Inserts `Access-Control-Allow-Origin` (replacing any the handler set, so there is only
 /// one) and, for a credentialed policy, `Access-Control-Allow-Credentials`.
+#[inline]
 pub(crate) fn insert_allow_origin(
     headers: &mut HeaderMap,
     policy: &Policy,
@@ -209,6 +212,7 @@ impl Policy {
 impl Prepared {
     /// The `Access-Control-Allow-Origin` value for an actual request: a `*` policy answers
     /// every request; otherwise there must be exactly one allowed `Origin`.
+    #[inline]
     fn allow_origin_for_request(&self, headers: &HeaderMap) -> Option<HeaderValue> {
         if self.answers_star() {
             return Some(const { HeaderValue::from_static("*") });

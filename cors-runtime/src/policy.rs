@@ -261,6 +261,7 @@ impl Prepared {
 
     /// The `Access-Control-Allow-Origin` value for a request with this one `Origin`, or
     /// `None` when the origin is not allowed; the same answer as [`Policy::allow_origin`].
+    #[inline]
     pub(crate) fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
         match &self.origins {
             PreparedOrigins::Star => Some(const { HeaderValue::from_static("*") }),

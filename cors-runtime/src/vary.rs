@@ -46,6 +46,7 @@ pub fn add(headers: &mut HeaderMap, names: &Names) {
 }
 
 /// [`add`], when the caller already knows whether the response has a `Vary` header.
+#[inline]
 pub fn add_known(headers: &mut HeaderMap, names: &Names, present: bool) {
     if !present {
         headers.insert(VARY, names.value.clone());

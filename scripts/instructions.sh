@@ -7,6 +7,11 @@
 #   scripts/instructions.sh            cases 1-6 (issue 6)
 #   scripts/instructions.sh --all      cases 1-7 (adds the origin-set scaling cases)
 #   scripts/instructions.sh NAME...    the named cases (`bench-server --cases` lists them)
+#   IN_PROCESS=1 scripts/instructions.sh [...]
+#                                      the same cases in process, as the in-process benches
+#                                      run them (no socket, no HTTP/1 codec): a run sending
+#                                      $REQUESTS requests through the app's service minus a
+#                                      run only building them, divided by $REQUESTS
 #
 # Environment: REQUESTS (default 20000), PORT (default 18080). Needs valgrind and wrk
 # (Debian: apt-get install -y valgrind wrk). Takes about 10 s per case at 20,000 requests.
@@ -86,6 +91,19 @@ declare -A per_request
 [ -n "${CALLGRIND_DIR:-}" ] || printf '%-24s %12s\n' case instr/req
 for name in "${selected[@]}"; do
   IFS=$'\t' read -r _ _ variant method _ headers < <(grep -P "^\Q$name\E\t" "$work/cases")
+  if [ -n "${IN_PROCESS:-}" ]; then
+    count() {
+      valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+        "$server" --in-process "$name" "$REQUESTS" "$@" 2>&1 >/dev/null |
+        sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' | tr -d ,
+    }
+    calls=$(count)
+    built=$(count build-only)
+    per_request[$name]=$(awk -v t="$calls" -v i="$built" -v n="$REQUESTS" \
+      'BEGIN { printf "%.0f", (t - i) / n }')
+    printf '%-24s %12s\n' "$name" "${per_request[$name]}"
+    continue
+  fi
   if [ -n "${CALLGRIND_DIR:-}" ]; then
     mkdir -p "$CALLGRIND_DIR"
     measure "$variant" "$method" "$headers" "$REQUESTS" "$name" >/dev/null
@@ -106,18 +124,26 @@ done
 ratio() { # NAME OVER LABEL
   if [ -n "${per_request[$1]:-}" ] && [ -n "${per_request[$2]:-}" ]; then
     awk -v a="${per_request[$1]}" -v b="${per_request[$2]}" -v label="$3" \
-      'BEGIN { printf "%-52s %6.3fx\n", label, a / b }'
+      'BEGIN { printf "%-60s %6.3fx\n", label, a / b }'
   fi
 }
 echo
-echo "ratios ($REQUESTS requests per case, start/stop run subtracted)"
+if [ -n "${IN_PROCESS:-}" ]; then
+  echo "ratios, in process ($REQUESTS requests per case, request building subtracted)"
+else
+  echo "ratios ($REQUESTS requests per case, start/stop run subtracted)"
+fi
 ratio floor bare "floor / bare"
-ratio ours-get floor "ours allowed GET / floor        (target <= 1.03)"
-ratio ours-get actix-cors-get "ours allowed GET / actix-cors GET"
+ratio ours-get floor "ours allowed GET / floor  (<= 1.03 e2e, 1.08 in process)"
+ratio ours-get actix-cors-get "ours allowed GET / actix-cors GET (<= 0.90 in process)"
 ratio actix-cors-get bare "actix-cors GET / bare"
 ratio ours-preflight actix-cors-preflight "ours preflight / actix-cors preflight (<= 0.75)"
+ratio ours-preflight floor-preflight "ours preflight / floor preflight"
+ratio floor-preflight actix-cors-preflight "floor preflight / actix-cors preflight"
 ratio ours-preflight bare "ours preflight / bare GET"
 ratio ours-disallowed bare-disallowed "ours disallowed / bare                (<= 1.03)"
+ratio ours-disallowed floor-disallowed "ours disallowed / floor (bare + Vary)"
+ratio floor-disallowed bare-disallowed "floor (bare + Vary) / bare"
 ratio actix-cors-disallowed bare-disallowed "actix-cors disallowed / bare"
 ratio ours-1000-last ours-1-last "1,000 origins / 1 origin, last     (<= 1.05)"
 ratio ours-1000-miss ours-1-miss "1,000 origins / 1 origin, miss     (<= 1.05)"

@@ -13,7 +13,7 @@ fn main() {
     divan::main();
 }
 
-#[divan::bench(args = cors_bench::case_names())]
+#[divan::bench(args = cors_bench::case_names(), sample_count = 1000)]
 fn request(bencher: Bencher, name: &str) {
     let case = case_named(name).expect("a case of CASES");
     let app = init_now(case.variant);

@@ -7,17 +7,22 @@
 //! (driven by `scripts/instructions.sh` and `scripts/throughput.sh`) all read [`CASES`],
 //! so every measure sends the same bytes to the same routes.
 
-use std::future::Future;
+use std::future::{Future, ready};
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use actix_http::Request;
-use actix_web::dev::{Service, ServiceResponse};
-use actix_web::http::Method;
+use actix_web::dev::{
+    AppService, HttpServiceFactory, ResourceDef, Service, ServiceRequest, ServiceResponse,
+    fn_service,
+};
+use actix_web::guard::{self, Guard};
 use actix_web::http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
     CONTENT_TYPE, HeaderName, HeaderValue, VARY,
 };
+use actix_web::http::{Method, StatusCode};
 use actix_web::{App, Error, HttpRequest, HttpResponse, Responder, get, web};
 use cors_runtime::cors;
 
@@ -76,6 +81,68 @@ impl Responder for Floor {
     }
 }
 
+/// The floor of a preflight: what the preflight route of `#[cors]` answers an allowed
+/// preflight, registered the same way (an `OPTIONS`-guarded service beside the GET
+/// resource), as static values, without any check.
+pub struct FloorPreflight;
+
+impl HttpServiceFactory for FloorPreflight {
+    fn register(self, config: &mut AppService) {
+        let guards: Vec<Box<dyn Guard>> = vec![Box::new(guard::Options())];
+        let service = fn_service(|req: ServiceRequest| {
+            let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
+            let headers = response.headers_mut();
+            headers.insert(
+                ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static(ALLOWED_ORIGIN),
+            );
+            headers.insert(
+                ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            );
+            headers.insert(
+                ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET"),
+            );
+            headers.insert(
+                ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("content-type, x-api-key"),
+            );
+            headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+            headers.insert(
+                VARY,
+                HeaderValue::from_static(
+                    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+                ),
+            );
+            ready(Ok::<_, Error>(req.into_response(response)))
+        });
+        config.register_service(ResourceDef::new(PATH), Some(guards), service, None);
+    }
+}
+
+/// The floor of a disallowed origin's request: the bare handler adding `Vary: Origin`, the
+/// one header `#[cors]` must add to it.
+#[get("/items")]
+async fn floor_vary() -> FloorVary {
+    FloorVary
+}
+
+/// The responder of [`floor_vary`]: [`BODY`] plus `Vary: Origin`.
+pub struct FloorVary;
+
+impl Responder for FloorVary {
+    type Body = &'static str;
+
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse<Self::Body> {
+        let mut response = BODY.respond_to(req);
+        response
+            .headers_mut()
+            .insert(VARY, HeaderValue::from_static("Origin"));
+        response
+    }
+}
+
 /// Subject 3, `#[cors]`: exact origin, credentials, an exposed header and `max_age`.
 #[cors(
     origins = "https://app.example.com",
@@ -117,8 +184,10 @@ pub fn actix_cors_policy() -> actix_cors::Cors {
 pub enum Variant {
     /// No CORS.
     Bare,
-    /// Hand-written static CORS headers.
+    /// Hand-written static CORS headers, on the GET and on a preflight.
     Floor,
+    /// The bare handler writing `Vary: Origin`.
+    FloorVary,
     /// `#[cors]` with one origin.
     Ours,
     /// actix-cors with the same policy.
@@ -133,9 +202,10 @@ pub enum Variant {
 
 impl Variant {
     /// Every variant, in table order.
-    pub const ALL: [Variant; 7] = [
+    pub const ALL: [Variant; 8] = [
         Variant::Bare,
         Variant::Floor,
+        Variant::FloorVary,
         Variant::Ours,
         Variant::ActixCors,
         Variant::Ours1,
@@ -148,6 +218,7 @@ impl Variant {
         match self {
             Variant::Bare => "bare",
             Variant::Floor => "floor",
+            Variant::FloorVary => "floor-vary",
             Variant::Ours => "ours",
             Variant::ActixCors => "actix-cors",
             Variant::Ours1 => "ours-1",
@@ -167,7 +238,8 @@ impl Variant {
     pub fn configure(self, config: &mut web::ServiceConfig) {
         match self {
             Variant::Bare => config.service(bare),
-            Variant::Floor => config.service(floor),
+            Variant::Floor => config.service(floor).service(FloorPreflight),
+            Variant::FloorVary => config.service(floor_vary),
             Variant::Ours => config.service(ours),
             Variant::ActixCors => config.service(
                 web::resource(PATH)
@@ -262,6 +334,7 @@ pub const CASES: &[Case] = &[
     case("floor", 2, Variant::Floor, ALLOWED_GET, 200),
     case("ours-get", 3, Variant::Ours, ALLOWED_GET, 200),
     case("actix-cors-get", 4, Variant::ActixCors, ALLOWED_GET, 200),
+    case("floor-preflight", 5, Variant::Floor, PREFLIGHT, 204),
     case("ours-preflight", 5, Variant::Ours, PREFLIGHT, 204),
     case(
         "actix-cors-preflight",
@@ -271,6 +344,13 @@ pub const CASES: &[Case] = &[
         200,
     ),
     case("bare-disallowed", 6, Variant::Bare, DISALLOWED_GET, 200),
+    case(
+        "floor-disallowed",
+        6,
+        Variant::FloorVary,
+        DISALLOWED_GET,
+        200,
+    ),
     case("ours-disallowed", 6, Variant::Ours, DISALLOWED_GET, 200),
     case(
         "actix-cors-disallowed",
@@ -386,6 +466,12 @@ mod tests {
         let granted = cors_headers(&answer("ours-get"));
         assert_eq!(granted.len(), 4, "{granted:?}");
         assert_eq!(cors_headers(&answer("floor")), granted);
+        let preflight = cors_headers(&answer("ours-preflight"));
+        assert_eq!(preflight.len(), 6, "{preflight:?}");
+        assert_eq!(cors_headers(&answer("floor-preflight")), preflight);
+        let refused = cors_headers(&answer("ours-disallowed"));
+        assert_eq!(refused, [("vary".to_owned(), "Origin".to_owned())]);
+        assert_eq!(cors_headers(&answer("floor-disallowed")), refused);
     }
 
     #[test]

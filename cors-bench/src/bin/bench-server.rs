@@ -4,6 +4,10 @@
 //! bench-server VARIANT [PORT]   serve VARIANT at 127.0.0.1:PORT (default 18080) until SIGINT
 //! bench-server --cases          print the cases, one a line, for the scripts:
 //!                               name, number, variant, method, status, headers (`|`-separated)
+//! bench-server --in-process CASE N [build-only]
+//!                               send CASE's request N times through the app's service in
+//!                               process (no socket), as the in-process benches do, and exit;
+//!                               with `build-only`, build and drop the requests, no more
 //! ```
 //!
 //! It prints `ready` once listening. Built with `--features count-allocs`, it prints the
@@ -24,6 +28,21 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["--cases"] => {
             print_cases();
+            ExitCode::SUCCESS
+        }
+        ["--in-process", name, count, rest @ ..] if rest.is_empty() || rest == ["build-only"] => {
+            let (Some(case), Ok(count)) = (cors_bench::case_named(name), count.parse::<u64>())
+            else {
+                eprintln!("usage: bench-server --in-process CASE N [build-only]");
+                return ExitCode::FAILURE;
+            };
+            let app = cors_bench::init_now(case.variant);
+            for _ in 0..count {
+                let request = case.probe.request();
+                if rest.is_empty() {
+                    drop(cors_bench::call(&app, request));
+                }
+            }
             ExitCode::SUCCESS
         }
         [variant, rest @ ..] if rest.len() <= 1 => {

@@ -17,6 +17,8 @@
 # (Debian: apt-get install -y valgrind wrk). Takes about 10 s per case at 20,000 requests.
 # With CALLGRIND_DIR=DIR, each case runs under `valgrind --tool=callgrind` instead and leaves
 # DIR/callgrind.out.CASE for `callgrind_annotate --inclusive=yes` (no subtraction, no table).
+# With ALLOCS=1, the server is built with `--features count-allocs` and runs without
+# valgrind: the figures are heap allocations per request, end to end, the same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +28,9 @@ for tool in valgrind wrk; do
   command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install -y $tool)" >&2; exit 1; }
 done
 
-cargo build --quiet --release -p cors-bench --bin bench-server
+features=()
+[ -z "${ALLOCS:-}" ] || features=(--features count-allocs)
+cargo build --quiet --release -p cors-bench --bin bench-server "${features[@]}"
 target_dir=$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 server="$target_dir/release/bench-server"
@@ -62,8 +66,9 @@ measure() {
   if [ -n "${CALLGRIND_DIR:-}" ]; then
     tool=(--tool=callgrind "--callgrind-out-file=$CALLGRIND_DIR/callgrind.out.$5")
   fi
-  valgrind "${tool[@]}" \
-    "$server" "$variant" "$PORT" >"$work/server.out" 2>"$work/valgrind.err" &
+  local runner=(valgrind "${tool[@]}")
+  [ -z "${ALLOCS:-}" ] || runner=()
+  "${runner[@]}" "$server" "$variant" "$PORT" >"$work/server.out" 2>"$work/valgrind.err" &
   local server_pid=$!
   wait_for_file "$work/server.out" '^ready' 60
   sleep 1 # let the worker start: its start-up belongs to both runs alike
@@ -83,12 +88,18 @@ measure() {
   fi
   kill -INT "$server_pid"
   wait "$server_pid" || true
-  sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' "$work/valgrind.err" | tr -d ,
+  if [ -n "${ALLOCS:-}" ]; then
+    sed -n 's/^allocations: \([0-9]*\).*/\1/p' "$work/valgrind.err"
+  else
+    sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' "$work/valgrind.err" | tr -d ,
+  fi
 }
 
 declare -A idle
 declare -A per_request
-[ -n "${CALLGRIND_DIR:-}" ] || printf '%-24s %12s\n' case instr/req
+unit=instr/req
+[ -z "${ALLOCS:-}" ] || unit=allocs/req
+[ -n "${CALLGRIND_DIR:-}" ] || printf '%-24s %12s\n' case "$unit"
 for name in "${selected[@]}"; do
   IFS=$'\t' read -r _ _ variant method _ headers < <(grep -P "^\Q$name\E\t" "$work/cases")
   if [ -n "${IN_PROCESS:-}" ]; then
@@ -115,7 +126,7 @@ for name in "${selected[@]}"; do
   fi
   total=$(measure "$variant" "$method" "$headers" "$REQUESTS" "$name")
   per_request[$name]=$(awk -v t="$total" -v i="${idle[$variant]}" -v n="$REQUESTS" \
-    'BEGIN { printf "%.0f", (t - i) / n }')
+    -v digits="${ALLOCS:+2}" 'BEGIN { printf "%." (digits ? digits : 0) "f", (t - i) / n }')
   printf '%-24s %12s\n' "$name" "${per_request[$name]}"
 done
 
@@ -128,12 +139,14 @@ ratio() { # NAME OVER LABEL
   fi
 }
 echo
+[ -z "${ALLOCS:-}" ] || exit 0
 if [ -n "${IN_PROCESS:-}" ]; then
   echo "ratios, in process ($REQUESTS requests per case, request building subtracted)"
 else
   echo "ratios ($REQUESTS requests per case, start/stop run subtracted)"
 fi
 ratio floor bare "floor / bare"
+ratio floor-wrapped floor "floor behind a pass-through middleware / floor"
 ratio ours-get floor "ours allowed GET / floor  (<= 1.03 e2e, 1.08 in process)"
 ratio ours-get actix-cors-get "ours allowed GET / actix-cors GET (<= 0.90 in process)"
 ratio actix-cors-get bare "actix-cors GET / bare"

@@ -7,14 +7,14 @@
 //! (driven by `scripts/instructions.sh` and `scripts/throughput.sh`) all read [`CASES`],
 //! so every measure sends the same bytes to the same routes.
 
-use std::future::{Future, ready};
-use std::pin::pin;
+use std::future::{Future, Ready, ready};
+use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 
 use actix_http::Request;
 use actix_web::dev::{
     AppService, HttpServiceFactory, ResourceDef, Service, ServiceRequest, ServiceResponse,
-    fn_service,
+    Transform, fn_service,
 };
 use actix_web::guard::{self, Guard};
 use actix_web::http::header::{
@@ -81,6 +81,65 @@ impl Responder for Floor {
     }
 }
 
+/// The floor handler behind the least a post-processing middleware can be: one that
+/// forwards the request and passes the response through untouched, to show what wrapping a
+/// route costs before any CORS logic.
+#[get("/items", wrap = "PassThrough")]
+async fn floor_wrapped() -> Floor {
+    Floor
+}
+
+/// A middleware that does nothing but wrap the route's future.
+pub struct PassThrough;
+
+impl<S, B> Transform<S, ServiceRequest> for PassThrough
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    S::Future: Unpin,
+{
+    type Response = ServiceResponse<B>;
+    type Error = Error;
+    type Transform = PassThroughService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(PassThroughService { service }))
+    }
+}
+
+/// The running [`PassThrough`].
+pub struct PassThroughService<S> {
+    service: S,
+}
+
+impl<S, B> Service<ServiceRequest> for PassThroughService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    S::Future: Unpin,
+{
+    type Response = ServiceResponse<B>;
+    type Error = Error;
+    type Future = PassThroughFuture<S::Future>;
+
+    actix_web::dev::forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        PassThroughFuture(self.service.call(req))
+    }
+}
+
+/// The future of [`PassThroughService`].
+pub struct PassThroughFuture<F>(F);
+
+impl<F: Future + Unpin> Future for PassThroughFuture<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
 /// The floor of a preflight: what the preflight route of `#[cors]` answers an allowed
 /// preflight, registered the same way (an `OPTIONS`-guarded service beside the GET
 /// resource), as static values, without any check.
@@ -88,7 +147,11 @@ pub struct FloorPreflight;
 
 impl HttpServiceFactory for FloorPreflight {
     fn register(self, config: &mut AppService) {
-        let guards: Vec<Box<dyn Guard>> = vec![Box::new(guard::Options())];
+        // A plain method test: actix's `guard::Options()` would also record the method in
+        // the request's extensions (for 405 answers), which allocates.
+        let guards: Vec<Box<dyn Guard>> = vec![Box::new(guard::fn_guard(|ctx| {
+            ctx.head().method == Method::OPTIONS
+        }))];
         let service = fn_service(|req: ServiceRequest| {
             let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
             let headers = response.headers_mut();
@@ -186,6 +249,8 @@ pub enum Variant {
     Bare,
     /// Hand-written static CORS headers, on the GET and on a preflight.
     Floor,
+    /// The floor behind a pass-through middleware.
+    FloorWrapped,
     /// The bare handler writing `Vary: Origin`.
     FloorVary,
     /// `#[cors]` with one origin.
@@ -202,9 +267,10 @@ pub enum Variant {
 
 impl Variant {
     /// Every variant, in table order.
-    pub const ALL: [Variant; 8] = [
+    pub const ALL: [Variant; 9] = [
         Variant::Bare,
         Variant::Floor,
+        Variant::FloorWrapped,
         Variant::FloorVary,
         Variant::Ours,
         Variant::ActixCors,
@@ -218,6 +284,7 @@ impl Variant {
         match self {
             Variant::Bare => "bare",
             Variant::Floor => "floor",
+            Variant::FloorWrapped => "floor-wrapped",
             Variant::FloorVary => "floor-vary",
             Variant::Ours => "ours",
             Variant::ActixCors => "actix-cors",
@@ -240,6 +307,7 @@ impl Variant {
             Variant::Bare => config.service(bare),
             Variant::Floor => config.service(floor).service(FloorPreflight),
             Variant::FloorVary => config.service(floor_vary),
+            Variant::FloorWrapped => config.service(floor_wrapped),
             Variant::Ours => config.service(ours),
             Variant::ActixCors => config.service(
                 web::resource(PATH)
@@ -332,6 +400,7 @@ const fn case(name: &'static str, number: u8, variant: Variant, probe: Probe, st
 pub const CASES: &[Case] = &[
     case("bare", 1, Variant::Bare, ALLOWED_GET, 200),
     case("floor", 2, Variant::Floor, ALLOWED_GET, 200),
+    case("floor-wrapped", 2, Variant::FloorWrapped, ALLOWED_GET, 200),
     case("ours-get", 3, Variant::Ours, ALLOWED_GET, 200),
     case("actix-cors-get", 4, Variant::ActixCors, ALLOWED_GET, 200),
     case("floor-preflight", 5, Variant::Floor, PREFLIGHT, 204),
@@ -466,6 +535,7 @@ mod tests {
         let granted = cors_headers(&answer("ours-get"));
         assert_eq!(granted.len(), 4, "{granted:?}");
         assert_eq!(cors_headers(&answer("floor")), granted);
+        assert_eq!(cors_headers(&answer("floor-wrapped")), granted);
         let preflight = cors_headers(&answer("ours-preflight"));
         assert_eq!(preflight.len(), 6, "{preflight:?}");
         assert_eq!(cors_headers(&answer("floor-preflight")), preflight);

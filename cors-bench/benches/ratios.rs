@@ -18,7 +18,7 @@ const BATCHES: usize = 8;
 /// The ratios the targets are about: (label, numerator, denominator, target).
 const RATIOS: &[(&str, &str, &str, &str)] = &[
     ("floor / bare", "floor", "bare", ""),
-    ("floor + pass-through middleware / floor", "floor-wrapped", "floor", ""),
+    ("floor + pass-through / floor", "floor-wrapped", "floor", ""),
     ("ours GET / floor", "ours-get", "floor", "<= 1.08"),
     (
         "ours GET / actix-cors GET",

@@ -166,8 +166,11 @@ fn oracle_allows(policy: &Policy, origin: &[u8]) -> bool {
     }
     let host = url.host_str().unwrap_or_default();
     patterns.iter().any(|pattern| {
+        // A pattern covers DNS names only: the URL standard also accepts hosts such as
+        // `&pp.example.com`, which no DNS name is; the runtime refuses them, on purpose.
         let host_ok = if pattern.subdomains {
-            host.len() > pattern.host.len() + 1 && host.ends_with(&format!(".{}", pattern.host))
+            host.strip_suffix(&format!(".{}", pattern.host))
+                .is_some_and(|front| !front.is_empty() && front.split('.').all(is_dns_label))
         } else {
             host == pattern.host
         };
@@ -178,6 +181,16 @@ fn oracle_allows(policy: &Policy, origin: &[u8]) -> bool {
         };
         url.scheme() == pattern.scheme && host_ok && port_ok
     })
+}
+
+/// A DNS label (letters, digits, inner hyphens), lower case as URLs serialize it.
+fn is_dns_label(label: &str) -> bool {
+    (1..=63).contains(&label.len())
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !label.starts_with('-')
+        && !label.ends_with('-')
 }
 
 /// The handler and preflight routes for one generated policy, as `#[cors]` registers them.

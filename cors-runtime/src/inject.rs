@@ -187,26 +187,6 @@ impl Policy {
     pub fn varies_by_origin(&self) -> bool {
         !matches!(self.origins.resolved(), crate::AllowedOrigins::Any) || self.credentials
     }
-
-    /// The `Access-Control-Allow-Origin` value for a request with this one `Origin`, or
-    /// `None` when the origin is not allowed.
-    pub fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
-        match self.origins.resolved() {
-            crate::AllowedOrigins::Configured(_) => None,
-            crate::AllowedOrigins::Any if !self.credentials => Some(HeaderValue::from_static("*")),
-            crate::AllowedOrigins::Any => Some(origin.clone()),
-            crate::AllowedOrigins::Listed { exact, patterns } => {
-                let bytes = origin.as_bytes();
-                match exact.binary_search_by(|probe| probe.as_bytes().cmp(bytes)) {
-                    Ok(index) => Some(HeaderValue::from_static(exact[index])),
-                    Err(_) if patterns.iter().any(|pattern| pattern.matches(bytes)) => {
-                        Some(origin.clone())
-                    }
-                    Err(_) => None,
-                }
-            }
-        }
-    }
 }
 
 impl Prepared {

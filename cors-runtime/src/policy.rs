@@ -260,7 +260,7 @@ impl Prepared {
     }
 
     /// The `Access-Control-Allow-Origin` value for a request with this one `Origin`, or
-    /// `None` when the origin is not allowed; the same answer as [`Policy::allow_origin`].
+    /// `None` when the origin is not allowed.
     #[inline]
     pub(crate) fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
         match &self.origins {
@@ -624,13 +624,12 @@ mod tests {
             );
             for probe in &probes {
                 let value = HeaderValue::from_str(probe).unwrap();
-                let answer = prepared.allow_origin(&value);
-                assert_eq!(answer, policy.allow_origin(&value), "{size}: {probe}");
-                assert_eq!(
-                    answer.is_some(),
-                    policy.origins.allows(probe.as_bytes()),
-                    "{probe}"
-                );
+                // An allowed origin is answered with itself, byte for byte.
+                let expected = policy
+                    .origins
+                    .allows(probe.as_bytes())
+                    .then(|| value.clone());
+                assert_eq!(prepared.allow_origin(&value), expected, "{size}: {probe}");
             }
         }
     }
@@ -653,7 +652,7 @@ mod tests {
         let origin = HeaderValue::from_static("https://a.example.com");
         assert_eq!(
             Prepared::new(star).allow_origin(&origin),
-            star.allow_origin(&origin)
+            Some(HeaderValue::from_static("*"))
         );
         assert!(Prepared::new(star).answers_star());
     }

@@ -167,6 +167,12 @@ async fn narrow() -> impl Responder {
     "narrow"
 }
 
+#[cors(origins = "http://localhost:8080", headers = "Content-Type")]
+#[actix_web::query("/api/search")]
+async fn search() -> impl Responder {
+    "found"
+}
+
 #[cors(origins = "http://localhost:8080")]
 #[get("/scoped")]
 async fn scoped() -> impl Responder {
@@ -212,6 +218,7 @@ fn app() -> App<
         .service(multi)
         .service(named)
         .service(counted)
+        .service(search)
         .service(narrow)
         .service(web::scope("/scope").service(scoped))
         .service(module_scope::thing)
@@ -902,4 +909,25 @@ async fn hostile_headers_never_panic_nor_lose_the_response() {
     )
     .await;
     assert_eq!(many_headers.status, StatusCode::FORBIDDEN);
+}
+
+#[actix_web::test]
+async fn the_query_method_gets_its_preflight_and_headers() {
+    let query = Method::from_bytes(b"QUERY").unwrap();
+    let allowed = send(
+        preflight("/api/search", LOCAL, "QUERY")
+            .insert_header(("Access-Control-Request-Headers", "content-type")),
+    )
+    .await;
+    assert_eq!(allowed.status, StatusCode::NO_CONTENT);
+    assert_eq!(allowed.one("access-control-allow-methods"), Some("QUERY"));
+    let answer = send(
+        test::TestRequest::default()
+            .method(query)
+            .uri("/api/search")
+            .insert_header(("Origin", LOCAL)),
+    )
+    .await;
+    assert_eq!(answer.body, "found");
+    assert_eq!(answer.one("access-control-allow-origin"), Some(LOCAL));
 }

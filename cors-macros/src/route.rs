@@ -14,6 +14,7 @@ const METHOD_ATTRIBUTES: &[(&str, &str)] = &[
     ("delete", "DELETE"),
     ("patch", "PATCH"),
     ("head", "HEAD"),
+    ("query", "QUERY"),
 ];
 
 /// Routing attributes `#[cors]` cannot sit on, with the reason.

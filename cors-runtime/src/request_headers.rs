@@ -15,14 +15,56 @@ pub fn requested_names<'a>(
         .filter(|name| !name.is_empty())
 }
 
-/// The first requested name that is malformed or not allowed by `allows`, if any.
+/// The first requested name that is malformed or not allowed by `allows`, if any: the
+/// names of [`requested_names`], in one plain pass with a table lookup per byte (the
+/// preflight's hot path).
 pub fn first_refused<'a>(
     values: impl Iterator<Item = &'a HeaderValue>,
     allows: impl Fn(&[u8]) -> bool,
 ) -> Option<&'a [u8]> {
-    requested_names(values)
-        .find(|name| !(name.iter().all(|&byte| cors_rules::is_tchar(byte)) && allows(name)))
+    for value in values {
+        for name in value.as_bytes().split(|&byte| byte == b',') {
+            let name = name.trim_ascii();
+            if name.is_empty() {
+                continue;
+            }
+            if !(name.iter().all(|&byte| TCHAR[usize::from(byte)]) && allows(name)) {
+                return Some(name);
+            }
+        }
+    }
+    None
 }
+
+/// `TCHAR[byte]`: whether `byte` may appear in a token (RFC 9110 §5.6.2), as
+/// `cors_rules::is_tchar` says.
+static TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        byte += 1;
+    }
+    table
+};
 
 /// The value of a header that must appear exactly once (`Origin`,
 /// `Access-Control-Request-Method`); `None` when it is missing or repeated.
@@ -37,6 +79,46 @@ pub fn single(headers: &HeaderMap, name: HeaderName) -> Option<&HeaderValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_token_table_agrees_with_the_rules() {
+        for byte in 0..=u8::MAX {
+            assert_eq!(
+                TCHAR[usize::from(byte)],
+                cors_rules::is_tchar(byte),
+                "{byte:#04x}"
+            );
+        }
+    }
+
+    #[test]
+    fn refusal_is_the_first_requested_name_that_fails() {
+        let allowed =
+            |name: &[u8]| name.eq_ignore_ascii_case(b"content-type") || name == b"x-api-key";
+        let lists: &[&[&[u8]]] = &[
+            &[b"content-type, x-api-key"],
+            &[b"X-Api-Key,Content-Type"],
+            &[b" content-type ,\tx-api-key", b"x-other"],
+            &[b"a,,b,"],
+            &[b""],
+            &[b" , ,"],
+            &[b"x y"],
+            &[b"x-ok, x\xffbad"],
+            &[b"content-type", b"", b"x-api-key"],
+            &[b"x(y), content-type"],
+        ];
+        for lines in lists {
+            let values: Vec<HeaderValue> = lines
+                .iter()
+                .map(|line| HeaderValue::from_bytes(line).unwrap())
+                .collect();
+            // The definition: the first listed name that is not a token or not allowed.
+            let expected = requested_names(values.iter()).find(|name| {
+                !(name.iter().all(|&byte| cors_rules::is_tchar(byte)) && allowed(name))
+            });
+            assert_eq!(first_refused(values.iter(), allowed), expected, "{lines:?}");
+        }
+    }
 
     fn names(lines: &[&[u8]]) -> Vec<Vec<u8>> {
         let values: Vec<HeaderValue> = lines

@@ -41,19 +41,13 @@ impl AuditEntry {
         let AllowedOrigins::Listed { exact, patterns } = self.policy.origins.resolved() else {
             return false;
         };
+        // The rule of `cors-rules`, on the policy's entries written back as text.
         let insecure =
-            |scheme: &str, host: &str| scheme == "http" && !cors_rules::is_loopback(host);
-        exact.iter().any(|origin| {
-            let (scheme, rest) = origin.split_once("://").unwrap_or(("", origin));
-            let host = if rest.starts_with('[') {
-                rest.split_inclusive(']').next().unwrap_or(rest)
-            } else {
-                rest.split(':').next().unwrap_or(rest)
-            };
-            insecure(scheme, host)
-        }) || patterns
-            .iter()
-            .any(|pattern| insecure(pattern.scheme, pattern.host))
+            |origin: &str| cors_rules::parse_origin(origin).is_ok_and(|rule| rule.is_insecure());
+        exact.iter().any(|origin| insecure(origin))
+            || patterns
+                .iter()
+                .any(|pattern| insecure(&pattern.to_string()))
     }
 }
 
@@ -123,4 +117,57 @@ pub fn table() -> String {
         line(&row.iter().map(String::as_str).collect::<Vec<_>>());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AllowedHeaders, OriginPattern, PortPattern};
+
+    fn entry(exact: &'static [&'static str], patterns: &'static [OriginPattern]) -> AuditEntry {
+        let policy = Box::leak(Box::new(Policy {
+            origins: AllowedOrigins::Listed { exact, patterns },
+            methods: &["GET"],
+            allow_methods: "GET",
+            headers: AllowedHeaders {
+                any: false,
+                names: &[],
+            },
+            allow_headers: None,
+            expose_headers: None,
+            max_age: None,
+            credentials: true,
+        }));
+        AuditEntry::new("handler", "module", &["/p"], policy)
+    }
+
+    #[test]
+    fn plain_http_is_found_except_on_loopback() {
+        assert!(entry(&["http://app.example.com"], &[]).trusts_plain_http());
+        assert!(
+            !entry(
+                &[
+                    "http://localhost:3000",
+                    "http://[::1]:8080",
+                    "https://a.example.com"
+                ],
+                &[]
+            )
+            .trusts_plain_http()
+        );
+        const ANY_SUBDOMAIN: &[OriginPattern] = &[OriginPattern {
+            scheme: "http",
+            host: "example.com",
+            subdomains: true,
+            port: PortPattern::Default,
+        }];
+        assert!(entry(&[], ANY_SUBDOMAIN).trusts_plain_http());
+        const LOCAL_PORTS: &[OriginPattern] = &[OriginPattern {
+            scheme: "http",
+            host: "localhost",
+            subdomains: false,
+            port: PortPattern::Any,
+        }];
+        assert!(!entry(&[], LOCAL_PORTS).trusts_plain_http());
+    }
 }

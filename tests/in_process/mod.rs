@@ -1,0 +1,123 @@
+//! What the in-process composition tests share: one request through a real actix-web
+//! service stack (`actix_web::test::init_service`), the answer's status, headers and body,
+//! and the requests a browser would send.
+#![allow(dead_code)] // Each test file uses its own part of this.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderMap, HeaderName};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{App, Error, test};
+
+pub const LOCAL: &str = "http://localhost:8080";
+pub const APP: &str = "https://app.example.com";
+pub const EVIL: &str = "https://evil.example.net";
+
+/// A response as the page's browser would see it.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    /// The single value of `name`, if any; more than one fails the test.
+    pub fn one(&self, name: &str) -> Option<&str> {
+        let mut values = self
+            .headers
+            .get_all(HeaderName::from_bytes(name.as_bytes()).unwrap());
+        let first = values.next().map(|value| value.to_str().unwrap());
+        assert!(values.next().is_none(), "`{name}` appears more than once");
+        first
+    }
+
+    /// Every `Access-Control-*` header, name and value, sorted by name.
+    pub fn cors(&self) -> Vec<(String, String)> {
+        let mut headers: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .filter(|(name, _)| name.as_str().starts_with("access-control-"))
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        headers.sort();
+        headers
+    }
+
+    /// All `Vary` lines, joined as one list.
+    pub fn vary(&self) -> String {
+        self.headers
+            .get_all(actix_web::http::header::VARY)
+            .map(|value| value.to_str().unwrap())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// `pairs` as the expected output of [`Answer::cors`].
+pub fn cors_set(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut set: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
+    set.sort();
+    set
+}
+
+/// Sends `req` to a fresh instance of `app`.
+pub async fn send<T, B>(app: App<T>, req: test::TestRequest) -> Answer
+where
+    T: ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<B>,
+            Error = Error,
+            InitError = (),
+        > + 'static,
+    B: MessageBody + 'static,
+{
+    let service = test::init_service(app).await;
+    let response = match service.call(req.to_request()).await {
+        Ok(response) => response.map_into_boxed_body(),
+        // What actix-web's dispatcher does with an error that reaches it.
+        Err(error) => {
+            let response = error.error_response();
+            let status = response.status();
+            let headers = response.headers().clone();
+            return Answer {
+                status,
+                headers,
+                body: error.to_string(),
+            };
+        }
+    };
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = test::read_body(response).await;
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+/// A browser's preflight for `method` on `path` from `origin`.
+pub fn preflight(path: &str, origin: &str, method: &str) -> test::TestRequest {
+    test::TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri(path)
+        .insert_header(("Origin", origin))
+        .insert_header(("Access-Control-Request-Method", method))
+}
+
+/// A cross-origin request for `path` from `origin`.
+pub fn from(method: Method, path: &str, origin: &str) -> test::TestRequest {
+    test::TestRequest::default()
+        .method(method)
+        .uri(path)
+        .insert_header(("Origin", origin))
+}

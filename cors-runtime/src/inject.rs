@@ -7,13 +7,14 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, ready};
 
+use actix_web::Error;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::error::InternalError;
 use actix_web::http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
     HeaderMap, HeaderValue, ORIGIN, VARY,
 };
-use actix_web::{Error, HttpRequest};
 
 use crate::policy::{Policy, Prepared};
 use crate::vary;
@@ -69,15 +70,14 @@ where
 
     #[inline]
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        // Kept to read the request's `Origin` when the response comes, and to render an
-        // error from an inner middleware into a response of its own. While this clone
-        // lives, nothing inside can change the request's headers (`ServiceRequest::
-        // headers_mut` needs the only reference), so they read as they came.
-        let request = req.request().clone();
+        // Judged on arrival, from the request as the browser sent it. Nothing of the request
+        // is kept: an inner middleware may need it alone to change its headers or path
+        // (`ServiceRequest::headers_mut` panics while a clone lives).
+        let allow_origin = self.prepared.allow_origin_for_request(req.headers());
         InjectFuture {
             inner: self.service.call(req),
             prepared: Rc::clone(&self.prepared),
-            request: Some(request),
+            allow_origin,
         }
     }
 }
@@ -89,7 +89,7 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: F,
         prepared: Rc<Prepared>,
-        request: Option<HttpRequest>,
+        allow_origin: Option<HeaderValue>,
     }
 }
 
@@ -103,18 +103,21 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let result = ready!(this.inner.poll(cx));
-        let Some(request) = this.request.take() else {
-            // Polled again after it completed: nothing left to answer.
-            return Poll::Ready(result.map(into_boxed_body));
-        };
-        let allow_origin = this.prepared.allow_origin_for_request(request.headers());
-        let mut response = match result {
-            Ok(response) => into_boxed_body(response),
-            Err(error) => ServiceResponse::from_err(error, request),
-        };
-        apply(response.headers_mut(), this.prepared, allow_origin);
-        Poll::Ready(Ok(response))
+        let allow_origin = this.allow_origin.take();
+        Poll::Ready(match ready!(this.inner.poll(cx)) {
+            Ok(response) => {
+                let mut response = into_boxed_body(response);
+                apply(response.headers_mut(), this.prepared, allow_origin);
+                Ok(response)
+            }
+            // An inner middleware's error: rendered here, so its response carries the
+            // policy's answer too, and passed on as an error, as it came.
+            Err(error) => {
+                let mut response = error.error_response();
+                apply(response.headers_mut(), this.prepared, allow_origin);
+                Err(InternalError::from_response(error, response).into())
+            }
+        })
     }
 }
 

@@ -13,7 +13,7 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::error::InternalError;
 use actix_web::http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
-    HeaderMap, HeaderValue, ORIGIN, VARY,
+    HeaderMap, HeaderName, HeaderValue, ORIGIN, VARY,
 };
 
 use crate::policy::{Policy, Prepared};
@@ -73,7 +73,11 @@ where
         // Judged on arrival, from the request as the browser sent it. Nothing of the request
         // is kept: an inner middleware may need it alone to change its headers or path
         // (`ServiceRequest::headers_mut` panics while a clone lives).
-        let allow_origin = self.prepared.allow_origin_for_request(req.headers());
+        let allow_origin = self
+            .prepared
+            .allows_method(req.method().as_str())
+            .then(|| self.prepared.allow_origin_for_request(req.headers()))
+            .flatten();
         InjectFuture {
             inner: self.service.call(req),
             prepared: Rc::clone(&self.prepared),
@@ -134,37 +138,49 @@ fn into_boxed_body<B: MessageBody + 'static>(
     }
 }
 
-/// Puts the policy's answer for one actual response into `headers`.
+/// Puts the policy's answer for one actual response into `headers`: exactly the policy's
+/// `Access-Control-*` headers when `allow_origin` is granted, none otherwise.
 #[inline]
 fn apply(headers: &mut HeaderMap, prepared: &Prepared, allow_origin: Option<HeaderValue>) {
     // One pass over the few names the handler set, instead of a hash lookup for each name
     // that might be there.
-    let mut handler_granted = false;
+    let mut handler_wrote_cors = false;
     let mut has_vary = false;
     for name in headers.keys() {
         if *name == VARY {
             has_vary = true;
-        } else if *name == ACCESS_CONTROL_ALLOW_ORIGIN || *name == ACCESS_CONTROL_ALLOW_CREDENTIALS
-        {
-            handler_granted = true;
+        } else if name.as_str().starts_with(ACCESS_CONTROL) {
+            handler_wrote_cors = true;
         }
     }
-    match allow_origin {
-        Some(allow_origin) => {
-            insert_allow_origin(headers, prepared.policy, allow_origin);
-            if let Some(expose) = &prepared.expose_headers {
-                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
-            }
+    if handler_wrote_cors {
+        remove_access_control(headers);
+    }
+    if let Some(allow_origin) = allow_origin {
+        insert_allow_origin(headers, prepared.policy, allow_origin);
+        if let Some(expose) = &prepared.expose_headers {
+            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
         }
-        None if handler_granted => {
-            // The policy decides who may read: a grant the handler wrote itself does not stand.
-            headers.remove(ACCESS_CONTROL_ALLOW_ORIGIN);
-            headers.remove(ACCESS_CONTROL_ALLOW_CREDENTIALS);
-        }
-        None => {}
     }
     if prepared.varies_by_origin {
         vary::add_known(headers, &vary::ORIGIN, has_vary);
+    }
+}
+
+/// How every CORS response header's name begins (header names are lower case).
+const ACCESS_CONTROL: &str = "access-control-";
+
+/// Removes every `Access-Control-*` header: the policy decides who may read, and how much;
+/// a handler's or inner middleware's own never widens it.
+#[cold]
+fn remove_access_control(headers: &mut HeaderMap) {
+    let names: Vec<HeaderName> = headers
+        .keys()
+        .filter(|name| name.as_str().starts_with(ACCESS_CONTROL))
+        .cloned()
+        .collect();
+    for name in names {
+        headers.remove(name);
     }
 }
 
@@ -193,6 +209,13 @@ impl Policy {
 }
 
 impl Prepared {
+    /// Whether an actual request of `method` may be granted: methods are part of the grant,
+    /// even those browsers never preflight.
+    #[inline]
+    fn allows_method(&self, method: &str) -> bool {
+        self.policy.methods.contains(&method)
+    }
+
     /// The `Access-Control-Allow-Origin` value for an actual request: a `*` policy answers
     /// every request; otherwise there must be exactly one allowed `Origin`.
     #[inline]

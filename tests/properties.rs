@@ -8,7 +8,7 @@ use actix_web::dev::{AppService, HttpServiceFactory, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{App, HttpResponse, test as actix_test, web};
-use cors_runtime::__private::{Inject, register_preflight};
+use cors_runtime::__private::{Inject, PreflightRoute, register_preflight};
 use cors_runtime::{AllowedHeaders, AllowedOrigins, OriginPattern, Policy, PortPattern};
 use proptest::prelude::*;
 
@@ -208,7 +208,14 @@ impl HttpServiceFactory for Route {
                     .body("teapot")
             }))
             .register(config);
-        register_preflight(config, "/p", &["GET", "PUT"], self.0);
+        static ROUTE: PreflightRoute = PreflightRoute {
+            path: "/p",
+            served: &["GET", "PUT"],
+            methods: &["GET", "PUT"],
+            allow_methods: "GET, PUT",
+            guards: Vec::new,
+        };
+        register_preflight(config, &ROUTE, self.0);
     }
 }
 

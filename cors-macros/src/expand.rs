@@ -8,7 +8,7 @@ use quote::quote;
 use syn::ItemFn;
 
 use crate::model::{CorsSpec, Origins};
-use crate::route::{self, Routes};
+use crate::route::Routes;
 
 /// The generated static holding the policy, named inside `register` only.
 const POLICY: &str = "__CORS_POLICY";
@@ -40,11 +40,32 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
     };
     let paths = routes.routes.iter().map(|route| &route.path);
     let handler_name = name.to_string();
-    let preflights = routes.routes.iter().map(|route| {
-        let path = &route.path;
-        let served = route::served(route);
+    let preflights = routes.by_path().into_iter().map(|group| {
+        // Each path's preflight grants the methods served there that the policy lists.
+        let served = &group.methods;
+        let methods: Vec<&str> = group
+            .methods
+            .iter()
+            .copied()
+            .filter(|method| spec.methods.iter().any(|listed| listed == method))
+            .collect();
+        let path = group.path;
+        let allow_methods = methods.join(", ");
+        let guards = group.guards;
         quote! {
-            ::cors_runtime::__private::register_preflight(__cors_config, #path, #served, &#policy_ident);
+            {
+                static __CORS_ROUTE: ::cors_runtime::__private::PreflightRoute =
+                    ::cors_runtime::__private::PreflightRoute {
+                        path: #path,
+                        served: &[#(#served),*],
+                        methods: &[#(#methods),*],
+                        allow_methods: #allow_methods,
+                        guards: || ::std::vec![#(::std::boxed::Box::new(
+                            ::cors_runtime::__private::actix_web::guard::fn_guard(#guards)
+                        )),*],
+                    };
+                ::cors_runtime::__private::register_preflight(__cors_config, &__CORS_ROUTE, &#policy_ident);
+            }
         }
     });
     quote! {

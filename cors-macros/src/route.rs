@@ -1,7 +1,8 @@
 //! Finding the actix-web routing attribute(s) below `#[cors]`, reading their paths and
 //! methods, and adding our `wrap = "..."` to them.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::Span;
+use quote::ToTokens;
 use quote::quote;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Expr, ExprLit, Lit, LitStr, MetaNameValue, Token};
@@ -35,6 +36,10 @@ pub struct Route {
     pub path: LitStr,
     /// Methods the route serves, upper case as HTTP sends them.
     pub methods: Vec<String>,
+    /// The attribute's `guard = "..."` options: paths of functions of `&GuardContext`.
+    pub guards: Vec<syn::Path>,
+    /// A `method = "OPTIONS"` option, which `#[cors]` refuses.
+    serves_options: Option<LitStr>,
 }
 
 /// The routes found below `#[cors]`.
@@ -110,10 +115,18 @@ pub fn find(attrs: &[Attribute]) -> Result<Routes, RouteError> {
         };
         // A routing attribute we cannot read would fail again in actix-web: drop it from
         // the item kept on error.
-        routes.push(route.map_err(|error| RouteError {
+        let route = route.map_err(|error| RouteError {
             error: syn::Error::new(error.span(), format!("cannot read `#[{name}]`: {error}")),
             surplus: vec![index],
-        })?);
+        })?;
+        if let Some(options) = &route.serves_options {
+            return Err(syn::Error::new_spanned(
+                options,
+                "`#[cors]` cannot be combined with a route that serves `OPTIONS`: it generates the `OPTIONS` preflight route itself",
+            )
+            .into());
+        }
+        routes.push(route);
     }
     if routes.is_empty() {
         if let Some(index) = attrs.iter().position(|attr| last_segment(attr) == "routes") {
@@ -161,15 +174,22 @@ fn read(index: usize, attr: &Attribute, method: Option<&str>) -> syn::Result<Rou
         Ok((path, options))
     })?;
     let mut methods: Vec<String> = method.map(str::to_owned).into_iter().collect();
-    for option in options
-        .iter()
-        .filter(|option| option.path.is_ident("method"))
-    {
-        if let Expr::Lit(ExprLit {
+    let mut guards = Vec::new();
+    let mut serves_options = None;
+    for option in &options {
+        let Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) = &option.value
-        {
+        else {
+            continue;
+        };
+        if option.path.is_ident("method") {
+            if lit.value() == "OPTIONS" {
+                serves_options.get_or_insert_with(|| lit.clone());
+            }
             methods.push(lit.value());
+        } else if option.path.is_ident("guard") {
+            guards.push(lit.parse::<syn::Path>()?);
         }
     }
     if methods.is_empty() {
@@ -182,6 +202,8 @@ fn read(index: usize, attr: &Attribute, method: Option<&str>) -> syn::Result<Rou
         attribute: index,
         path,
         methods,
+        guards,
+        serves_options,
     })
 }
 
@@ -217,8 +239,48 @@ impl Routes {
     }
 }
 
-/// Tokens for the methods of one route, for the preflight guard.
-pub fn served(route: &Route) -> TokenStream {
-    let methods = &route.methods;
-    quote!(&[#(#methods),*])
+/// The routes of one path that share their guards: one preflight route answers for them.
+pub struct PathGroup<'a> {
+    pub path: &'a LitStr,
+    pub guards: &'a [syn::Path],
+    /// The methods served there, in order of appearance, without repeats.
+    pub methods: Vec<&'a str>,
+}
+
+impl Routes {
+    /// The routes grouped by path and guards, in order of appearance.
+    pub fn by_path(&self) -> Vec<PathGroup<'_>> {
+        let mut groups: Vec<PathGroup<'_>> = Vec::new();
+        for route in &self.routes {
+            let same = |group: &&mut PathGroup<'_>| {
+                group.path.value() == route.path.value()
+                    && guard_names(group.guards) == guard_names(&route.guards)
+            };
+            let group = match groups.iter_mut().find(same) {
+                Some(group) => group,
+                None => {
+                    groups.push(PathGroup {
+                        path: &route.path,
+                        guards: &route.guards,
+                        methods: Vec::new(),
+                    });
+                    groups.last_mut().expect("pushed just above")
+                }
+            };
+            for method in &route.methods {
+                if !group.methods.contains(&method.as_str()) {
+                    group.methods.push(method);
+                }
+            }
+        }
+        groups
+    }
+}
+
+/// The guards as written, to compare two routes' guards.
+fn guard_names(guards: &[syn::Path]) -> Vec<String> {
+    guards
+        .iter()
+        .map(|guard| guard.to_token_stream().to_string())
+        .collect()
 }

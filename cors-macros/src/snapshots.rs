@@ -76,12 +76,20 @@ fn get_with_credentials() {
                         list_items,
                         __cors_config,
                     );
-                    ::cors_runtime::__private::register_preflight(
-                        __cors_config,
-                        "/api/items",
-                        &["GET"],
-                        &__CORS_POLICY,
-                    );
+                    {
+                        static __CORS_ROUTE: ::cors_runtime::__private::PreflightRoute = ::cors_runtime::__private::PreflightRoute {
+                            path: "/api/items",
+                            served: &["GET"],
+                            methods: &["GET"],
+                            allow_methods: "GET",
+                            guards: || ::std::vec![],
+                        };
+                        ::cors_runtime::__private::register_preflight(
+                            __cors_config,
+                            &__CORS_ROUTE,
+                            &__CORS_POLICY,
+                        );
+                    }
                 }
             }
         "#]],
@@ -141,12 +149,20 @@ fn wildcard_on_route_with_two_methods() {
                         hello,
                         __cors_config,
                     );
-                    ::cors_runtime::__private::register_preflight(
-                        __cors_config,
-                        "/hello",
-                        &["GET", "POST"],
-                        &__CORS_POLICY,
-                    );
+                    {
+                        static __CORS_ROUTE: ::cors_runtime::__private::PreflightRoute = ::cors_runtime::__private::PreflightRoute {
+                            path: "/hello",
+                            served: &["GET", "POST"],
+                            methods: &["GET", "POST"],
+                            allow_methods: "GET, POST",
+                            guards: || ::std::vec![],
+                        };
+                        ::cors_runtime::__private::register_preflight(
+                            __cors_config,
+                            &__CORS_ROUTE,
+                            &__CORS_POLICY,
+                        );
+                    }
                 }
             }
         "##]],
@@ -207,18 +223,34 @@ fn routes_with_two_paths() {
                         items,
                         __cors_config,
                     );
-                    ::cors_runtime::__private::register_preflight(
-                        __cors_config,
-                        "/items",
-                        &["GET"],
-                        &__CORS_POLICY,
-                    );
-                    ::cors_runtime::__private::register_preflight(
-                        __cors_config,
-                        "/api/items",
-                        &["POST"],
-                        &__CORS_POLICY,
-                    );
+                    {
+                        static __CORS_ROUTE: ::cors_runtime::__private::PreflightRoute = ::cors_runtime::__private::PreflightRoute {
+                            path: "/items",
+                            served: &["GET"],
+                            methods: &["GET"],
+                            allow_methods: "GET",
+                            guards: || ::std::vec![],
+                        };
+                        ::cors_runtime::__private::register_preflight(
+                            __cors_config,
+                            &__CORS_ROUTE,
+                            &__CORS_POLICY,
+                        );
+                    }
+                    {
+                        static __CORS_ROUTE: ::cors_runtime::__private::PreflightRoute = ::cors_runtime::__private::PreflightRoute {
+                            path: "/api/items",
+                            served: &["POST"],
+                            methods: &["POST"],
+                            allow_methods: "POST",
+                            guards: || ::std::vec![],
+                        };
+                        ::cors_runtime::__private::register_preflight(
+                            __cors_config,
+                            &__CORS_ROUTE,
+                            &__CORS_POLICY,
+                        );
+                    }
                 }
             }
         "##]],
@@ -295,12 +327,20 @@ fn subdomain_and_port_patterns() {
                         delete_item,
                         __cors_config,
                     );
-                    ::cors_runtime::__private::register_preflight(
-                        __cors_config,
-                        "/api/items/{id}",
-                        &["DELETE"],
-                        &__CORS_POLICY,
-                    );
+                    {
+                        static __CORS_ROUTE: ::cors_runtime::__private::PreflightRoute = ::cors_runtime::__private::PreflightRoute {
+                            path: "/api/items/{id}",
+                            served: &["DELETE"],
+                            methods: &["DELETE"],
+                            allow_methods: "DELETE",
+                            guards: || ::std::vec![],
+                        };
+                        ::cors_runtime::__private::register_preflight(
+                            __cors_config,
+                            &__CORS_ROUTE,
+                            &__CORS_POLICY,
+                        );
+                    }
                 }
             }
         "##]],

@@ -73,11 +73,7 @@ where
         // Judged on arrival, from the request as the browser sent it. Nothing of the request
         // is kept: an inner middleware may need it alone to change its headers or path
         // (`ServiceRequest::headers_mut` panics while a clone lives).
-        let allow_origin = self
-            .prepared
-            .allows_method(req.method().as_str())
-            .then(|| self.prepared.allow_origin_for_request(req.headers()))
-            .flatten();
+        let allow_origin = grant(&self.prepared, req.method().as_str(), req.headers());
         InjectFuture {
             inner: self.service.call(req),
             prepared: Rc::clone(&self.prepared),
@@ -141,7 +137,11 @@ fn into_boxed_body<B: MessageBody + 'static>(
 /// Puts the policy's answer for one actual response into `headers`: exactly the policy's
 /// `Access-Control-*` headers when `allow_origin` is granted, none otherwise.
 #[inline]
-fn apply(headers: &mut HeaderMap, prepared: &Prepared, allow_origin: Option<HeaderValue>) {
+pub(crate) fn apply(
+    headers: &mut HeaderMap,
+    prepared: &Prepared,
+    allow_origin: Option<HeaderValue>,
+) {
     // One pass over the few names the handler set, instead of a hash lookup for each name
     // that might be there.
     let mut handler_wrote_cors = false;
@@ -182,6 +182,16 @@ fn remove_access_control(headers: &mut HeaderMap) {
     for name in names {
         headers.remove(name);
     }
+}
+
+/// The `Access-Control-Allow-Origin` value an actual request of `method` with `headers`
+/// is granted, if any.
+#[inline]
+pub(crate) fn grant(prepared: &Prepared, method: &str, headers: &HeaderMap) -> Option<HeaderValue> {
+    prepared
+        .allows_method(method)
+        .then(|| prepared.allow_origin_for_request(headers))
+        .flatten()
 }
 
 /// Inserts `Access-Control-Allow-Origin` (replacing any the handler set, so there is only

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod configured;
 pub mod debug;
 mod inject;
+mod layer;
 mod policy;
 mod preflight;
 pub mod request_headers;
@@ -12,12 +13,14 @@ mod vary;
 
 pub use configured::ConfiguredOrigins;
 pub use cors_macros::{cors, policy};
+pub use layer::{Preflights, PreflightsFuture, PreflightsService};
 pub use policy::{AllowedHeaders, AllowedOrigins, OriginPattern, Policy, PortPattern};
 
 /// What `#[cors]` expansions name. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::inject::Inject;
+    pub use crate::preflight::PreflightRoute;
     pub use crate::preflight::register as register_preflight;
     pub use crate::preflight::respond as preflight_response;
     pub use actix_web;

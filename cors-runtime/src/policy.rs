@@ -204,8 +204,6 @@ pub(crate) struct Prepared {
     origins: PreparedOrigins,
     /// `Access-Control-Expose-Headers`.
     pub(crate) expose_headers: Option<HeaderValue>,
-    /// `Access-Control-Allow-Methods`.
-    pub(crate) allow_methods: HeaderValue,
     /// `Access-Control-Allow-Headers`.
     pub(crate) allow_headers: Option<HeaderValue>,
     /// `Access-Control-Max-Age`.
@@ -247,7 +245,6 @@ impl Prepared {
             policy,
             origins,
             expose_headers: policy.expose_headers.map(HeaderValue::from_static),
-            allow_methods: HeaderValue::from_static(policy.allow_methods),
             allow_headers: policy.allow_headers.map(HeaderValue::from_static),
             max_age: policy.max_age.map(HeaderValue::from_static),
             varies_by_origin: policy.varies_by_origin(),

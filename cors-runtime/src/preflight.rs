@@ -4,7 +4,9 @@
 use std::future::{Ready, ready};
 use std::rc::Rc;
 
-use actix_web::dev::{AppService, ResourceDef, ServiceRequest, ServiceResponse, fn_service};
+use actix_web::dev::{
+    AppService, RequestHead, ResourceDef, ServiceRequest, ServiceResponse, fn_service,
+};
 use actix_web::guard::{Guard, GuardContext};
 use actix_web::http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_MAX_AGE,
@@ -16,37 +18,53 @@ use actix_web::{Error, HttpResponse};
 use crate::policy::{Policy, Prepared};
 use crate::{request_headers, vary};
 
-/// Routes a request to this preflight route only when it is a preflight (`OPTIONS` with
-/// `Origin` and `Access-Control-Request-Method`) for a method the handler serves; anything
-/// else goes on to the other routes of the path.
-struct PreflightFor {
-    served: &'static [&'static str],
+/// One path of an annotated handler, as its preflight answers for it. Built by `#[cors]`.
+pub struct PreflightRoute {
+    /// The path, as the routing attribute gives it.
+    pub path: &'static str,
+    /// The methods served on this path: preflights asking for another go on to the other
+    /// routes of the path.
+    pub served: &'static [&'static str],
+    /// The served methods that the policy lists: the only ones its preflight grants.
+    pub methods: &'static [&'static str],
+    /// `methods`, comma-separated: this path's `Access-Control-Allow-Methods`.
+    pub allow_methods: &'static str,
+    /// The routing attribute's guards, made anew for each worker: a preflight is granted
+    /// only where the actual request would reach the handler.
+    pub guards: fn() -> Vec<Box<dyn Guard>>,
 }
 
-impl Guard for PreflightFor {
-    fn check(&self, ctx: &GuardContext<'_>) -> bool {
-        let head = ctx.head();
-        head.method == Method::OPTIONS
-            && head.headers().contains_key(ORIGIN)
-            && head
-                .headers()
-                .get_all(ACCESS_CONTROL_REQUEST_METHOD)
-                .any(|method| {
-                    self.served
-                        .iter()
-                        .any(|served| served.as_bytes() == method.as_bytes())
-                })
+impl PreflightRoute {
+    /// Whether `method`, the bytes of an `Access-Control-Request-Method`, is served here.
+    pub(crate) fn serves(&self, method: &[u8]) -> bool {
+        self.served.iter().any(|served| served.as_bytes() == method)
     }
 }
 
-/// Registers the preflight route for `path`, judged by `policy`, for requests asking for
-/// one of the `served` methods.
-pub fn register(
-    config: &mut AppService,
-    path: &str,
-    served: &'static [&'static str],
-    policy: &'static Policy,
-) {
+/// Routes a request to this preflight route only when it is a preflight (`OPTIONS` with
+/// `Origin` and `Access-Control-Request-Method`) for a method served on this path; anything
+/// else goes on to the other routes of the path.
+struct PreflightFor(&'static PreflightRoute);
+
+impl Guard for PreflightFor {
+    fn check(&self, ctx: &GuardContext<'_>) -> bool {
+        is_preflight_for(ctx.head(), self.0)
+    }
+}
+
+/// Whether `head` is a preflight asking for a method `route` serves.
+pub(crate) fn is_preflight_for(head: &RequestHead, route: &PreflightRoute) -> bool {
+    head.method == Method::OPTIONS
+        && head.headers().contains_key(ORIGIN)
+        && head
+            .headers()
+            .get_all(ACCESS_CONTROL_REQUEST_METHOD)
+            .any(|method| route.serves(method.as_bytes()))
+}
+
+/// Registers the preflight route of `route`, judged by `policy`.
+pub fn register(config: &mut AppService, route: &'static PreflightRoute, policy: &'static Policy) {
+    let path = route.path;
     // The same rule actix-web applies to its resources: a leading slash except for the
     // empty path of a nested scope.
     let rdef = if (config.is_root() || !path.is_empty()) && !path.starts_with('/') {
@@ -54,16 +72,51 @@ pub fn register(
     } else {
         ResourceDef::new(path)
     };
-    let guards: Vec<Box<dyn Guard>> = vec![Box::new(PreflightFor { served })];
+    let mut guards = (route.guards)();
+    guards.push(Box::new(PreflightFor(route)));
     // Once per worker: the policy's header values and origin table, ready for requests.
-    let prepared = Rc::new(Prepared::new(policy));
+    let judge = Rc::new(Judge::new(route, policy));
+    let marker = crate::layer::marker(&rdef, route, Rc::clone(&judge));
     let service = fn_service(
         move |req: ServiceRequest| -> Ready<Result<ServiceResponse, Error>> {
-            let response = respond_prepared(&prepared, req.path(), req.headers());
+            let response = judge.respond(req.path(), req.headers());
             ready(Ok(req.into_response(response)))
         },
     );
-    config.register_service(rdef, Some(guards), service, None);
+    config.register_service(rdef, Some(guards), service, Some(marker));
+}
+
+/// A policy prepared for the preflights of one path.
+pub(crate) struct Judge {
+    prepared: Prepared,
+    methods: &'static [&'static str],
+    allow_methods: HeaderValue,
+}
+
+impl Judge {
+    pub(crate) fn new(route: &'static PreflightRoute, policy: &'static Policy) -> Judge {
+        Judge {
+            prepared: Prepared::new(policy),
+            methods: route.methods,
+            allow_methods: HeaderValue::from_static(route.allow_methods),
+        }
+    }
+
+    /// Answers a preflight: 204 with the policy's headers, or 403 with none of them.
+    pub(crate) fn respond(&self, path: &str, headers: &HeaderMap) -> HttpResponse {
+        respond_prepared(
+            &self.prepared,
+            self.methods,
+            &self.allow_methods,
+            path,
+            headers,
+        )
+    }
+
+    /// The prepared policy, for the actual requests the application's layer answers.
+    pub(crate) fn prepared(&self) -> &Prepared {
+        &self.prepared
+    }
 }
 
 /// Why a preflight was refused, for the log.
@@ -73,23 +126,37 @@ enum Refusal<'a> {
     Header(&'a [u8]),
 }
 
-/// Answers a preflight: 204 with the policy's headers, or 403 with none of them.
+/// Answers a preflight for any of the policy's methods: 204 with the policy's headers, or
+/// 403 with none of them.
 pub fn respond(policy: &'static Policy, path: &str, headers: &HeaderMap) -> HttpResponse {
-    respond_prepared(&Prepared::new(policy), path, headers)
+    let allow_methods = HeaderValue::from_static(policy.allow_methods);
+    respond_prepared(
+        &Prepared::new(policy),
+        policy.methods,
+        &allow_methods,
+        path,
+        headers,
+    )
 }
 
-/// [`respond`] with the policy prepared beforehand, as the registered route calls it.
-fn respond_prepared(prepared: &Prepared, path: &str, headers: &HeaderMap) -> HttpResponse {
+/// [`respond`] with the policy prepared beforehand and the methods of one path.
+fn respond_prepared(
+    prepared: &Prepared,
+    methods: &[&str],
+    allow_methods: &HeaderValue,
+    path: &str,
+    headers: &HeaderMap,
+) -> HttpResponse {
     let vary_names = if prepared.varies_by_origin {
         &vary::PREFLIGHT
     } else {
         &vary::PREFLIGHT_ANY_ORIGIN
     };
-    let mut response = match judge(prepared, headers) {
-        Ok(allow_origin) => allowed(prepared, allow_origin),
+    let mut response = match judge(prepared, methods, headers) {
+        Ok(allow_origin) => allowed(prepared, allow_methods, allow_origin),
         Err(refusal) => {
-            log_refusal(prepared.policy, path, &refusal);
-            refused(prepared.policy, &refusal)
+            log_refusal(prepared.policy, methods, path, &refusal);
+            refused(prepared.policy, methods, &refusal)
         }
     };
     // A new response: it has no `Vary` yet.
@@ -97,7 +164,11 @@ fn respond_prepared(prepared: &Prepared, path: &str, headers: &HeaderMap) -> Htt
     response
 }
 
-fn judge<'a>(prepared: &Prepared, headers: &'a HeaderMap) -> Result<HeaderValue, Refusal<'a>> {
+fn judge<'a>(
+    prepared: &Prepared,
+    methods: &[&str],
+    headers: &'a HeaderMap,
+) -> Result<HeaderValue, Refusal<'a>> {
     let policy = prepared.policy;
     let origin = request_headers::single(headers, ORIGIN);
     let Some(allow_origin) = origin.and_then(|origin| prepared.allow_origin(origin)) else {
@@ -105,8 +176,7 @@ fn judge<'a>(prepared: &Prepared, headers: &'a HeaderMap) -> Result<HeaderValue,
     };
     let method = request_headers::single(headers, ACCESS_CONTROL_REQUEST_METHOD);
     if !method.is_some_and(|method| {
-        policy
-            .methods
+        methods
             .iter()
             .any(|allowed| allowed.as_bytes() == method.as_bytes())
     }) {
@@ -121,12 +191,16 @@ fn judge<'a>(prepared: &Prepared, headers: &'a HeaderMap) -> Result<HeaderValue,
     Ok(allow_origin)
 }
 
-fn allowed(prepared: &Prepared, allow_origin: HeaderValue) -> HttpResponse {
+fn allowed(
+    prepared: &Prepared,
+    allow_methods: &HeaderValue,
+    allow_origin: HeaderValue,
+) -> HttpResponse {
     let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
     let headers = response.headers_mut();
     // Also `Access-Control-Allow-Credentials` for a credentialed policy.
     crate::inject::insert_allow_origin(headers, prepared.policy, allow_origin);
-    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, prepared.allow_methods.clone());
+    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, allow_methods.clone());
     if let Some(allow_headers) = &prepared.allow_headers {
         headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, allow_headers.clone());
     }
@@ -136,13 +210,14 @@ fn allowed(prepared: &Prepared, allow_origin: HeaderValue) -> HttpResponse {
     response
 }
 
-fn log_refusal(policy: &Policy, path: &str, refusal: &Refusal<'_>) {
-    log::debug!(target: "cors", "preflight for {path} refused: {}", Reason { policy, refusal });
+fn log_refusal(policy: &Policy, methods: &[&str], path: &str, refusal: &Refusal<'_>) {
+    log::debug!(target: "cors", "preflight for {path} refused: {}", Reason { policy, methods, refusal });
 }
 
 /// What failed and what the policy allows, for the log and for [`crate::debug`].
 struct Reason<'a> {
     policy: &'a Policy,
+    methods: &'a [&'a str],
     refusal: &'a Refusal<'a>,
 }
 
@@ -166,7 +241,7 @@ impl std::fmt::Display for Reason<'_> {
                 f,
                 "method {} is not allowed; the policy allows {}",
                 Shown(Some(method.as_bytes())),
-                policy.allow_methods
+                self.methods.join(", ")
             ),
             Refusal::Header(name) => write!(
                 f,
@@ -180,10 +255,15 @@ impl std::fmt::Display for Reason<'_> {
 
 /// The 403 of a refused preflight: no `Access-Control-*` header, and the reason in
 /// `X-Cors-Refused` only when the application turned [`crate::debug`] on.
-fn refused(policy: &Policy, refusal: &Refusal<'_>) -> HttpResponse {
+fn refused(policy: &Policy, methods: &[&str], refusal: &Refusal<'_>) -> HttpResponse {
     let mut response = HttpResponse::new(StatusCode::FORBIDDEN);
     if crate::debug::explains_refusals() {
-        let reason = Reason { policy, refusal }.to_string();
+        let reason = Reason {
+            policy,
+            methods,
+            refusal,
+        }
+        .to_string();
         // Request bytes are escaped to printable ASCII, so this is a valid header value.
         if let Ok(value) = HeaderValue::from_str(&reason) {
             response

@@ -22,9 +22,7 @@ use actix_web::error::InternalError;
 use actix_web::error::UrlGenerationError;
 use actix_web::guard::Guard;
 use actix_web::http::Method;
-use actix_web::http::header::{
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_REQUEST_METHOD, HeaderValue, ORIGIN,
-};
+use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, HeaderValue, ORIGIN};
 use actix_web::{Error, HttpRequest};
 
 use crate::inject::apply;
@@ -54,9 +52,11 @@ use crate::preflight::{Judge, PreflightRoute, is_preflight_for};
 /// # drop(app);
 /// ```
 ///
-/// Requests that are not preflights pass through it untouched, unless the response lacks
-/// the grant that the route's policy gives its origin: then it is added, exactly as the
-/// route itself adds it.
+/// Other cross-origin requests for annotated routes get the route's answer on whatever
+/// response comes back, exactly as the route itself gives it: so a middleware's response
+/// (an authentication layer's `401`) carries the grant, and no middleware's own
+/// `Access-Control-*` header (`DefaultHeaders`, another CORS middleware) survives beside
+/// the policy. Requests without `Origin` pass through untouched.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Preflights;
 
@@ -163,16 +163,20 @@ where
                 None => PreflightsFuture::inner(self.service.call(req), None),
             };
         }
-        // A cross-origin request: judged now, while the request is as it came, for the
-        // response a middleware may make before the route is reached.
-        let grant = self
+        // A cross-origin request for an annotated route: judged now, while the request is
+        // as it came, so the response has the policy's answer whatever made it (the route, or
+        // a middleware before it: an authentication layer's 401, `DefaultHeaders`).
+        let owner = self
             .route_for(&req, req.method().as_str().as_bytes())
-            .and_then(|resolved| {
-                let prepared = resolved.judge.prepared();
-                crate::inject::grant(prepared, req.method().as_str(), req.headers())
-                    .map(|allow_origin| (allow_origin, Rc::clone(&resolved.judge)))
+            .map(|resolved| {
+                let grant = crate::inject::grant(
+                    resolved.judge.prepared(),
+                    req.method().as_str(),
+                    req.headers(),
+                );
+                (grant, Rc::clone(&resolved.judge))
             });
-        PreflightsFuture::inner(self.service.call(req), grant)
+        PreflightsFuture::inner(self.service.call(req), owner)
     }
 }
 
@@ -185,19 +189,19 @@ pin_project_lite::pin_project! {
         Answered {
             response: Option<ServiceResponse<EitherBody<B, BoxBody>>>,
         },
-        /// Anything else, answered by the application; with the policy's grant when the
-        /// request is for an annotated route from an origin it allows.
+        /// Anything else, answered by the application; with the policy's answer when the
+        /// request is a cross-origin one for an annotated route.
         Inner {
             #[pin]
             inner: F,
-            grant: Option<(HeaderValue, Rc<Judge>)>,
+            owner: Option<(Option<HeaderValue>, Rc<Judge>)>,
         },
     }
 }
 
 impl<F, B> PreflightsFuture<F, B> {
-    fn inner(inner: F, grant: Option<(HeaderValue, Rc<Judge>)>) -> Self {
-        PreflightsFuture::Inner { inner, grant }
+    fn inner(inner: F, owner: Option<(Option<HeaderValue>, Rc<Judge>)>) -> Self {
+        PreflightsFuture::Inner { inner, owner }
     }
 }
 
@@ -213,27 +217,21 @@ where
             PreflightsProjection::Answered { response } => {
                 Poll::Ready(Ok(response.take().expect("polled after completion")))
             }
-            PreflightsProjection::Inner { inner, grant } => {
+            PreflightsProjection::Inner { inner, owner } => {
                 let result = std::task::ready!(inner.poll(cx));
-                let Some((allow_origin, judge)) = grant.take() else {
+                let Some((allow_origin, judge)) = owner.take() else {
                     return Poll::Ready(result.map(ServiceResponse::map_into_left_body));
                 };
-                // A response the route made has its grant already; one a middleware made
-                // before the route (an authentication layer's 401) gets it here.
+                // The route's answer again, on whatever response came: the policy owns every
+                // `Access-Control-*` header, and a middleware's response gets its grant too.
                 Poll::Ready(match result {
                     Ok(mut response) => {
-                        if !response.headers().contains_key(ACCESS_CONTROL_ALLOW_ORIGIN) {
-                            let prepared = judge.prepared();
-                            apply(response.headers_mut(), prepared, Some(allow_origin));
-                        }
+                        apply(response.headers_mut(), judge.prepared(), allow_origin);
                         Ok(response.map_into_left_body())
                     }
                     Err(error) => {
                         let mut response = error.error_response();
-                        if !response.headers().contains_key(ACCESS_CONTROL_ALLOW_ORIGIN) {
-                            let prepared = judge.prepared();
-                            apply(response.headers_mut(), prepared, Some(allow_origin));
-                        }
+                        apply(response.headers_mut(), judge.prepared(), allow_origin);
                         Err(InternalError::from_response(error, response).into())
                     }
                 })

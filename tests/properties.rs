@@ -219,6 +219,68 @@ impl HttpServiceFactory for Route {
     }
 }
 
+/// Like [`Route`], with a handler that writes `headers` (any `Access-Control-*`, any `Vary`).
+struct WritingRoute(&'static Policy, Vec<(HeaderName, HeaderValue)>);
+
+impl HttpServiceFactory for WritingRoute {
+    fn register(self, config: &mut AppService) {
+        let written = self.1;
+        web::resource("/w")
+            .guard(actix_web::guard::Get())
+            .wrap(Inject::new(self.0))
+            .route(web::get().to(move || {
+                let written = written.clone();
+                async move {
+                    let mut response = HttpResponse::ImATeapot();
+                    for header in written {
+                        response.append_header(header);
+                    }
+                    response.body("teapot")
+                }
+            }))
+            .register(config);
+    }
+}
+
+/// Headers a handler may write: every CORS response header, unknown `Access-Control-*`
+/// names, `Vary` lists, and others that must come through untouched.
+fn written_headers() -> impl Strategy<Value = Vec<(HeaderName, HeaderValue)>> {
+    let name = prop::sample::select(vec![
+        "access-control-allow-origin",
+        "access-control-allow-credentials",
+        "access-control-expose-headers",
+        "access-control-allow-methods",
+        "access-control-allow-headers",
+        "access-control-max-age",
+        "access-control-allow-private-network",
+        "access-control-x-anything",
+        "vary",
+        "x-total-count",
+        "x-other",
+    ]);
+    let value = prop::sample::select(vec![
+        "*",
+        "true",
+        "x-secret",
+        "https://evil.example.net",
+        "origin",
+        "Origin, Accept-Encoding",
+        "accept-encoding",
+        "",
+    ]);
+    prop::collection::vec((name, value), 0..8).prop_map(|pairs| {
+        pairs
+            .into_iter()
+            .map(|(name, value)| {
+                (
+                    HeaderName::from_static(name),
+                    HeaderValue::from_static(value),
+                )
+            })
+            .collect()
+    })
+}
+
 struct Answer {
     status: StatusCode,
     headers: actix_web::http::header::HeaderMap,
@@ -226,8 +288,22 @@ struct Answer {
 }
 
 fn call(policy: &'static Policy, req: actix_test::TestRequest) -> Answer {
+    call_app(App::new().service(Route(policy)), req)
+}
+
+fn call_app<T, B>(app: App<T>, req: actix_test::TestRequest) -> Answer
+where
+    T: actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+            InitError = (),
+        > + 'static,
+    B: actix_web::body::MessageBody + 'static,
+{
     actix_web::rt::System::new().block_on(async move {
-        let app = actix_test::init_service(App::new().service(Route(policy))).await;
+        let app = actix_test::init_service(app).await;
         let res = app.call(req.to_request()).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
@@ -321,6 +397,72 @@ proptest! {
         let any_policy = matches!(policy.origins, AllowedOrigins::Any) && !policy.credentials;
         let expected = any_policy || (!twice && oracle_allows(policy, &origin));
         prop_assert_eq!(answer.headers.contains_key("access-control-allow-origin"), expected);
+    }
+
+    #[test]
+    fn the_policy_owns_every_cors_header_and_nothing_else(
+        policy in policy(),
+        origin in request_origin(),
+        written in written_headers(),
+        layer in any::<bool>(),
+    ) {
+        let req = actix_test::TestRequest::get().uri("/w").insert_header(("Origin", HeaderValue::from_bytes(&origin).unwrap()));
+        let route = WritingRoute(policy, written.clone());
+        // The same answer with the application's layer outside the route.
+        let answer = if layer {
+            call_app(App::new().service(route).wrap(cors_runtime::Preflights), req)
+        } else {
+            call_app(App::new().service(route), req)
+        };
+        prop_assert_eq!(answer.status, StatusCode::IM_A_TEAPOT);
+        // Exactly the policy's Access-Control-* headers, or none.
+        let any_policy = matches!(policy.origins, AllowedOrigins::Any) && !policy.credentials;
+        let mut expected: Vec<(String, Vec<u8>)> = Vec::new();
+        if any_policy || oracle_allows(policy, &origin) {
+            let allow_origin = if any_policy { b"*".to_vec() } else { origin.clone() };
+            expected.push(("access-control-allow-origin".into(), allow_origin));
+            if policy.credentials {
+                expected.push(("access-control-allow-credentials".into(), b"true".to_vec()));
+            }
+            if let Some(expose) = policy.expose_headers {
+                expected.push(("access-control-expose-headers".into(), expose.as_bytes().to_vec()));
+            }
+        }
+        expected.sort();
+        let mut cors: Vec<(String, Vec<u8>)> = answer
+            .headers
+            .iter()
+            .filter(|(name, _)| name.as_str().starts_with("access-control-"))
+            .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
+            .collect();
+        cors.sort();
+        prop_assert_eq!(cors, expected);
+        // Every other header the handler wrote is there, as written (`Vary` below).
+        for (name, value) in written.iter().filter(|(name, _)| {
+            !name.as_str().starts_with("access-control-") && name != "vary"
+        }) {
+            prop_assert!(
+                answer.headers.get_all(name).any(|sent| sent == value),
+                "{} lost {:?}", name, value
+            );
+        }
+        // Vary: the handler's tokens, plus `Origin` once where the answer depends on it.
+        let tokens = |values: Vec<&[u8]>| -> Vec<Vec<u8>> {
+            values
+                .into_iter()
+                .flat_map(|value| value.split(|&byte| byte == b','))
+                .map(|token| token.trim_ascii().to_ascii_lowercase())
+                .filter(|token| !token.is_empty())
+                .collect()
+        };
+        let handler_vary = tokens(written.iter().filter(|(name, _)| name == "vary").map(|(_, value)| value.as_bytes()).collect());
+        let sent_vary = tokens(answer.headers.get_all("vary").map(HeaderValue::as_bytes).collect());
+        let mut expected_vary = handler_vary.clone();
+        let covered = handler_vary.iter().any(|token| token == b"origin" || token == b"*");
+        if policy.varies_by_origin() && !covered {
+            expected_vary.push(b"origin".to_vec());
+        }
+        prop_assert_eq!(sent_vary, expected_vary);
     }
 
     #[test]

@@ -82,9 +82,9 @@ pub fn request_headers(data: &[u8]) {
     }
 }
 
-/// Raw header lines (`name: value`, one per line) judged as a preflight: 204 only with a
-/// single allowed origin echoed byte for byte, 403 without any `Access-Control-*` header.
-pub fn preflight(data: &[u8]) {
+/// `name: value` lines, one per line, as a header map; lines that are not a valid header
+/// are skipped.
+fn header_lines(data: &[u8]) -> HeaderMap {
     let mut headers = HeaderMap::new();
     for line in data.split(|&byte| byte == b'\n') {
         let Some(colon) = line.iter().position(|&byte| byte == b':') else {
@@ -98,6 +98,84 @@ pub fn preflight(data: &[u8]) {
         };
         headers.append(name, value);
     }
+    headers
+}
+
+/// A GET's request header lines, an empty line, then the lines a handler wrote: the
+/// response carries exactly the policy's `Access-Control-*` headers (or none), every other
+/// header as the handler wrote it, and `Origin` in `Vary` exactly once unless the handler's
+/// `Vary` already covers it.
+pub fn response_headers(data: &[u8]) {
+    let split = data
+        .windows(2)
+        .position(|pair| pair == b"\n\n")
+        .unwrap_or(data.len());
+    let request = header_lines(&data[..split]);
+    let written = header_lines(data.get(split + 2..).unwrap_or_default());
+    let mut response = written.clone();
+    cors_runtime::__private::actual_response(&POLICY, "GET", &request, &mut response);
+
+    let origins: Vec<&HeaderValue> = request.get_all("origin").collect();
+    let granted = origins.len() == 1 && POLICY.origins.allows(origins[0].as_bytes());
+    let mut cors: Vec<(&str, &[u8])> = response
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with("access-control-"))
+        .map(|(name, value)| (name.as_str(), value.as_bytes()))
+        .collect();
+    cors.sort();
+    let mut expected: Vec<(&str, &[u8])> = Vec::new();
+    if granted {
+        expected.push(("access-control-allow-origin", origins[0].as_bytes()));
+        expected.push(("access-control-allow-credentials", b"true"));
+        expected.push(("access-control-expose-headers", b"x-total-count"));
+    }
+    expected.sort();
+    assert_eq!(cors, expected);
+
+    // `Vary` is checked by its tokens below: it may be merged into one line.
+    for (name, value) in written.iter() {
+        if !name.as_str().starts_with("access-control-") && name != "vary" {
+            assert!(
+                response.get_all(name).any(|sent| sent == value),
+                "{name} lost"
+            );
+        }
+    }
+    let tokens = |map: &HeaderMap| -> Vec<Vec<u8>> {
+        map.get_all("vary")
+            .flat_map(|value| value.as_bytes().split(|&byte| byte == b','))
+            .map(|token| token.trim_ascii().to_ascii_lowercase())
+            .filter(|token| !token.is_empty())
+            .collect()
+    };
+    let others = |map: &HeaderMap| -> Vec<Vec<u8>> {
+        tokens(map)
+            .into_iter()
+            .filter(|token| token != b"origin")
+            .collect()
+    };
+    assert_eq!(
+        others(&response),
+        others(&written),
+        "the handler's Vary changed"
+    );
+    let covered = tokens(&written)
+        .iter()
+        .any(|token| token == b"origin" || token == b"*");
+    let origin_count = |map: &HeaderMap| {
+        tokens(map)
+            .iter()
+            .filter(|token| *token == b"origin")
+            .count()
+    };
+    let expected_origins = origin_count(&written) + usize::from(!covered);
+    assert_eq!(origin_count(&response), expected_origins);
+}
+
+/// Raw header lines (`name: value`, one per line) judged as a preflight: 204 only with a
+/// single allowed origin echoed byte for byte, 403 without any `Access-Control-*` header.
+pub fn preflight(data: &[u8]) {
+    let headers = header_lines(data);
     let response = cors_runtime::__private::preflight_response(&POLICY, "/fuzz", &headers);
     let answer = response.headers();
     let cors: Vec<&HeaderName> = answer

@@ -39,3 +39,8 @@ fn request_headers_corpus() {
 fn preflight_corpus() {
     replay("preflight", checks::preflight);
 }
+
+#[test]
+fn response_headers_corpus() {
+    replay("response_headers", checks::response_headers);
+}

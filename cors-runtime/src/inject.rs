@@ -236,3 +236,17 @@ impl Prepared {
         crate::request_headers::single(headers, ORIGIN).and_then(|origin| self.allow_origin(origin))
     }
 }
+
+/// The answer to an actual request of `method` with `request` headers, applied to a
+/// response's `headers` as the route's wrapper applies it: for the fuzz target of the
+/// header ownership (prepares `policy` on each call).
+pub fn actual_response(
+    policy: &'static Policy,
+    method: &str,
+    request: &HeaderMap,
+    headers: &mut HeaderMap,
+) {
+    let prepared = Prepared::new(policy);
+    let allow_origin = grant(&prepared, method, request);
+    apply(headers, &prepared, allow_origin);
+}

@@ -224,6 +224,38 @@ mod tests {
     }
 
     #[test]
+    fn credentials_refuse_patterns_over_public_suffix_rules() {
+        assert_eq!(
+            origin_errors("https://*.amazonaws.com", true),
+            [
+                "`https://*.amazonaws.com` covers public suffixes and cannot be trusted with `credentials = true`: the public suffix list has rules under `amazonaws.com`, so anyone can register sites below it; list your own domain"
+            ]
+        );
+        for (pattern, base) in [
+            ("https://*.on.aws", "on.aws"),
+            ("https://*.core.windows.net", "core.windows.net"),
+        ] {
+            let errors = origin_errors(pattern, true);
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(
+                errors[0].contains(&format!("has rules under `{base}`")),
+                "{errors:?}"
+            );
+        }
+        for own in ["https://*.example.com", "https://*.mycompany.co.uk"] {
+            assert!(origin_list(own, true).is_ok(), "{own}");
+        }
+    }
+
+    /// Deploy-time origins (`cors_runtime::ConfiguredOrigins`) are checked by `origin_list`
+    /// too, so they refuse the same patterns.
+    #[test]
+    fn origin_list_refuses_rules_below_the_base_only_with_credentials() {
+        assert!(origin_list("https://*.amazonaws.com", true).is_err());
+        assert!(origin_list("https://*.amazonaws.com", false).is_ok());
+    }
+
+    #[test]
     fn duplicate_headers_compare_case_insensitively() {
         let errors = request_header_list("X-A, x-a", false).unwrap_err();
         assert!(errors[0].contains("listed twice"));

@@ -87,13 +87,21 @@ fn credentialed_origin_problem(rule: &OriginRule) -> Option<String> {
     }
     if let OriginRule::Pattern(pattern) = rule
         && pattern.subdomains
-        && is_public_suffix(&pattern.host)
     {
-        return Some(format!(
-            "`{}` covers a public suffix and cannot be trusted with `credentials = true`: anyone can register a site under `{}`; list your own domain",
-            describe(rule),
-            pattern.host
-        ));
+        if is_public_suffix(&pattern.host) {
+            return Some(format!(
+                "`{}` covers a public suffix and cannot be trusted with `credentials = true`: anyone can register a site under `{}`; list your own domain",
+                describe(rule),
+                pattern.host
+            ));
+        }
+        if has_public_suffix_rules_below(&pattern.host) {
+            return Some(format!(
+                "`{}` covers public suffixes and cannot be trusted with `credentials = true`: the public suffix list has rules under `{}`, so anyone can register sites below it; list your own domain",
+                describe(rule),
+                pattern.host
+            ));
+        }
     }
     None
 }
@@ -102,6 +110,40 @@ fn credentialed_origin_problem(rule: &OriginRule) -> Option<String> {
 fn is_public_suffix(host: &str) -> bool {
     psl::suffix(host.as_bytes())
         .is_some_and(|suffix| suffix.is_known() && suffix.as_bytes() == host.as_bytes())
+}
+
+/// Whether the public suffix list has a rule strictly below `host` (`amazonaws.com`, for
+/// `s3.amazonaws.com`), so that some names under `host` are open to anyone.
+///
+/// The `psl` crate does not expose its rules, only [`psl::Psl::find`], which walks a trie of
+/// them, pulling labels (rightmost first) from the iterator it is given. Its generated code
+/// pulls the next label only at a node that has children, to pick one; a node without
+/// rules below it returns at once. So `find` is fed `host`'s labels and asked whether it
+/// pulled once more after they ran out: it did exactly when it reached `host`'s node and
+/// that node has rules below it. A path that leaves the trie before the last label stops
+/// without pulling. `probe_finds_public_suffix_rules_below_a_base` pins this to the crate's
+/// behaviour. The probe cannot name the rule it detects: the trie only compares the labels
+/// it is given, and nothing lists a node's children.
+fn has_public_suffix_rules_below(host: &str) -> bool {
+    struct Labels<'a> {
+        labels: std::str::RSplit<'a, char>,
+        pulled_past_end: bool,
+    }
+    impl<'a> Iterator for Labels<'a> {
+        type Item = &'a [u8];
+
+        fn next(&mut self) -> Option<&'a [u8]> {
+            let label = self.labels.next();
+            self.pulled_past_end |= label.is_none();
+            label.map(str::as_bytes)
+        }
+    }
+    let mut labels = Labels {
+        labels: host.rsplit('.'),
+        pulled_past_end: false,
+    };
+    psl::Psl::find(&psl::List, &mut labels);
+    labels.pulled_past_end
 }
 
 fn describe(rule: &OriginRule) -> String {
@@ -221,6 +263,62 @@ mod tests {
         }
         assert!(origin_list("https://*.example.com", true).is_ok());
         assert!(origin_list("https://*.com", false).is_ok());
+    }
+
+    #[test]
+    fn probe_finds_public_suffix_rules_below_a_base() {
+        for base in [
+            "amazonaws.com",
+            "on.aws",
+            "core.windows.net",
+            "com",
+            "co.uk",
+        ] {
+            assert!(has_public_suffix_rules_below(base), "{base}");
+        }
+        // `github.io` is a public suffix with no rule below it: `is_public_suffix` refuses it.
+        assert!(is_public_suffix("github.io"));
+        for base in [
+            "github.io",
+            "example.com",
+            "mycompany.co.uk",
+            "localhost",
+            "s3.amazonaws.com.example.org",
+        ] {
+            assert!(!has_public_suffix_rules_below(base), "{base}");
+        }
+    }
+
+    #[test]
+    fn credentials_refuse_patterns_over_public_suffix_rules() {
+        assert_eq!(
+            origin_errors("https://*.amazonaws.com", true),
+            [
+                "`https://*.amazonaws.com` covers public suffixes and cannot be trusted with `credentials = true`: the public suffix list has rules under `amazonaws.com`, so anyone can register sites below it; list your own domain"
+            ]
+        );
+        for (pattern, base) in [
+            ("https://*.on.aws", "on.aws"),
+            ("https://*.core.windows.net", "core.windows.net"),
+        ] {
+            let errors = origin_errors(pattern, true);
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(
+                errors[0].contains(&format!("has rules under `{base}`")),
+                "{errors:?}"
+            );
+        }
+        for own in ["https://*.example.com", "https://*.mycompany.co.uk"] {
+            assert!(origin_list(own, true).is_ok(), "{own}");
+        }
+    }
+
+    /// Deploy-time origins (`cors_runtime::ConfiguredOrigins`) are checked by `origin_list`
+    /// too, so they refuse the same patterns.
+    #[test]
+    fn origin_list_refuses_rules_below_the_base_only_with_credentials() {
+        assert!(origin_list("https://*.amazonaws.com", true).is_err());
+        assert!(origin_list("https://*.amazonaws.com", false).is_ok());
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub mod __private {
     pub use crate::preflight::PreflightRoute;
     pub use crate::preflight::register as register_preflight;
     pub use crate::preflight::respond as preflight_response;
+    /// `Vary` merging, for the allocation test of `cors-bench`.
+    pub mod vary {
+        pub use crate::vary::{ORIGIN, PREFLIGHT, add_known};
+    }
     pub use actix_web;
     pub use inventory;
 }

@@ -3,36 +3,34 @@
 
 use actix_web::http::header::{HeaderMap, HeaderValue, VARY};
 
-/// The names a CORS answer adds to `Vary`, and the same names joined as a ready header
-/// value, used as is when the response has no `Vary` yet, so the common case validates and
-/// allocates nothing.
+/// The names a CORS answer adds to `Vary`, each as a ready header value, and the same names
+/// joined as one, used as is when the response has no `Vary` yet. Neither case validates
+/// or allocates anything.
 pub struct Names {
-    list: &'static [&'static str],
+    list: &'static [&'static HeaderValue],
     value: HeaderValue,
 }
 
+static ORIGIN_NAME: HeaderValue = HeaderValue::from_static("Origin");
+static REQUEST_METHOD_NAME: HeaderValue = HeaderValue::from_static("Access-Control-Request-Method");
+static REQUEST_HEADERS_NAME: HeaderValue =
+    HeaderValue::from_static("Access-Control-Request-Headers");
+
 /// An actual response whose answer depends on `Origin`.
 pub static ORIGIN: Names = Names {
-    list: &["Origin"],
+    list: &[&ORIGIN_NAME],
     value: HeaderValue::from_static("Origin"),
 };
 /// A preflight of a listed-origins policy.
 pub static PREFLIGHT: Names = Names {
-    list: &[
-        "Origin",
-        "Access-Control-Request-Method",
-        "Access-Control-Request-Headers",
-    ],
+    list: &[&ORIGIN_NAME, &REQUEST_METHOD_NAME, &REQUEST_HEADERS_NAME],
     value: HeaderValue::from_static(
         "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
     ),
 };
 /// A preflight of a `*` policy: the answer does not depend on `Origin`.
 pub static PREFLIGHT_ANY_ORIGIN: Names = Names {
-    list: &[
-        "Access-Control-Request-Method",
-        "Access-Control-Request-Headers",
-    ],
+    list: &[&REQUEST_METHOD_NAME, &REQUEST_HEADERS_NAME],
     value: HeaderValue::from_static(
         "Access-Control-Request-Method, Access-Control-Request-Headers",
     ),
@@ -45,7 +43,8 @@ pub fn add(headers: &mut HeaderMap, names: &Names) {
     add_known(headers, names, present);
 }
 
-/// [`add`], when the caller already knows whether the response has a `Vary` header.
+/// Adds `names` to the response's `Vary`, when the caller already knows whether the
+/// response has a `Vary` header.
 #[inline]
 pub fn add_known(headers: &mut HeaderMap, names: &Names, present: bool) {
     if !present {
@@ -55,41 +54,28 @@ pub fn add_known(headers: &mut HeaderMap, names: &Names, present: bool) {
     merge(headers, names);
 }
 
-/// Adds the names the response's `Vary` lacks to it, keeping its values in one line.
+/// Appends each name the response's `Vary` lacks as one more `Vary` line, leaving the
+/// handler's lines as they are: several `Vary` lines mean the same as one comma-joined line
+/// (RFC 9110 §5.3). The names are static values, so nothing is allocated while the map
+/// keeps a name's values inline (up to four `Vary` lines).
 #[cold]
 fn merge(headers: &mut HeaderMap, names: &Names) {
-    let present = |name: &str| {
-        headers.get_all(VARY).any(|value| {
-            value
-                .as_bytes()
-                .split(|&byte| byte == b',')
-                .map(<[u8]>::trim_ascii)
-                .any(|token| token == b"*" || token.eq_ignore_ascii_case(name.as_bytes()))
-        })
-    };
-    let missing: Vec<&str> = names
-        .list
-        .iter()
-        .copied()
-        .filter(|name| !present(name))
-        .collect();
-    if missing.is_empty() {
-        return;
-    }
-    let mut merged: Vec<u8> = Vec::new();
-    for value in headers.get_all(VARY) {
-        let value = value.as_bytes().trim_ascii();
-        if !value.is_empty() {
-            merged.extend_from_slice(value);
-            merged.extend_from_slice(b", ");
+    for &name in names.list {
+        if !lists(headers, name.as_bytes()) {
+            headers.append(VARY, name.clone());
         }
     }
-    merged.extend_from_slice(missing.join(", ").as_bytes());
-    // Built from valid header values and ASCII names, so always valid; keep the
-    // handler's header if that ever fails rather than lose it.
-    if let Ok(value) = HeaderValue::from_bytes(&merged) {
-        headers.insert(VARY, value);
-    }
+}
+
+/// Whether the response's `Vary` already covers `name`: lists it (in any case) or `*`.
+fn lists(headers: &HeaderMap, name: &[u8]) -> bool {
+    headers.get_all(VARY).any(|value| {
+        value
+            .as_bytes()
+            .split(|&byte| byte == b',')
+            .map(<[u8]>::trim_ascii)
+            .any(|token| token == b"*" || token.eq_ignore_ascii_case(name))
+    })
 }
 
 #[cfg(test)]
@@ -114,24 +100,62 @@ mod tests {
     }
 
     #[test]
-    fn handler_vary_is_kept_and_extended() {
+    fn handler_vary_is_kept_and_missing_names_are_appended_as_lines() {
         assert_eq!(
             vary_after(&["Accept-Encoding"], &ORIGIN),
-            ["Accept-Encoding, Origin"]
+            ["Accept-Encoding", "Origin"]
         );
         assert_eq!(
             vary_after(&["Accept-Encoding", "Cookie"], &ORIGIN),
-            ["Accept-Encoding, Cookie, Origin"]
+            ["Accept-Encoding", "Cookie", "Origin"]
+        );
+        assert_eq!(
+            vary_after(&["Accept-Encoding"], &PREFLIGHT),
+            [
+                "Accept-Encoding",
+                "Origin",
+                "Access-Control-Request-Method",
+                "Access-Control-Request-Headers"
+            ]
         );
     }
 
     #[test]
     fn names_are_never_repeated() {
         assert_eq!(vary_after(&["origin"], &ORIGIN), ["origin"]);
+        assert_eq!(vary_after(&["Cookie, ORIGIN"], &ORIGIN), ["Cookie, ORIGIN"]);
         assert_eq!(vary_after(&["*"], &ORIGIN), ["*"]);
         assert_eq!(
-            vary_after(&["Origin"], &PREFLIGHT),
-            ["Origin, Access-Control-Request-Method, Access-Control-Request-Headers"]
+            vary_after(&["Accept-Encoding", "*"], &PREFLIGHT),
+            ["Accept-Encoding", "*"]
         );
+        assert_eq!(
+            vary_after(&["Origin"], &PREFLIGHT),
+            [
+                "Origin",
+                "Access-Control-Request-Method",
+                "Access-Control-Request-Headers"
+            ]
+        );
+        assert_eq!(
+            vary_after(&["Cookie, access-control-request-method"], &PREFLIGHT),
+            [
+                "Cookie, access-control-request-method",
+                "Origin",
+                "Access-Control-Request-Headers"
+            ]
+        );
+    }
+
+    #[test]
+    fn joined_value_is_the_list() {
+        for names in [&ORIGIN, &PREFLIGHT, &PREFLIGHT_ANY_ORIGIN] {
+            let list: Vec<&str> = names
+                .list
+                .iter()
+                .map(|name| name.to_str().unwrap())
+                .collect();
+            assert_eq!(names.value.to_str().unwrap(), list.join(", "));
+        }
     }
 }

@@ -1,0 +1,83 @@
+//! Adding the CORS names to a `Vary` the handler already set allocates nothing.
+//!
+//! It lives in this crate rather than in `cors-runtime`, whose lints forbid the unsafe code
+//! a global allocator needs; this crate denies it and allows it on the one impl.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use actix_web::http::header::{HeaderMap, HeaderValue, VARY};
+use cors_runtime::__private::vary;
+
+thread_local! {
+    /// Allocations made by this thread: other test threads do not disturb the count.
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The system allocator, counting `alloc`, `alloc_zeroed` and `realloc` per thread.
+struct Counting;
+
+fn count() {
+    // A const-initialised thread-local without a destructor never allocates; `try_with`
+    // skips the count, rather than panic, if the thread is being torn down.
+    let _ = ALLOCATIONS.try_with(|allocations| allocations.set(allocations.get() + 1));
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
+// counter is a plain thread-local cell and never allocates.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which `System` shares.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` was allocated by `System` with `layout`, through this allocator.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        // SAFETY: as for `dealloc`; `new_size` is the caller's, checked by its contract.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The allocations `work` makes on this thread.
+fn allocations_in(work: impl FnOnce()) -> u64 {
+    let before = ALLOCATIONS.with(Cell::get);
+    work();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+#[test]
+fn adding_to_a_handler_vary_allocates_nothing() {
+    for (names, expected) in [
+        (&vary::ORIGIN, "Accept-Encoding, Origin"),
+        (
+            &vary::PREFLIGHT,
+            "Accept-Encoding, Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+        ),
+    ] {
+        let mut headers = HeaderMap::new();
+        headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));
+        let allocations = allocations_in(|| vary::add_known(&mut headers, names, true));
+        let lines: Vec<&str> = headers
+            .get_all(VARY)
+            .map(|value| value.to_str().unwrap())
+            .collect();
+        assert_eq!(lines.join(", "), expected);
+        assert_eq!(allocations, 0, "{expected}");
+    }
+}

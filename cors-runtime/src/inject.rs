@@ -163,7 +163,7 @@ pub(crate) fn apply(
         }
     }
     if prepared.varies_by_origin {
-        vary::add_known(headers, &vary::ORIGIN, has_vary);
+        vary::add_known(headers, &vary::ORIGIN, has_vary, &prepared.vary_memo);
     }
 }
 

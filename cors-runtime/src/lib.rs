@@ -25,7 +25,7 @@ pub mod __private {
     pub use crate::preflight::respond as preflight_response;
     /// `Vary` merging, for the allocation test of `cors-bench`.
     pub mod vary {
-        pub use crate::vary::{ORIGIN, PREFLIGHT, add_known};
+        pub use crate::vary::{Memo, ORIGIN, PREFLIGHT, add_known};
     }
     pub use actix_web;
     pub use inventory;

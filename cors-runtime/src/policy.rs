@@ -210,6 +210,8 @@ pub(crate) struct Prepared {
     pub(crate) max_age: Option<HeaderValue>,
     /// Whether the answer depends on the request's `Origin` ([`Policy::varies_by_origin`]).
     pub(crate) varies_by_origin: bool,
+    /// The route's last `Vary` merge.
+    pub(crate) vary_memo: crate::vary::Memo,
 }
 
 enum PreparedOrigins {
@@ -248,6 +250,7 @@ impl Prepared {
             allow_headers: policy.allow_headers.map(HeaderValue::from_static),
             max_age: policy.max_age.map(HeaderValue::from_static),
             varies_by_origin: policy.varies_by_origin(),
+            vary_memo: crate::vary::Memo::default(),
         }
     }
 

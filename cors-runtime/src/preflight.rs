@@ -160,7 +160,12 @@ fn respond_prepared(
         }
     };
     // A new response: it has no `Vary` yet.
-    vary::add_known(response.headers_mut(), vary_names, false);
+    vary::add_known(
+        response.headers_mut(),
+        vary_names,
+        false,
+        &prepared.vary_memo,
+    );
     response
 }
 

@@ -1,11 +1,14 @@
 //! Merging `Vary`: add what the CORS answer depends on, keep what the handler set, never
 //! repeat a name.
 
+use std::cell::RefCell;
+
 use actix_web::http::header::{HeaderMap, HeaderValue, VARY};
+use actix_web::web::BytesMut;
 
 /// The names a CORS answer adds to `Vary`, each as a ready header value, and the same names
-/// joined as one, used as is when the response has no `Vary` yet. Neither case validates
-/// or allocates anything.
+/// joined as one, used as is when the response has no `Vary` yet, so that case validates and
+/// allocates nothing.
 pub struct Names {
     list: &'static [&'static HeaderValue],
     value: HeaderValue,
@@ -36,35 +39,84 @@ pub static PREFLIGHT_ANY_ORIGIN: Names = Names {
     ),
 };
 
+/// The last merge a route made, per worker: a handler sends the same `Vary` on every
+/// response, so after the first one the merged value is a clone of a shared buffer and the
+/// merge allocates nothing.
+#[derive(Default)]
+pub struct Memo(RefCell<Option<(HeaderValue, HeaderValue)>>);
+
 /// Adds `names` to the response's `Vary`.
 #[cfg(test)]
 pub fn add(headers: &mut HeaderMap, names: &Names) {
     let present = headers.contains_key(VARY);
-    add_known(headers, names, present);
+    add_known(headers, names, present, &Memo::default());
 }
 
 /// Adds `names` to the response's `Vary`, when the caller already knows whether the
 /// response has a `Vary` header.
 #[inline]
-pub fn add_known(headers: &mut HeaderMap, names: &Names, present: bool) {
+pub fn add_known(headers: &mut HeaderMap, names: &Names, present: bool, memo: &Memo) {
     if !present {
         headers.insert(VARY, names.value.clone());
         return;
     }
-    merge(headers, names);
+    merge(headers, names, memo);
 }
 
-/// Appends each name the response's `Vary` lacks as one more `Vary` line, leaving the
-/// handler's lines as they are: several `Vary` lines mean the same as one comma-joined line
-/// (RFC 9110 §5.3). The names are static values, so nothing is allocated while the map
-/// keeps a name's values inline (up to four `Vary` lines).
+/// Joins the names the response's `Vary` lacks to it, on one line. Several `Vary` lines
+/// mean the same as one (RFC 9110 §5.3), but caches differ: Debian's nginx 1.22 keys on the
+/// last line only, so a second line would silently drop the handler's own names.
 #[cold]
-fn merge(headers: &mut HeaderMap, names: &Names) {
-    for &name in names.list {
-        if !lists(headers, name.as_bytes()) {
-            headers.append(VARY, name.clone());
+fn merge(headers: &mut HeaderMap, names: &Names, memo: &Memo) {
+    let mut lines = headers.get_all(VARY);
+    let single = match (lines.next(), lines.next()) {
+        (Some(line), None) => Some(line),
+        _ => None,
+    };
+    if let (Some(line), Some((seen, merged))) = (single, &*memo.0.borrow())
+        && line == seen
+    {
+        let merged = merged.clone();
+        headers.insert(VARY, merged);
+        return;
+    }
+    let missing = || {
+        names
+            .list
+            .iter()
+            .filter(|name| !lists(headers, name.as_bytes()))
+    };
+    if missing().next().is_none() {
+        return;
+    }
+    let length: usize = headers
+        .get_all(VARY)
+        .map(|line| line.len() + 2)
+        .chain(missing().map(|name| name.len() + 2))
+        .sum();
+    let mut joined = BytesMut::with_capacity(length);
+    for line in headers.get_all(VARY) {
+        let line = line.as_bytes().trim_ascii();
+        if !line.is_empty() {
+            joined.extend_from_slice(line);
+            joined.extend_from_slice(b", ");
         }
     }
+    for (index, name) in missing().enumerate() {
+        if index > 0 {
+            joined.extend_from_slice(b", ");
+        }
+        joined.extend_from_slice(name.as_bytes());
+    }
+    // Built from valid header values and ASCII names, so always valid; keep the handler's
+    // header if that ever fails rather than lose it.
+    let Ok(merged) = HeaderValue::from_maybe_shared(joined.freeze()) else {
+        return;
+    };
+    if let Some(line) = single {
+        *memo.0.borrow_mut() = Some((line.clone(), merged.clone()));
+    }
+    headers.insert(VARY, merged);
 }
 
 /// Whether the response's `Vary` already covers `name`: lists it (in any case) or `*`.
@@ -100,24 +152,37 @@ mod tests {
     }
 
     #[test]
-    fn handler_vary_is_kept_and_missing_names_are_appended_as_lines() {
+    fn handler_vary_is_kept_and_extended_on_one_line() {
         assert_eq!(
             vary_after(&["Accept-Encoding"], &ORIGIN),
-            ["Accept-Encoding", "Origin"]
+            ["Accept-Encoding, Origin"]
         );
         assert_eq!(
             vary_after(&["Accept-Encoding", "Cookie"], &ORIGIN),
-            ["Accept-Encoding", "Cookie", "Origin"]
+            ["Accept-Encoding, Cookie, Origin"]
         );
         assert_eq!(
             vary_after(&["Accept-Encoding"], &PREFLIGHT),
             [
-                "Accept-Encoding",
-                "Origin",
-                "Access-Control-Request-Method",
-                "Access-Control-Request-Headers"
+                "Accept-Encoding, Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
             ]
         );
+    }
+
+    #[test]
+    fn a_memo_answers_only_the_line_it_saw() {
+        let memo = Memo::default();
+        for line in ["Accept-Encoding", "Cookie", "Accept-Encoding", "origin"] {
+            let mut headers = HeaderMap::new();
+            headers.insert(VARY, HeaderValue::from_static(line));
+            add_known(&mut headers, &ORIGIN, true, &memo);
+            let expected = if line == "origin" {
+                line.to_owned()
+            } else {
+                format!("{line}, Origin")
+            };
+            assert_eq!(headers.get(VARY).unwrap().to_str().unwrap(), expected);
+        }
     }
 
     #[test]
@@ -131,19 +196,11 @@ mod tests {
         );
         assert_eq!(
             vary_after(&["Origin"], &PREFLIGHT),
-            [
-                "Origin",
-                "Access-Control-Request-Method",
-                "Access-Control-Request-Headers"
-            ]
+            ["Origin, Access-Control-Request-Method, Access-Control-Request-Headers"]
         );
         assert_eq!(
             vary_after(&["Cookie, access-control-request-method"], &PREFLIGHT),
-            [
-                "Cookie, access-control-request-method",
-                "Origin",
-                "Access-Control-Request-Headers"
-            ]
+            ["Cookie, access-control-request-method, Origin, Access-Control-Request-Headers"]
         );
     }
 

@@ -27,6 +27,12 @@ mod module_scope {
     }
 }
 
+#[cors(origins = "http://localhost:8080")]
+#[get("/things/{id}")]
+async fn thing_by_id() -> &'static str {
+    "thing"
+}
+
 fn configure(config: &mut web::ServiceConfig) {
     config.service(web::scope("/configured").service(thing));
 }
@@ -102,4 +108,23 @@ async fn the_layer_answers_for_the_policy_before_a_shadowing_route() {
     .await;
     assert_eq!(plain.body, "own options");
     assert!(plain.cors().is_empty(), "{:?}", plain.cors());
+}
+
+#[actix_web::test]
+async fn the_layer_finds_routes_whose_scope_names_a_segment_like_the_route() {
+    // `{id}` in the scope and in the route: one pattern could not hold both names.
+    let app = || {
+        App::new()
+            .service(web::scope("/u/{id}").service(thing_by_id))
+            .wrap(Preflights)
+    };
+    let answer = send(app(), preflight("/u/7/things/9", LOCAL, "GET")).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    assert_eq!(answer.cors(), allowed_preflight());
+    let answer = send(app(), from(Method::GET, "/u/7/things/9", LOCAL)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        answer.cors(),
+        cors_set(&[("access-control-allow-origin", LOCAL)])
+    );
 }

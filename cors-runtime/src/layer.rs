@@ -311,7 +311,7 @@ impl Registered {
             return None;
         };
         Some(Resolved {
-            path: ResourceDef::new(full),
+            path: ResourceDef::new(renamed_segments(&full)),
             route: self.route,
             guards: (self.route.guards)(),
             judge: self.judge,
@@ -327,4 +327,48 @@ fn sample_path(def: &ResourceDef) -> Option<String> {
         (def.resource_path_from_iter(&mut path, std::iter::repeat(value)) && def.is_match(&path))
             .then_some(path)
     })
+}
+
+/// `pattern` with its dynamic segments renamed `v0`, `v1`, ...: the layer only asks whether a
+/// path matches, and a scope and its route may both name a segment `{id}`, which one
+/// pattern (one regular expression) could not hold twice.
+fn renamed_segments(pattern: &str) -> String {
+    let mut renamed = String::with_capacity(pattern.len() + 8);
+    let mut depth = 0usize;
+    let mut segments = 0usize;
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        renamed.push(c);
+        match c {
+            '{' if depth == 0 => {
+                depth = 1;
+                // Skip the name, keep what follows it (`:regex}` or `}`).
+                while chars.next_if(|&c| c != ':' && c != '}').is_some() {}
+                renamed.push_str(&format!("v{segments}"));
+                segments += 1;
+            }
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    renamed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_renamed_apart_and_their_patterns_kept() {
+        assert_eq!(renamed_segments("/static/path"), "/static/path");
+        assert_eq!(renamed_segments("/t/{id}/items/{id}"), "/t/{v0}/items/{v1}");
+        assert_eq!(
+            renamed_segments("/{id:\\d{2,3}}/x/{tail}*"),
+            "/{v0:\\d{2,3}}/x/{v1}*"
+        );
+        let def = ResourceDef::new(renamed_segments("/t/{id}/items/{id:\\d+}"));
+        assert!(def.is_match("/t/a/items/12"));
+        assert!(!def.is_match("/t/a/items/b"));
+    }
 }

@@ -688,14 +688,19 @@ async fn screenshot(client: &Client) {
     };
     // Lay the page out at the screenshot's width, then make the viewport as tall as the page
     // (the window is a little taller than its viewport). A resize may take effect after the
-    // command returns: poll until the viewport shows the whole page.
+    // command returns: poll until the viewport shows the whole page. The page's height is its
+    // root element's box, never less than its content: `scrollHeight` is never less than the
+    // viewport either, so a window sized for a layout narrower (taller) than the final one
+    // would pass for a fit and leave a blank band under the page.
     client
         .set_window_size(WIDTH, 1000)
         .await
         .expect("window size");
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let page = number("return Math.ceil(document.documentElement.scrollHeight);").await;
+        let page =
+            number("return Math.ceil(document.documentElement.getBoundingClientRect().height);")
+                .await;
         let viewport = number("return window.innerHeight;").await;
         let width = number("return window.innerWidth;").await;
         if viewport >= page && viewport <= page + 8 && width + 40 >= WIDTH {

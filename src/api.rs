@@ -8,8 +8,13 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use actix_web::dev::ServiceRequest;
 use actix_web::http::header;
 use actix_web::{HttpResponse, Responder, delete, get, post, put, route, web};
+use actix_web_httpauth::extractors::AuthenticationError;
+use actix_web_httpauth::extractors::bearer::{BearerAuth, Config};
+use actix_web_httpauth::headers::www_authenticate::bearer::Error as BearerError;
+use actix_web_httpauth::middleware::HttpAuthentication;
 use cors_runtime::cors;
 use serde::{Deserialize, Serialize};
 
@@ -212,6 +217,42 @@ pub async fn vary() -> impl Responder {
         .body("This answer varies by Accept-Encoding and Origin")
 }
 
+/// The one bearer token `/api/account` accepts. A demo token, published here and in the
+/// demo page: never use a fixed token like this for anything real.
+pub const DEMO_TOKEN: &str = "demo-token";
+
+/// The bearer-authentication check of the `/api/account` scope: the request passes with
+/// `Authorization: Bearer demo-token` ([`DEMO_TOKEN`]), and gets `401` with any other token.
+/// (Without an `Authorization` header the middleware answers `401` before calling this.)
+async fn demo_token(
+    req: ServiceRequest,
+    credentials: BearerAuth,
+) -> Result<ServiceRequest, (actix_web::Error, ServiceRequest)> {
+    if credentials.token() == DEMO_TOKEN {
+        Ok(req)
+    } else {
+        let refused =
+            AuthenticationError::from(Config::default()).with_error(BearerError::InvalidToken);
+        Err((refused.into(), req))
+    }
+}
+
+/// `GET /api/account/me`, behind bearer authentication ([`DEMO_TOKEN`]): `{"user":"demo"}`.
+///
+/// A browser preflights it (the page sends `Authorization`), and a preflight never carries
+/// credentials: [`cors_runtime::Preflights`], the API's outermost layer but the journal,
+/// answers it before the scope's authentication runs. The authentication layer's own `401`
+/// gets this policy's answer too, so the page reads "not logged in" instead of a CORS failure.
+#[cors(
+    origins = "http://localhost:8080",
+    headers = "Authorization",
+    credentials = true
+)]
+#[get("/me")]
+pub async fn me() -> impl Responder {
+    HttpResponse::Ok().json(serde_json::json!({ "user": "demo" }))
+}
+
 /// Registers every handler of the API (each with its preflight route) and the store.
 ///
 /// ```
@@ -233,5 +274,10 @@ pub fn configure(config: &mut web::ServiceConfig, items: web::Data<Items>) {
         .service(dev)
         .service(private)
         .service(fail)
-        .service(vary);
+        .service(vary)
+        .service(
+            web::scope("/api/account")
+                .wrap(HttpAuthentication::bearer(demo_token))
+                .service(me),
+        );
 }

@@ -4,7 +4,9 @@
 //! - the **page** server ([`page`]) at `http://localhost:8080/`: a page that calls the API
 //!   from its origin and shows, row by row, what the browser allowed and blocked, and why;
 //! - the **API** server ([`api`]) at `http://127.0.0.1:8081`: the handlers of SPEC §4, each
-//!   with its `#[cors]` policy, wrapped in the [`journal`] that records what the API saw.
+//!   with its `#[cors]` policy, and one route behind bearer authentication
+//!   (`/api/account/me`), under [`cors_runtime::Preflights`] and, outermost, the [`journal`]
+//!   that records what the API saw.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -127,9 +129,13 @@ impl Demo {
             let mut server = HttpServer::new(move || {
                 let journal = Arc::clone(&journal);
                 let items = items.clone();
+                // The last `wrap*` is the outermost layer: the journal sees every request and
+                // every answer, then `Preflights` answers the preflights of `#[cors]` routes
+                // before `/api/account`'s authentication could refuse them.
                 App::new()
-                    .wrap_fn(move |req, service| journal.observe(req, service))
                     .configure(move |config| api::configure(config, items))
+                    .wrap(cors_runtime::Preflights)
+                    .wrap_fn(move |req, service| journal.observe(req, service))
             });
             for listener in api_listeners {
                 server = server.listen(listener)?;

@@ -434,6 +434,8 @@ const ROWS_AT_LOCALHOST_8080: &[(&str, Option<u16>)] = &[
     ("private", None),
     ("fail", Some(500)),
     ("vary", Some(200)),
+    ("account-token", Some(200)),
+    ("account-no-token", Some(401)),
 ];
 
 /// The same rows from `http://127.0.0.1:<port>`: only the `*` route lets it read anything.
@@ -452,6 +454,8 @@ const ROWS_AT_SECOND_ORIGIN: &[(&str, Option<u16>)] = &[
     ("private", None),
     ("fail", None),
     ("vary", None),
+    ("account-token", None),
+    ("account-no-token", None),
 ];
 
 /// Reads the page's results, checks each row against `expected`, the page's own verdict and
@@ -619,6 +623,16 @@ async fn every_row_of_the_demo_page_does_what_its_policy_says() {
         );
         assert_eq!(server_view(&rows["fail"]), [seen("GET", false, 500)]);
         assert_eq!(server_view(&rows["vary"]), [seen("GET", false, 200)]);
+        assert_eq!(
+            server_view(&rows["account-token"]),
+            [options(204), seen("GET", false, 200)],
+            "the preflight is answered before the auth layer"
+        );
+        assert_eq!(
+            server_view(&rows["account-no-token"]),
+            [seen("GET", false, 401)],
+            "simple: no preflight; the auth layer's 401"
+        );
 
         // What the page could read: the exposed count, the bodies of errors.
         let list = &rows["items-list"];
@@ -630,6 +644,7 @@ async fn every_row_of_the_demo_page_does_what_its_policy_says() {
             "{list}"
         );
         assert_eq!(rows["fail"]["body"], "the items database is on fire");
+        assert_eq!(rows["account-token"]["body"], r#"{"user":"demo"}"#);
         assert_eq!(rows["items-create"]["path"], "/api/items");
         let created: Value =
             serde_json::from_str(rows["items-create"]["body"].as_str().unwrap_or_default())
@@ -673,14 +688,19 @@ async fn screenshot(client: &Client) {
     };
     // Lay the page out at the screenshot's width, then make the viewport as tall as the page
     // (the window is a little taller than its viewport). A resize may take effect after the
-    // command returns: poll until the viewport shows the whole page.
+    // command returns: poll until the viewport shows the whole page. The page's height is its
+    // root element's box, never less than its content: `scrollHeight` is never less than the
+    // viewport either, so a window sized for a layout narrower (taller) than the final one
+    // would pass for a fit and leave a blank band under the page.
     client
         .set_window_size(WIDTH, 1000)
         .await
         .expect("window size");
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let page = number("return Math.ceil(document.documentElement.scrollHeight);").await;
+        let page =
+            number("return Math.ceil(document.documentElement.getBoundingClientRect().height);")
+                .await;
         let viewport = number("return window.innerHeight;").await;
         let width = number("return window.innerWidth;").await;
         if viewport >= page && viewport <= page + 8 && width + 40 >= WIDTH {
@@ -746,6 +766,35 @@ async fn a_second_page_origin_reads_only_the_star_route() {
         assert_eq!((dev.method.as_str(), dev.status), ("GET", 200));
         assert_eq!(dev.header("access-control-allow-origin"), None, "{dev:?}");
         assert_eq!(header(dev, "vary"), "Origin");
+        // Behind the auth layer: the preflight is refused, and the 401 names no origin.
+        let from_here = |row: &str| {
+            journal
+                .iter()
+                .rev()
+                .find(|seen| {
+                    seen.has_query("row", row)
+                        && seen.origin.as_deref() == Some(origin.as_str().unwrap())
+                })
+                .unwrap_or_else(|| panic!("the API saw row {row} from the second origin"))
+        };
+        let refused = from_here("account-token");
+        assert_eq!(
+            (refused.preflight, refused.status),
+            (true, 403),
+            "{refused:?}"
+        );
+        let unauthorized = from_here("account-no-token");
+        assert_eq!(
+            (unauthorized.method.as_str(), unauthorized.status),
+            ("GET", 401)
+        );
+        assert!(
+            unauthorized
+                .headers
+                .iter()
+                .all(|(name, _)| !name.starts_with("access-control-")),
+            "{unauthorized:?}"
+        );
     })
     .await;
 }
@@ -913,6 +962,77 @@ async fn a_preflighted_post_is_answered_by_the_generated_options_route() {
     assert_eq!(summary, [("GET", false, 200)], "{journal:#?}");
     assert_eq!(header(&journal[0], "access-control-allow-origin"), "*");
     assert_eq!(api.0.items.list().len(), 3);
+    api.stop().await;
+}
+
+#[tokio::test]
+async fn a_credentialed_preflight_passes_the_auth_layer() {
+    let api = Isolated::start();
+    let token_run = run_id("account-token");
+    let with_token = api.url("/api/account/me", &token_run);
+    let no_token_run = run_id("account-no-token");
+    let without_token = api.url("/api/account/me", &no_token_run);
+    with_browser(|client| async move {
+        open_manual(&client).await;
+        let token = json!({
+            "credentials": "include",
+            "headers": { "Authorization": "Bearer demo-token" },
+        });
+        let got = probe(&client, &with_token, token).await;
+        got.assert_allowed(200);
+        assert_eq!(got.body, r#"{"user":"demo"}"#);
+        // Without the token the auth layer's 401 carries the grant: "not logged in", readable.
+        probe(&client, &without_token, json!({ "credentials": "include" }))
+            .await
+            .assert_allowed(401);
+    })
+    .await;
+
+    // The browser asked first, without credentials; the preflight was answered before the
+    // auth layer, then the GET with the token passed it.
+    let journal = api.journal(&token_run);
+    let summary: Vec<_> = journal
+        .iter()
+        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
+        .collect();
+    assert_eq!(
+        summary,
+        [("OPTIONS", true, 204), ("GET", false, 200)],
+        "{journal:#?}"
+    );
+    let preflight = &journal[0];
+    assert_eq!(preflight.path, "/api/account/me");
+    assert_eq!(preflight.request_method.as_deref(), Some("GET"));
+    assert_eq!(
+        header(preflight, "access-control-allow-origin"),
+        "http://localhost:8080"
+    );
+    assert_eq!(
+        header(preflight, "access-control-allow-credentials"),
+        "true"
+    );
+    assert!(
+        header(preflight, "access-control-allow-headers")
+            .to_ascii_lowercase()
+            .contains("authorization"),
+        "{preflight:?}"
+    );
+    assert!(preflight.seq < journal[1].seq);
+
+    let journal = api.journal(&no_token_run);
+    let summary: Vec<_> = journal
+        .iter()
+        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
+        .collect();
+    assert_eq!(summary, [("GET", false, 401)], "{journal:#?}");
+    assert_eq!(
+        header(&journal[0], "access-control-allow-origin"),
+        "http://localhost:8080"
+    );
+    assert_eq!(
+        header(&journal[0], "access-control-allow-credentials"),
+        "true"
+    );
     api.stop().await;
 }
 

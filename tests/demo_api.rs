@@ -1,6 +1,8 @@
 //! The demo's servers without a browser: SPEC §4's routes, statuses and bodies, the
-//! journal, and the page server. (What a browser makes of the headers is in
-//! `tests/browser.rs`.)
+//! journal, and the page server; and the authenticated `/api/account` scope over the real
+//! socket of a running demo. (What a browser makes of the headers is in `tests/browser.rs`.)
+
+mod support;
 
 use std::sync::Arc;
 
@@ -15,10 +17,12 @@ macro_rules! api_service {
     ($journal:expr) => {{
         let journal: Arc<Journal> = Arc::clone(&$journal);
         let items = web::Data::new(Items::default());
+        // Layered as the demo's API is: the journal outermost, then `Preflights`.
         test::init_service(
             App::new()
-                .wrap_fn(move |req, service| journal.observe(req, service))
-                .configure(move |config| api::configure(config, items)),
+                .configure(move |config| api::configure(config, items))
+                .wrap(cors_runtime::Preflights)
+                .wrap_fn(move |req, service| journal.observe(req, service)),
         )
         .await
     }};
@@ -31,7 +35,7 @@ fn request(method: Method, uri: &str) -> test::TestRequest {
         .insert_header(("Origin", PAGE))
 }
 
-fn header(response: &actix_web::dev::ServiceResponse, name: &str) -> Option<String> {
+fn header<B>(response: &actix_web::dev::ServiceResponse<B>, name: &str) -> Option<String> {
     response
         .headers()
         .get(name)
@@ -304,4 +308,192 @@ async fn the_demo_binds_free_ports_and_stops() {
         .await
         .expect("the servers' task")
         .expect("a clean stop");
+}
+
+/// The authenticated scope over the real socket (a module of its own: `#[test]` here is
+/// the standard one, not `actix_web::test`, since `Running` drives its own servers).
+mod account {
+    use super::support::{Response, Running, exchange, request, server_panics, unique};
+
+    const PAGE: &str = super::PAGE;
+    const EVIL: &str = "https://evil.example.net";
+
+    /// `GET /api/account/me` behind bearer authentication, over the socket of the running demo
+    /// (so with the demo's own layers: the journal, `cors_runtime::Preflights`, the auth scope).
+    #[test]
+    fn the_account_route_passes_its_preflight_and_401_through_the_auth_layer() {
+        let demo = Running::start();
+        let run = unique("account");
+        let target = |row: &str| format!("/api/account/me?run={run}&row={row}");
+        let send = |row: &str, headers: &[(&str, &[u8])]| -> Response {
+            exchange(demo.api, &request("GET", &target(row), headers, b""))
+                .unwrap_or_else(|error| panic!("GET {}: {error}", target(row)))
+        };
+        let sorted = |response: &Response| {
+            let mut headers = response.access_control();
+            headers.sort();
+            headers
+        };
+        let owned = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+                .collect()
+        };
+
+        // The browser's preflight carries no credentials: answered before authentication.
+        let preflight = exchange(
+            demo.api,
+            &request(
+                "OPTIONS",
+                &target("preflight"),
+                &[
+                    ("Origin", PAGE.as_bytes()),
+                    ("Access-Control-Request-Method", b"GET"),
+                    ("Access-Control-Request-Headers", b"authorization"),
+                ],
+                b"",
+            ),
+        )
+        .expect("the preflight");
+        assert_eq!(preflight.status, 204, "{preflight:?}");
+        assert_eq!(
+            sorted(&preflight),
+            owned(&[
+                ("access-control-allow-credentials", "true"),
+                ("access-control-allow-headers", "authorization"),
+                ("access-control-allow-methods", "GET"),
+                ("access-control-allow-origin", PAGE),
+            ]),
+            "{preflight:?}"
+        );
+        assert!(
+            preflight.all("www-authenticate").is_empty(),
+            "{preflight:?}"
+        );
+        assert!(
+            preflight.vary().iter().any(|item| item == "origin"),
+            "{preflight:?}"
+        );
+
+        // No token: the auth layer's 401, with the grant, so the page can read it.
+        let refused = send("no-token", &[("Origin", PAGE.as_bytes())]);
+        assert_eq!(refused.status, 401, "{refused:?}");
+        assert_eq!(
+            sorted(&refused),
+            owned(&[
+                ("access-control-allow-credentials", "true"),
+                ("access-control-allow-origin", PAGE),
+            ]),
+            "{refused:?}"
+        );
+        assert_eq!(refused.one("www-authenticate").as_deref(), Some("Bearer"));
+        assert!(
+            refused.vary().iter().any(|item| item == "origin"),
+            "{refused:?}"
+        );
+
+        // Another token: 401 too, still with the grant.
+        let wrong = send(
+            "wrong-token",
+            &[
+                ("Origin", PAGE.as_bytes()),
+                ("Authorization", b"Bearer guess"),
+            ],
+        );
+        assert_eq!(wrong.status, 401, "{wrong:?}");
+        assert_eq!(
+            wrong.one("access-control-allow-origin").as_deref(),
+            Some(PAGE)
+        );
+
+        // The demo token: the handler's answer, with the grant.
+        let allowed = send(
+            "token",
+            &[
+                ("Origin", PAGE.as_bytes()),
+                ("Authorization", b"Bearer demo-token"),
+            ],
+        );
+        assert_eq!(allowed.status, 200, "{allowed:?}");
+        assert_eq!(allowed.body, br#"{"user":"demo"}"#);
+        assert_eq!(
+            sorted(&allowed),
+            owned(&[
+                ("access-control-allow-credentials", "true"),
+                ("access-control-allow-origin", PAGE),
+            ]),
+            "{allowed:?}"
+        );
+
+        // Another origin: the 401 names no origin, and its preflight is refused.
+        let evil = send("evil", &[("Origin", EVIL.as_bytes())]);
+        assert_eq!(evil.status, 401, "{evil:?}");
+        assert!(evil.access_control().is_empty(), "{evil:?}");
+        let evil_preflight = exchange(
+            demo.api,
+            &request(
+                "OPTIONS",
+                &target("evil-preflight"),
+                &[
+                    ("Origin", EVIL.as_bytes()),
+                    ("Access-Control-Request-Method", b"GET"),
+                    ("Access-Control-Request-Headers", b"authorization"),
+                ],
+                b"",
+            ),
+        )
+        .expect("the refused preflight");
+        assert_eq!(evil_preflight.status, 403, "{evil_preflight:?}");
+        assert!(
+            evil_preflight.access_control().is_empty(),
+            "{evil_preflight:?}"
+        );
+
+        // The journal, outermost, saw every request, preflights included, as they were answered.
+        let seen: Vec<_> = demo
+            .journal
+            .run(&run)
+            .into_iter()
+            .map(|seen| {
+                let row = seen
+                    .query
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix("row="))
+                    .unwrap_or_default()
+                    .to_owned();
+                (row, seen.method.clone(), seen.preflight, seen.status, seen)
+            })
+            .collect();
+        let summary: Vec<_> = seen
+            .iter()
+            .map(|(row, method, preflight, status, _)| {
+                (row.as_str(), method.as_str(), *preflight, *status)
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("preflight", "OPTIONS", true, 204),
+                ("no-token", "GET", false, 401),
+                ("wrong-token", "GET", false, 401),
+                ("token", "GET", false, 200),
+                ("evil", "GET", false, 401),
+                ("evil-preflight", "OPTIONS", true, 403),
+            ]
+        );
+        let recorded = &seen[0].4;
+        assert_eq!(recorded.request_headers.as_deref(), Some("authorization"));
+        assert_eq!(recorded.header("access-control-allow-origin"), Some(PAGE));
+        assert_eq!(
+            recorded.header("access-control-allow-credentials"),
+            Some("true")
+        );
+        assert_eq!(
+            seen[1].4.header("access-control-allow-origin"),
+            Some(PAGE),
+            "the journal records the 401 as sent"
+        );
+        assert!(server_panics().is_empty(), "{:?}", server_panics());
+    }
 }

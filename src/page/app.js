@@ -15,6 +15,7 @@
     'origins = "http://localhost:8080, https://app.example.com", headers = "Content-Type, X-Api-Key", ' +
     'expose_headers = "X-Total-Count", credentials = true, max_age = 600';
   const JSON_HEADERS = { "Content-Type": "application/json" };
+  const ACCOUNT_POLICY = 'origins = "http://localhost:8080", headers = "Authorization", credentials = true';
 
   // The calls, in the order they run. `origins` is the route's policy, from which the page
   // predicts the outcome for its own origin; `blockedAnyway` marks calls no origin can make.
@@ -189,6 +190,33 @@
       why: "The handler sends <code>Vary: Accept-Encoding</code> and the policy adds <code>Origin</code>, so " +
         "a cache never hands one origin's answer to another. Scripts cannot read <code>Vary</code>: see " +
         "the server column.",
+    },
+    {
+      id: "account-token",
+      label: "Behind bearer auth, with the token",
+      method: "GET",
+      path: "/api/account/me",
+      credentials: "include",
+      headers: { Authorization: "Bearer demo-token" },
+      policy: ACCOUNT_POLICY,
+      origins: "http://localhost:8080",
+      status: 200,
+      why: "<code>Authorization</code> is not safelisted, so the browser preflights, and a preflight never " +
+        "carries credentials. <code>cors_runtime::Preflights</code> answers it before the scope's bearer-auth " +
+        "layer could refuse it; then the GET, with the token, passes authentication.",
+    },
+    {
+      id: "account-no-token",
+      label: "Behind bearer auth, no token: 401, readable",
+      method: "GET",
+      path: "/api/account/me",
+      credentials: "include",
+      policy: ACCOUNT_POLICY,
+      origins: "http://localhost:8080",
+      status: 401,
+      why: "No custom header, so no preflight. The auth layer answers 401 before the handler runs, and " +
+        "<code>Preflights</code> puts the route's grant on it: the page reads “not logged in” instead of a " +
+        "CORS failure.",
     },
   ];
 

@@ -110,6 +110,15 @@ const ROUTES: &[Route] = &[
         star: false,
         allowed: Some(PAGE),
     },
+    // Behind bearer authentication: hostile traffic meets the application layer and the
+    // auth layer's 401 first.
+    Route {
+        method: "GET",
+        path: "/api/account/me",
+        body: b"",
+        star: false,
+        allowed: Some(PAGE),
+    },
 ];
 
 /// `Origin` values no policy of the demo allows: `null`, look-alikes of every listed origin

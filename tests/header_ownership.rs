@@ -4,9 +4,9 @@
 mod in_process;
 
 use actix_web::http::{Method, StatusCode};
-use actix_web::{App, HttpResponse, get};
+use actix_web::{HttpResponse, get, web};
 use cors_runtime::cors;
-use in_process::{EVIL, LOCAL, cors_set, from, send};
+use in_process::{EVIL, LOCAL, cors_set, from, send_to};
 
 /// Writes every CORS response header a handler might think of, each wider than the policy.
 fn widening_response() -> HttpResponse {
@@ -40,24 +40,13 @@ async fn credentialed() -> HttpResponse {
     widening_response()
 }
 
-fn app() -> App<
-    impl actix_web::dev::ServiceFactory<
-        actix_web::dev::ServiceRequest,
-        Config = (),
-        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    App::new()
-        .service(listed)
-        .service(star)
-        .service(credentialed)
+fn routes(config: &mut web::ServiceConfig) {
+    config.service(listed).service(star).service(credentialed);
 }
 
 #[actix_web::test]
 async fn an_allowed_request_gets_exactly_the_policys_headers() {
-    let answer = send(app(), from(Method::GET, "/listed", LOCAL)).await;
+    let answer = send_to(routes, from(Method::GET, "/listed", LOCAL)).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(
         answer.cors(),
@@ -70,13 +59,13 @@ async fn an_allowed_request_gets_exactly_the_policys_headers() {
     assert_eq!(answer.one("x-secret"), Some("s3cret"));
     assert_eq!(answer.one("x-own"), Some("mine"));
 
-    let any = send(app(), from(Method::GET, "/star", EVIL)).await;
+    let any = send_to(routes, from(Method::GET, "/star", EVIL)).await;
     assert_eq!(
         any.cors(),
         cors_set(&[("access-control-allow-origin", "*")])
     );
 
-    let with_credentials = send(app(), from(Method::GET, "/credentialed", LOCAL)).await;
+    let with_credentials = send_to(routes, from(Method::GET, "/credentialed", LOCAL)).await;
     assert_eq!(
         with_credentials.cors(),
         cors_set(&[
@@ -89,11 +78,11 @@ async fn an_allowed_request_gets_exactly_the_policys_headers() {
 #[actix_web::test]
 async fn any_other_request_gets_none() {
     for path in ["/listed", "/credentialed"] {
-        let refused = send(app(), from(Method::GET, path, EVIL)).await;
+        let refused = send_to(routes, from(Method::GET, path, EVIL)).await;
         assert_eq!(refused.status, StatusCode::OK);
         assert!(refused.cors().is_empty(), "{path}: {:?}", refused.cors());
         assert_eq!(refused.one("x-secret"), Some("s3cret"));
-        let no_origin = send(app(), actix_web::test::TestRequest::get().uri(path)).await;
+        let no_origin = send_to(routes, actix_web::test::TestRequest::get().uri(path)).await;
         assert!(
             no_origin.cors().is_empty(),
             "{path}: {:?}",

@@ -4,9 +4,9 @@
 mod in_process;
 
 use actix_web::http::{Method, StatusCode};
-use actix_web::{App, route};
+use actix_web::{route, web};
 use cors_runtime::cors;
-use in_process::{LOCAL, cors_set, from, preflight, send};
+use in_process::{LOCAL, cors_set, from, preflight, send_to};
 
 #[cors(origins = "http://localhost:8080", methods = "GET")]
 #[route("/narrow", method = "GET", method = "POST")]
@@ -14,21 +14,13 @@ async fn narrow() -> &'static str {
     "narrow"
 }
 
-fn app() -> App<
-    impl actix_web::dev::ServiceFactory<
-        actix_web::dev::ServiceRequest,
-        Config = (),
-        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    App::new().service(narrow)
+fn routes(config: &mut web::ServiceConfig) {
+    config.service(narrow);
 }
 
 #[actix_web::test]
 async fn a_listed_method_is_granted() {
-    let answer = send(app(), from(Method::GET, "/narrow", LOCAL)).await;
+    let answer = send_to(routes, from(Method::GET, "/narrow", LOCAL)).await;
     assert_eq!(
         answer.cors(),
         cors_set(&[("access-control-allow-origin", LOCAL)])
@@ -38,8 +30,8 @@ async fn a_listed_method_is_granted() {
 #[actix_web::test]
 async fn a_simple_request_with_an_unlisted_method_gets_no_grant() {
     // A text/plain POST: a "simple" request, sent without a preflight.
-    let answer = send(
-        app(),
+    let answer = send_to(
+        routes,
         from(Method::POST, "/narrow", LOCAL).insert_header(("Content-Type", "text/plain")),
     )
     .await;
@@ -49,6 +41,6 @@ async fn a_simple_request_with_an_unlisted_method_gets_no_grant() {
     assert!(answer.cors().is_empty(), "{:?}", answer.cors());
     assert_eq!(answer.vary(), "Origin");
     // And its preflight is refused.
-    let preflight = send(app(), preflight("/narrow", LOCAL, "POST")).await;
+    let preflight = send_to(routes, preflight("/narrow", LOCAL, "POST")).await;
     assert!(preflight.cors().is_empty(), "{:?}", preflight.cors());
 }

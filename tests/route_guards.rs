@@ -5,9 +5,9 @@ mod in_process;
 
 use actix_web::guard::GuardContext;
 use actix_web::http::StatusCode;
-use actix_web::{App, get};
+use actix_web::{get, web};
 use cors_runtime::cors;
-use in_process::{LOCAL, preflight, send};
+use in_process::{LOCAL, preflight, send_to};
 
 fn api_host(ctx: &GuardContext<'_>) -> bool {
     ctx.head()
@@ -22,22 +22,14 @@ async fn guarded() -> &'static str {
     "guarded"
 }
 
-fn app() -> App<
-    impl actix_web::dev::ServiceFactory<
-        actix_web::dev::ServiceRequest,
-        Config = (),
-        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    App::new().service(guarded)
+fn routes(config: &mut web::ServiceConfig) {
+    config.service(guarded);
 }
 
 #[actix_web::test]
 async fn the_preflight_of_a_guarded_route_is_granted_where_the_guard_passes() {
-    let answer = send(
-        app(),
+    let answer = send_to(
+        routes,
         preflight("/guarded", LOCAL, "GET").insert_header(("Host", "api.example.com")),
     )
     .await;
@@ -47,8 +39,8 @@ async fn the_preflight_of_a_guarded_route_is_granted_where_the_guard_passes() {
 
 #[actix_web::test]
 async fn the_preflight_of_a_guarded_route_is_not_granted_where_it_fails() {
-    let answer = send(
-        app(),
+    let answer = send_to(
+        routes,
         preflight("/guarded", LOCAL, "GET").insert_header(("Host", "other.example.com")),
     )
     .await;

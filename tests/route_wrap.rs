@@ -9,9 +9,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{Next, NormalizePath, from_fn};
-use actix_web::{App, Error, HttpRequest, HttpResponse, get, post};
+use actix_web::{Error, HttpRequest, HttpResponse, get, post, web};
 use cors_runtime::cors;
-use in_process::{EVIL, LOCAL, from, send};
+use in_process::{EVIL, LOCAL, from, send_to};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -58,30 +58,22 @@ async fn forbidden() -> &'static str {
     "never"
 }
 
-fn app() -> App<
-    impl actix_web::dev::ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = Error,
-        InitError = (),
-    >,
-> {
-    App::new()
+fn routes(config: &mut web::ServiceConfig) {
+    config
         .service(tagged)
         .service(normalized)
-        .service(forbidden)
+        .service(forbidden);
 }
 
 #[actix_web::test]
 async fn a_route_wrap_that_rewrites_request_headers_keeps_working() {
-    let answer = send(app(), from(Method::GET, "/tagged", LOCAL)).await;
+    let answer = send_to(routes, from(Method::GET, "/tagged", LOCAL)).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.body, "req-42");
     assert_eq!(answer.one("access-control-allow-origin"), Some(LOCAL));
     assert_eq!(answer.vary(), "Origin");
 
-    let other = send(app(), from(Method::GET, "/tagged", EVIL)).await;
+    let other = send_to(routes, from(Method::GET, "/tagged", EVIL)).await;
     assert_eq!(other.status, StatusCode::OK);
     assert_eq!(other.body, "req-42");
     assert!(other.cors().is_empty(), "{:?}", other.cors());
@@ -89,7 +81,7 @@ async fn a_route_wrap_that_rewrites_request_headers_keeps_working() {
 
 #[actix_web::test]
 async fn a_route_wrap_that_rewrites_the_path_keeps_working() {
-    let answer = send(app(), from(Method::GET, "/normalized", LOCAL)).await;
+    let answer = send_to(routes, from(Method::GET, "/normalized", LOCAL)).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.body, "/normalized");
     assert_eq!(answer.one("access-control-allow-origin"), Some(LOCAL));
@@ -97,13 +89,13 @@ async fn a_route_wrap_that_rewrites_the_path_keeps_working() {
 
 #[actix_web::test]
 async fn an_error_from_a_route_wrap_carries_the_grant() {
-    let answer = send(app(), from(Method::POST, "/refused", LOCAL)).await;
+    let answer = send_to(routes, from(Method::POST, "/refused", LOCAL)).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert_eq!(answer.one("access-control-allow-origin"), Some(LOCAL));
     assert_eq!(answer.one("access-control-allow-credentials"), Some("true"));
     assert_eq!(answer.vary(), "Origin");
 
-    let other = send(app(), from(Method::POST, "/refused", EVIL)).await;
+    let other = send_to(routes, from(Method::POST, "/refused", EVIL)).await;
     assert_eq!(other.status, StatusCode::FORBIDDEN);
     assert!(other.cors().is_empty(), "{:?}", other.cors());
 }

@@ -4,9 +4,9 @@
 mod in_process;
 
 use actix_web::http::StatusCode;
-use actix_web::{App, routes};
+use actix_web::{routes, web};
 use cors_runtime::cors;
-use in_process::{LOCAL, cors_set, preflight, send};
+use in_process::{LOCAL, cors_set, preflight, send_to};
 
 #[cors(origins = "http://localhost:8080")]
 #[routes]
@@ -18,22 +18,14 @@ async fn several() -> &'static str {
     "several"
 }
 
-fn app() -> App<
-    impl actix_web::dev::ServiceFactory<
-        actix_web::dev::ServiceRequest,
-        Config = (),
-        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    App::new().service(several)
+fn routes(config: &mut web::ServiceConfig) {
+    config.service(several);
 }
 
 #[actix_web::test]
 async fn each_path_lists_its_own_methods() {
     for (path, method) in [("/a", "GET"), ("/b", "POST")] {
-        let answer = send(app(), preflight(path, LOCAL, method)).await;
+        let answer = send_to(routes, preflight(path, LOCAL, method)).await;
         assert_eq!(answer.status, StatusCode::NO_CONTENT, "{path}");
         assert_eq!(
             answer.cors(),
@@ -44,14 +36,14 @@ async fn each_path_lists_its_own_methods() {
             "{path}"
         );
     }
-    let both = send(app(), preflight("/both", LOCAL, "POST")).await;
+    let both = send_to(routes, preflight("/both", LOCAL, "POST")).await;
     assert_eq!(both.one("access-control-allow-methods"), Some("GET, POST"));
 }
 
 #[actix_web::test]
 async fn a_path_never_accepts_another_paths_method() {
     for (path, method) in [("/a", "POST"), ("/b", "GET")] {
-        let answer = send(app(), preflight(path, LOCAL, method)).await;
+        let answer = send_to(routes, preflight(path, LOCAL, method)).await;
         assert_ne!(answer.status, StatusCode::NO_CONTENT, "{path}");
         assert!(answer.cors().is_empty(), "{path}: {:?}", answer.cors());
     }

@@ -7,7 +7,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderMap, HeaderName};
 use actix_web::http::{Method, StatusCode};
-use actix_web::{App, Error, test};
+use actix_web::{App, Error, test, web};
 
 pub const LOCAL: &str = "http://localhost:8080";
 pub const APP: &str = "https://app.example.com";
@@ -103,6 +103,11 @@ where
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     }
+}
+
+/// Sends `req` to a fresh application holding what `routes` registers.
+pub async fn send_to(routes: fn(&mut web::ServiceConfig), req: test::TestRequest) -> Answer {
+    send(App::new().configure(routes), req).await
 }
 
 /// A browser's preflight for `method` on `path` from `origin`.

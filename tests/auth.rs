@@ -131,6 +131,14 @@ fn without_layer() -> App<
     )
 }
 
+/// What an allowed origin's actual request gets: the credentialed grant.
+fn granted() -> Vec<(String, String)> {
+    cors_set(&[
+        ("access-control-allow-credentials", "true"),
+        ("access-control-allow-origin", LOCAL),
+    ])
+}
+
 /// `req(path)` sent to both applications: in the scope and at app level.
 async fn both(path: &str, req: impl Fn(&str) -> test::TestRequest) -> Vec<(String, Answer)> {
     let in_scope = format!("/t/acme/api{path}");
@@ -204,14 +212,7 @@ async fn a_refused_preflight_is_refused_by_the_policy() {
 async fn the_auth_layers_401_carries_the_grant_for_an_allowed_origin() {
     for (path, answer) in both("/me", |path| from(Method::GET, path, LOCAL)).await {
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{path}");
-        assert_eq!(
-            answer.cors(),
-            cors_set(&[
-                ("access-control-allow-credentials", "true"),
-                ("access-control-allow-origin", LOCAL),
-            ]),
-            "{path}"
-        );
+        assert_eq!(answer.cors(), granted(), "{path}");
         assert_eq!(answer.vary(), "Origin", "{path}");
         assert!(answer.one("www-authenticate").is_some(), "{path}");
     }
@@ -232,14 +233,7 @@ async fn an_authenticated_request_gets_the_handlers_answer_and_the_grant() {
     for (path, answer) in both("/me", authenticated).await {
         assert_eq!(answer.status, StatusCode::OK, "{path}");
         assert_eq!(answer.body, "me", "{path}");
-        assert_eq!(
-            answer.cors(),
-            cors_set(&[
-                ("access-control-allow-credentials", "true"),
-                ("access-control-allow-origin", LOCAL),
-            ]),
-            "{path}"
-        );
+        assert_eq!(answer.cors(), granted(), "{path}");
     }
 }
 

@@ -5,7 +5,9 @@
 # divided by $REQUESTS. Repeats agree to better than 0.01 %.
 #
 #   scripts/instructions.sh            cases 1-6 (issue 6)
-#   scripts/instructions.sh --all      cases 1-7 (adds the origin-set scaling cases)
+#   scripts/instructions.sh --all      cases 1-8 (adds the origin-set scaling cases, 7, and
+#                                      the application layer's, 8: `ours-layer-*` beside
+#                                      `ours-*`, and a GET without Origin for both)
 #   scripts/instructions.sh NAME...    the named cases (`bench-server --cases` lists them)
 #   IN_PROCESS=1 scripts/instructions.sh [...]
 #                                      the same cases in process, as the in-process benches
@@ -161,3 +163,7 @@ ratio actix-cors-disallowed bare-disallowed "actix-cors disallowed / bare"
 ratio ours-1000-last ours-1-last "1,000 origins / 1 origin, last     (<= 1.05)"
 ratio ours-1000-miss ours-1-miss "1,000 origins / 1 origin, miss     (<= 1.05)"
 ratio ours-100-last ours-1-last "100 origins / 1 origin, last"
+ratio ours-layer-get ours-get "layer: allowed GET / ours allowed GET"
+ratio ours-layer-preflight ours-preflight "layer: preflight / ours preflight"
+ratio ours-layer-disallowed ours-disallowed "layer: disallowed / ours disallowed"
+ratio ours-layer-no-origin ours-no-origin "layer: GET without Origin / ours"

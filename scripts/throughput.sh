@@ -5,7 +5,7 @@
 # never as a gate; instruction counts (scripts/instructions.sh) are the measure.
 #
 #   scripts/throughput.sh            cases 1-6
-#   scripts/throughput.sh --all      cases 1-7
+#   scripts/throughput.sh --all      cases 1-8
 #   scripts/throughput.sh NAME...    the named cases (`bench-server --cases` lists them)
 #
 # Environment: DURATION (default 5s), CONNECTIONS (default 16), PORT (default 18081).

@@ -4,8 +4,12 @@
 //!
 //! `cargo bench -p cors-bench --bench allocs`
 
+use actix_http::Request;
+use actix_web::Error;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
 use cors_bench::counting::{Counting, Snapshot, snapshot};
-use cors_bench::{CASES, Case, call, init_now};
+use cors_bench::{CASES, Case, OnApp, call, with_app};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -50,22 +54,37 @@ fn main() {
 }
 
 /// Allocations and bytes per request of `case`.
-fn per_request(case: &Case) -> (f64, f64) {
-    let app = init_now(case.variant);
-    for _ in 0..WARM_UP {
-        drop(call(&app, case.probe.request()));
+fn per_request(case: &'static Case) -> (f64, f64) {
+    with_app(case.variant, Count(case))
+}
+
+/// Counts one case's allocations on its app.
+struct Count(&'static Case);
+
+impl OnApp for Count {
+    type Output = (f64, f64);
+
+    fn run<S, B>(self, app: S) -> (f64, f64)
+    where
+        S: Service<Request, Response = ServiceResponse<B>, Error = Error> + 'static,
+        B: MessageBody + 'static,
+    {
+        let case = self.0;
+        for _ in 0..WARM_UP {
+            drop(call(&app, case.probe.request()));
+        }
+        let mut total = Snapshot::default();
+        for _ in 0..REQUESTS {
+            let request = case.probe.request();
+            let before = snapshot();
+            drop(call(&app, request));
+            let after = snapshot();
+            total.allocations += after.allocations - before.allocations;
+            total.bytes += after.bytes - before.bytes;
+        }
+        (
+            total.allocations as f64 / REQUESTS as f64,
+            total.bytes as f64 / REQUESTS as f64,
+        )
     }
-    let mut total = Snapshot::default();
-    for _ in 0..REQUESTS {
-        let request = case.probe.request();
-        let before = snapshot();
-        drop(call(&app, request));
-        let after = snapshot();
-        total.allocations += after.allocations - before.allocations;
-        total.bytes += after.bytes - before.bytes;
-    }
-    (
-        total.allocations as f64 / REQUESTS as f64,
-        total.bytes as f64 / REQUESTS as f64,
-    )
 }

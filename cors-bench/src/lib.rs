@@ -2,8 +2,8 @@
 //! path, and the requests sent to them.
 //!
 //! A [`Variant`] is one server configuration (bare, the hand-written floor, `#[cors]`,
-//! actix-cors, `#[cors]` with 1/100/1,000 origins); a [`Probe`] is one request; a [`Case`]
-//! pairs them. The in-process benches, the allocation counter, the tests and `bench-server`
+//! `#[cors]` behind the application layer [`cors_runtime::Preflights`], actix-cors, `#[cors]`
+//! with 1/100/1,000 origins); a [`Probe`] is one request; a [`Case`] pairs them. The in-process benches, the allocation counter, the tests and `bench-server`
 //! (driven by `scripts/instructions.sh` and `scripts/throughput.sh`) all read [`CASES`],
 //! so every measure sends the same bytes to the same routes.
 
@@ -12,6 +12,7 @@ use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 
 use actix_http::Request;
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{
     AppService, HttpServiceFactory, ResourceDef, Service, ServiceRequest, ServiceResponse,
     Transform, fn_service,
@@ -255,6 +256,8 @@ pub enum Variant {
     FloorVary,
     /// `#[cors]` with one origin.
     Ours,
+    /// [`Variant::Ours`]'s app with [`cors_runtime::Preflights`] wrapped around it, last.
+    OursLayer,
     /// actix-cors with the same policy.
     ActixCors,
     /// `#[cors]` with 1 generated origin.
@@ -267,12 +270,13 @@ pub enum Variant {
 
 impl Variant {
     /// Every variant, in table order.
-    pub const ALL: [Variant; 9] = [
+    pub const ALL: [Variant; 10] = [
         Variant::Bare,
         Variant::Floor,
         Variant::FloorWrapped,
         Variant::FloorVary,
         Variant::Ours,
+        Variant::OursLayer,
         Variant::ActixCors,
         Variant::Ours1,
         Variant::Ours100,
@@ -287,6 +291,7 @@ impl Variant {
             Variant::FloorWrapped => "floor-wrapped",
             Variant::FloorVary => "floor-vary",
             Variant::Ours => "ours",
+            Variant::OursLayer => "ours-layer",
             Variant::ActixCors => "actix-cors",
             Variant::Ours1 => "ours-1",
             Variant::Ours100 => "ours-100",
@@ -301,14 +306,22 @@ impl Variant {
             .find(|variant| variant.name() == name)
     }
 
-    /// Registers the variant's subject, and nothing else, at [`PATH`].
+    /// Whether the variant's app is wrapped in [`cors_runtime::Preflights`] (added last,
+    /// around what [`Variant::configure`] registers). Such an app answers
+    /// `ServiceResponse<EitherBody<BoxBody>>`: use [`with_app`] to run it in process.
+    pub fn layered(self) -> bool {
+        matches!(self, Variant::OursLayer)
+    }
+
+    /// Registers the variant's subject, and nothing else, at [`PATH`] (for a
+    /// [layered](Variant::layered) variant, the app inside the layer).
     pub fn configure(self, config: &mut web::ServiceConfig) {
         match self {
             Variant::Bare => config.service(bare),
             Variant::Floor => config.service(floor).service(FloorPreflight),
             Variant::FloorVary => config.service(floor_vary),
             Variant::FloorWrapped => config.service(floor_wrapped),
-            Variant::Ours => config.service(ours),
+            Variant::Ours | Variant::OursLayer => config.service(ours),
             Variant::ActixCors => config.service(
                 web::resource(PATH)
                     .wrap(actix_cors_policy())
@@ -339,6 +352,11 @@ pub const ALLOWED_GET: Probe = Probe {
 pub const DISALLOWED_GET: Probe = Probe {
     method: "GET",
     headers: &[("Origin", DISALLOWED_ORIGIN)],
+};
+/// A GET without `Origin`: same-origin or non-browser traffic.
+pub const NO_ORIGIN_GET: Probe = Probe {
+    method: "GET",
+    headers: &[],
 };
 /// A preflight from [`ALLOWED_ORIGIN`] for GET with two request headers.
 pub const PREFLIGHT: Probe = Probe {
@@ -376,7 +394,8 @@ pub const MISS: Probe = Probe {
 pub struct Case {
     /// The case's name in every table.
     pub name: &'static str,
-    /// The case number (1–7).
+    /// The case number (1–7), or 8 for the cases of the application layer
+    /// (`scripts/instructions.sh` runs 1–6 by default, every case with `--all`).
     pub number: u8,
     /// The server configuration.
     pub variant: Variant,
@@ -434,6 +453,29 @@ pub const CASES: &[Case] = &[
     case("ours-1-miss", 7, Variant::Ours1, MISS, 200),
     case("ours-100-miss", 7, Variant::Ours100, MISS, 200),
     case("ours-1000-miss", 7, Variant::Ours1000, MISS, 200),
+    case("ours-no-origin", 8, Variant::Ours, NO_ORIGIN_GET, 200),
+    case("ours-layer-get", 8, Variant::OursLayer, ALLOWED_GET, 200),
+    case(
+        "ours-layer-preflight",
+        8,
+        Variant::OursLayer,
+        PREFLIGHT,
+        204,
+    ),
+    case(
+        "ours-layer-disallowed",
+        8,
+        Variant::OursLayer,
+        DISALLOWED_GET,
+        200,
+    ),
+    case(
+        "ours-layer-no-origin",
+        8,
+        Variant::OursLayer,
+        NO_ORIGIN_GET,
+        200,
+    ),
 ];
 
 /// The case called `name`.
@@ -464,17 +506,62 @@ impl Probe {
 }
 
 /// The service of an app holding only `variant`, as [`actix_web::test::init_service`] builds it.
+///
+/// # Panics
+/// If `variant` is [layered](Variant::layered): its app answers another response type (see
+/// [`with_app`]).
 pub async fn init(
     variant: Variant,
 ) -> impl Service<Request, Response = ServiceResponse, Error = Error> {
+    assert!(!variant.layered(), "{variant:?}: use with_app");
     actix_web::test::init_service(App::new().configure(|config| variant.configure(config))).await
 }
 
 /// Builds the app of `variant` on a fresh actix system.
+///
+/// # Panics
+/// If `variant` is [layered](Variant::layered) (see [`with_app`]).
 pub fn init_now(
     variant: Variant,
 ) -> impl Service<Request, Response = ServiceResponse, Error = Error> {
     actix_web::rt::System::new().block_on(init(variant))
+}
+
+/// The service of `variant`'s app with [`cors_runtime::Preflights`] added last, as
+/// [`actix_web::test::init_service`] builds it.
+pub async fn init_layered(
+    variant: Variant,
+) -> impl Service<Request, Response = ServiceResponse<EitherBody<BoxBody>>, Error = Error> {
+    actix_web::test::init_service(
+        App::new()
+            .configure(|config| variant.configure(config))
+            .wrap(cors_runtime::Preflights),
+    )
+    .await
+}
+
+/// Work to do on a variant's in-process app, whatever its response body: the application
+/// layer changes the app's type, and keeping one code path per type (instead of one type
+/// that can be either) leaves the other variants' per-request code as it was.
+pub trait OnApp {
+    /// What the work gives back.
+    type Output;
+
+    /// Does the work on `app`.
+    fn run<S, B>(self, app: S) -> Self::Output
+    where
+        S: Service<Request, Response = ServiceResponse<B>, Error = Error> + 'static,
+        B: MessageBody + 'static;
+}
+
+/// Builds the app of `variant` on a fresh actix system, with the layer if the variant has
+/// it, and runs `work` on it.
+pub fn with_app<W: OnApp>(variant: Variant, work: W) -> W::Output {
+    if variant.layered() {
+        work.run(actix_web::rt::System::new().block_on(init_layered(variant)))
+    } else {
+        work.run(init_now(variant))
+    }
 }
 
 /// Polls `future` once and returns its output: every subject answers without waiting, so
@@ -494,19 +581,52 @@ pub fn now<F: Future>(future: F) -> F::Output {
 ///
 /// # Panics
 /// If the app fails or does not answer at once.
-pub fn call<S>(app: &S, request: Request) -> ServiceResponse
+pub fn call<S, B>(app: &S, request: Request) -> ServiceResponse<B>
 where
-    S: Service<Request, Response = ServiceResponse, Error = Error>,
+    S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
 {
     now(app.call(request)).expect("the subjects never fail")
 }
 
 #[cfg(test)]
 mod tests {
+    use actix_web::http::header::HeaderMap;
+
     use super::*;
 
+    /// The status and headers of one answer.
+    struct Answer {
+        status: u16,
+        headers: HeaderMap,
+    }
+
+    impl Answer {
+        fn headers(&self) -> &HeaderMap {
+            &self.headers
+        }
+    }
+
+    /// Sends one request to an app and keeps its answer.
+    struct Once(Request);
+
+    impl OnApp for Once {
+        type Output = Answer;
+
+        fn run<S, B>(self, app: S) -> Answer
+        where
+            S: Service<Request, Response = ServiceResponse<B>, Error = Error> + 'static,
+            B: MessageBody + 'static,
+        {
+            let response = call(&app, self.0);
+            Answer {
+                status: response.status().as_u16(),
+                headers: response.headers().clone(),
+            }
+        }
+    }
+
     /// The `Access-Control-*` and `Vary` headers of a response, sorted.
-    fn cors_headers(response: &ServiceResponse) -> Vec<(String, String)> {
+    fn cors_headers(response: &Answer) -> Vec<(String, String)> {
         let mut headers: Vec<(String, String)> = response
             .headers()
             .iter()
@@ -517,17 +637,36 @@ mod tests {
         headers
     }
 
-    fn answer(case: &str) -> ServiceResponse {
-        let case = case_named(case).unwrap();
-        call(&init_now(case.variant), case.probe.request())
+    fn answer_case(case: &Case) -> Answer {
+        with_app(case.variant, Once(case.probe.request()))
+    }
+
+    fn answer(case: &str) -> Answer {
+        answer_case(case_named(case).unwrap())
     }
 
     #[test]
     fn every_case_answers_at_once_with_its_status() {
         for case in CASES {
-            let response = call(&init_now(case.variant), case.probe.request());
-            assert_eq!(response.status().as_u16(), case.status, "{}", case.name);
+            assert_eq!(answer_case(case).status, case.status, "{}", case.name);
         }
+    }
+
+    #[test]
+    fn the_layer_answers_what_the_route_answers() {
+        for probe in ["get", "preflight", "disallowed", "no-origin"] {
+            let route = answer(&format!("ours-{probe}"));
+            let layer = answer(&format!("ours-layer-{probe}"));
+            assert_eq!(layer.status, route.status, "{probe}");
+            assert_eq!(cors_headers(&layer), cors_headers(&route), "{probe}");
+        }
+        let same_origin = cors_headers(&answer("ours-no-origin"));
+        assert!(
+            same_origin
+                .iter()
+                .all(|(name, _)| !name.starts_with("access-control-")),
+            "{same_origin:?}"
+        );
     }
 
     #[test]
@@ -565,7 +704,7 @@ mod tests {
     #[test]
     fn scaling_probes_hit_the_last_origin_and_miss_the_missing_one() {
         for case in CASES.iter().filter(|case| case.number == 7) {
-            let response = call(&init_now(case.variant), case.probe.request());
+            let response = answer_case(case);
             let granted = response.headers().contains_key(ACCESS_CONTROL_ALLOW_ORIGIN);
             assert_eq!(granted, case.name.ends_with("-last"), "{}", case.name);
         }

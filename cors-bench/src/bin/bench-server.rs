@@ -15,8 +15,11 @@
 
 use std::process::ExitCode;
 
-use actix_web::{App, HttpServer};
-use cors_bench::{CASES, Variant};
+use actix_http::Request;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::{App, Error, HttpServer};
+use cors_bench::{CASES, Case, OnApp, Variant};
 
 #[cfg(feature = "count-allocs")]
 #[global_allocator]
@@ -36,13 +39,14 @@ fn main() -> ExitCode {
                 eprintln!("usage: bench-server --in-process CASE N [build-only]");
                 return ExitCode::FAILURE;
             };
-            let app = cors_bench::init_now(case.variant);
-            for _ in 0..count {
-                let request = case.probe.request();
-                if rest.is_empty() {
-                    drop(cors_bench::call(&app, request));
-                }
-            }
+            cors_bench::with_app(
+                case.variant,
+                Repeat {
+                    case,
+                    count,
+                    call: rest.is_empty(),
+                },
+            );
             ExitCode::SUCCESS
         }
         [variant, rest @ ..] if rest.len() <= 1 => {
@@ -66,6 +70,31 @@ fn main() -> ExitCode {
             eprintln!("usage: bench-server VARIANT [PORT] | bench-server --cases");
             eprintln!("variants: {}", variant_names());
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `bench-server --in-process`'s loop: build `case`'s request `count` times and, if `call`,
+/// send each through the app and drop the response.
+struct Repeat {
+    case: &'static Case,
+    count: u64,
+    call: bool,
+}
+
+impl OnApp for Repeat {
+    type Output = ();
+
+    fn run<S, B>(self, app: S)
+    where
+        S: Service<Request, Response = ServiceResponse<B>, Error = Error> + 'static,
+        B: MessageBody + 'static,
+    {
+        for _ in 0..self.count {
+            let request = self.case.probe.request();
+            if self.call {
+                drop(cors_bench::call(&app, request));
+            }
         }
     }
 }
@@ -97,12 +126,25 @@ fn print_cases() {
 
 fn serve(variant: Variant, port: u16) -> std::io::Result<()> {
     actix_web::rt::System::new().block_on(async move {
-        let server =
+        // One worker, as `scripts/instructions.sh` assumes; the layered variant's app is the
+        // same with `cors_runtime::Preflights` added last.
+        let server = if variant.layered() {
+            HttpServer::new(move || {
+                App::new()
+                    .configure(|config| variant.configure(config))
+                    .wrap(cors_runtime::Preflights)
+            })
+            .workers(1)
+            .shutdown_timeout(1)
+            .bind(("127.0.0.1", port))?
+            .run()
+        } else {
             HttpServer::new(move || App::new().configure(|config| variant.configure(config)))
                 .workers(1)
                 .shutdown_timeout(1)
                 .bind(("127.0.0.1", port))?
-                .run();
+                .run()
+        };
         println!("ready");
         server.await
     })?;

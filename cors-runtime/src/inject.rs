@@ -11,6 +11,7 @@ use actix_web::Error;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::error::InternalError;
+use actix_web::http::Method;
 use actix_web::http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
     HeaderMap, HeaderName, HeaderValue, ORIGIN, VARY,
@@ -73,7 +74,7 @@ where
         // Judged on arrival, from the request as the browser sent it. Nothing of the request
         // is kept: an inner middleware may need it alone to change its headers or path
         // (`ServiceRequest::headers_mut` panics while a clone lives).
-        let allow_origin = grant(&self.prepared, req.method().as_str(), req.headers());
+        let allow_origin = grant(&self.prepared, req.method(), req.headers());
         InjectFuture {
             inner: self.service.call(req),
             prepared: Rc::clone(&self.prepared),
@@ -136,7 +137,7 @@ fn into_boxed_body<B: MessageBody + 'static>(
 
 /// Puts the policy's answer for one actual response into `headers`: exactly the policy's
 /// `Access-Control-*` headers when `allow_origin` is granted, none otherwise.
-#[inline]
+#[inline(always)]
 pub(crate) fn apply(
     headers: &mut HeaderMap,
     prepared: &Prepared,
@@ -167,6 +168,46 @@ pub(crate) fn apply(
     }
 }
 
+/// Whether `headers` carry exactly the answer [`apply`] would give: the policy's
+/// `Access-Control-*` headers for `allow_origin` (none without it), each once, and `Origin`
+/// in `Vary` where the answer depends on it.
+pub(crate) fn carries_answer(
+    headers: &HeaderMap,
+    prepared: &Prepared,
+    allow_origin: Option<&HeaderValue>,
+) -> bool {
+    let mut found = 0;
+    for (name, value) in headers.iter() {
+        if !name.as_str().starts_with(ACCESS_CONTROL) {
+            continue;
+        }
+        let Some(allow_origin) = allow_origin else {
+            return false;
+        };
+        let expected = if *name == ACCESS_CONTROL_ALLOW_ORIGIN {
+            Some(allow_origin)
+        } else if *name == ACCESS_CONTROL_ALLOW_CREDENTIALS && prepared.policy.credentials {
+            Some(&TRUE)
+        } else if *name == ACCESS_CONTROL_EXPOSE_HEADERS {
+            prepared.expose_headers.as_ref()
+        } else {
+            None
+        };
+        if expected != Some(value) {
+            return false;
+        }
+        found += 1;
+    }
+    let wanted = allow_origin.map_or(0, |_| {
+        1 + usize::from(prepared.policy.credentials)
+            + usize::from(prepared.expose_headers.is_some())
+    });
+    found == wanted && (!prepared.varies_by_origin || vary::lists(headers, b"Origin"))
+}
+
+/// `Access-Control-Allow-Credentials: true`.
+const TRUE: HeaderValue = HeaderValue::from_static("true");
+
 /// How every CORS response header's name begins (header names are lower case).
 const ACCESS_CONTROL: &str = "access-control-";
 
@@ -195,7 +236,11 @@ fn remove_access_control(headers: &mut HeaderMap) {
 /// The `Access-Control-Allow-Origin` value an actual request of `method` with `headers`
 /// is granted, if any.
 #[inline]
-pub(crate) fn grant(prepared: &Prepared, method: &str, headers: &HeaderMap) -> Option<HeaderValue> {
+pub(crate) fn grant(
+    prepared: &Prepared,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Option<HeaderValue> {
     prepared
         .allows_method(method)
         .then(|| prepared.allow_origin_for_request(headers))
@@ -212,10 +257,7 @@ pub(crate) fn insert_allow_origin(
 ) {
     headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
     if policy.credentials {
-        headers.insert(
-            ACCESS_CONTROL_ALLOW_CREDENTIALS,
-            const { HeaderValue::from_static("true") },
-        );
+        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
     }
 }
 
@@ -230,8 +272,9 @@ impl Prepared {
     /// Whether an actual request of `method` may be granted: methods are part of the grant,
     /// even those browsers never preflight.
     #[inline]
-    fn allows_method(&self, method: &str) -> bool {
-        self.policy.methods.contains(&method)
+    fn allows_method(&self, method: &Method) -> bool {
+        // Standard methods compare as enum values, without comparing bytes.
+        self.methods.contains(method)
     }
 
     /// The `Access-Control-Allow-Origin` value for an actual request: a `*` policy answers
@@ -255,6 +298,8 @@ pub fn actual_response(
     headers: &mut HeaderMap,
 ) {
     let prepared = Prepared::new(policy);
-    let allow_origin = grant(&prepared, method, request);
+    let allow_origin = Method::from_bytes(method.as_bytes())
+        .ok()
+        .and_then(|method| grant(&prepared, &method, request));
     apply(headers, &prepared, allow_origin);
 }

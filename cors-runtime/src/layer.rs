@@ -25,7 +25,7 @@ use actix_web::http::Method;
 use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, HeaderValue, ORIGIN};
 use actix_web::{Error, HttpRequest};
 
-use crate::inject::apply;
+use crate::inject::{apply, carries_answer};
 use crate::preflight::{Judge, PreflightRoute, is_preflight_for};
 
 /// Answers the preflights of every `#[cors]` route before the application's middleware
@@ -169,11 +169,8 @@ where
         let owner = self
             .route_for(&req, req.method().as_str().as_bytes())
             .map(|resolved| {
-                let grant = crate::inject::grant(
-                    resolved.judge.prepared(),
-                    req.method().as_str(),
-                    req.headers(),
-                );
+                let grant =
+                    crate::inject::grant(resolved.judge.prepared(), req.method(), req.headers());
                 (grant, Rc::clone(&resolved.judge))
             });
         PreflightsFuture::inner(self.service.call(req), owner)
@@ -226,7 +223,11 @@ where
                 // `Access-Control-*` header, and a middleware's response gets its grant too.
                 Poll::Ready(match result {
                     Ok(mut response) => {
-                        apply(response.headers_mut(), judge.prepared(), allow_origin);
+                        let prepared = judge.prepared();
+                        // Usually the route answered, and nothing around it changed that.
+                        if !carries_answer(response.headers(), prepared, allow_origin.as_ref()) {
+                            apply(response.headers_mut(), prepared, allow_origin);
+                        }
                         Ok(response.map_into_left_body())
                     }
                     Err(error) => {

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use actix_web::http::Method;
 use actix_web::http::header::HeaderValue;
 
 /// One handler's CORS policy, built by `#[cors(...)]` at compile time.
@@ -212,6 +213,8 @@ pub(crate) struct Prepared {
     pub(crate) varies_by_origin: bool,
     /// The route's last `Vary` merge.
     pub(crate) vary_memo: crate::vary::Memo,
+    /// The policy's methods, as requests carry them.
+    pub(crate) methods: Box<[Method]>,
 }
 
 enum PreparedOrigins {
@@ -251,6 +254,11 @@ impl Prepared {
             max_age: policy.max_age.map(HeaderValue::from_static),
             varies_by_origin: policy.varies_by_origin(),
             vary_memo: crate::vary::Memo::default(),
+            methods: policy
+                .methods
+                .iter()
+                .filter_map(|method| Method::from_bytes(method.as_bytes()).ok())
+                .collect(),
         }
     }
 

@@ -120,7 +120,7 @@ fn merge(headers: &mut HeaderMap, names: &Names, memo: &Memo) {
 }
 
 /// Whether the response's `Vary` already covers `name`: lists it (in any case) or `*`.
-fn lists(headers: &HeaderMap, name: &[u8]) -> bool {
+pub(crate) fn lists(headers: &HeaderMap, name: &[u8]) -> bool {
     headers.get_all(VARY).any(|value| {
         value
             .as_bytes()

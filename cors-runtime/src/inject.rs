@@ -137,7 +137,7 @@ fn into_boxed_body<B: MessageBody + 'static>(
 
 /// Puts the policy's answer for one actual response into `headers`: exactly the policy's
 /// `Access-Control-*` headers when `allow_origin` is granted, none otherwise.
-#[inline(always)]
+#[inline]
 pub(crate) fn apply(
     headers: &mut HeaderMap,
     prepared: &Prepared,

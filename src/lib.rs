@@ -275,3 +275,8 @@ fn listen(endpoint: &Endpoint) -> io::Result<(Vec<TcpListener>, u16)> {
     }
     Ok((listeners, port))
 }
+
+/// The repository README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,9 +1,7 @@
-//! The `#[cors(...)]` attribute of [`cors-runtime`](https://docs.rs/cors-runtime). Depend on
-//! `cors-runtime` and write `use cors_runtime::cors;`: this crate is its implementation.
-//!
-//! The attribute's tokens flow one way: `args` parses them, `model` validates them
-//! against the rules and the routes, `expand` writes the handler, its policy and its
-//! preflight route.
+#![doc = include_str!("../README.md")]
+// The attribute's tokens flow one way: `args` parses them, `model` validates them
+// against the rules and the routes, `expand` writes the handler, its policy and its
+// preflight route.
 #![warn(missing_docs)]
 
 mod args;

@@ -1,5 +1,4 @@
-//! The rules a CORS policy must follow, shared by the `#[cors]` macro (compile time) and the
-//! runtime (origins configured at startup), so both reject the same values with the same words.
+#![doc = include_str!("../README.md")]
 //!
 //! Every check takes the user's text and returns either the normalised value or a message
 //! meant to be shown as is: lowercase, naming the offending value, no trailing period.

@@ -111,13 +111,7 @@ where
                 apply(response.headers_mut(), this.prepared, allow_origin);
                 Ok(response)
             }
-            // An inner middleware's error: rendered here, so its response carries the
-            // policy's answer too, and passed on as an error, as it came.
-            Err(error) => {
-                let mut response = error.error_response();
-                apply(response.headers_mut(), this.prepared, allow_origin);
-                Err(InternalError::from_response(error, response).into())
-            }
+            Err(error) => Err(with_answer(error, this.prepared, allow_origin)),
         })
     }
 }
@@ -166,6 +160,18 @@ pub(crate) fn apply(
     if prepared.varies_by_origin {
         vary::add_known(headers, &vary::ORIGIN, has_vary, &prepared.vary_memo);
     }
+}
+
+/// An inner middleware's error, rendered here so its response carries the policy's answer
+/// too, and passed on as an error, as it came.
+pub(crate) fn with_answer(
+    error: Error,
+    prepared: &Prepared,
+    allow_origin: Option<HeaderValue>,
+) -> Error {
+    let mut response = error.error_response();
+    apply(response.headers_mut(), prepared, allow_origin);
+    InternalError::from_response(error, response).into()
 }
 
 /// Whether `headers` carry exactly the answer [`apply`] would give: the policy's

@@ -18,14 +18,13 @@ use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{
     ResourceDef, ResourceMap, Service, ServiceRequest, ServiceResponse, Transform,
 };
-use actix_web::error::InternalError;
 use actix_web::error::UrlGenerationError;
 use actix_web::guard::Guard;
 use actix_web::http::Method;
 use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, HeaderValue, ORIGIN};
 use actix_web::{Error, HttpRequest};
 
-use crate::inject::{apply, carries_answer};
+use crate::inject::{apply, carries_answer, with_answer};
 use crate::preflight::{Judge, PreflightRoute, is_preflight_for};
 
 /// Answers the preflights of every `#[cors]` route before the application's middleware
@@ -230,11 +229,7 @@ where
                         }
                         Ok(response.map_into_left_body())
                     }
-                    Err(error) => {
-                        let mut response = error.error_response();
-                        apply(response.headers_mut(), judge.prepared(), allow_origin);
-                        Err(InternalError::from_response(error, response).into())
-                    }
+                    Err(error) => Err(with_answer(error, judge.prepared(), allow_origin)),
                 })
             }
         }

@@ -1,16 +1,19 @@
 //! SPEC §2, behaviour by behaviour, through the real actix-web service stack.
 
+mod in_process;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use actix_web::dev::{Service, ServiceResponse};
-use actix_web::http::header::{HeaderName, VARY};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::header::VARY;
 use actix_web::http::{Method, StatusCode};
 use actix_web::{
     App, HttpRequest, HttpResponse, Responder, body, delete, error, get, post, put, route, routes,
     test, web,
 };
 use cors_runtime::cors;
+use in_process::{APP, Answer, LOCAL, from, preflight};
 use serde::Deserialize;
 
 // ---------------------------------------------------------------------------------------
@@ -227,80 +230,17 @@ fn app() -> App<
 // ---------------------------------------------------------------------------------------
 // Helpers
 
-struct Answer {
-    status: StatusCode,
-    headers: actix_web::http::header::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn one(&self, name: &str) -> Option<&str> {
-        let mut values = self
-            .headers
-            .get_all(HeaderName::from_bytes(name.as_bytes()).unwrap());
-        let first = values.next().map(|value| value.to_str().unwrap());
-        assert!(values.next().is_none(), "`{name}` appears more than once");
-        first
-    }
-
-    /// Every line of `name`, joined with `, ` (as a recipient may combine them).
-    fn joined(&self, name: &str) -> String {
-        let values: Vec<&str> = self
-            .headers
-            .get_all(HeaderName::from_bytes(name.as_bytes()).unwrap())
-            .map(|value| value.to_str().unwrap())
-            .collect();
-        values.join(", ")
-    }
-
-    fn cors_headers(&self) -> Vec<&str> {
-        self.headers
-            .keys()
-            .map(HeaderName::as_str)
-            .filter(|name| name.starts_with("access-control-"))
-            .collect()
-    }
-
-    fn assert_no_cors(&self) {
-        assert!(
-            self.cors_headers().is_empty(),
-            "unexpected {:?}",
-            self.cors_headers()
-        );
-    }
-}
-
+/// `req` through a fresh instance of the test application.
 async fn send(req: test::TestRequest) -> Answer {
-    let app = test::init_service(app()).await;
-    let res = app.call(req.to_request()).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = test::read_body(res).await;
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
-}
-
-fn preflight(path: &str, origin: &str, method: &str) -> test::TestRequest {
-    test::TestRequest::default()
-        .method(Method::OPTIONS)
-        .uri(path)
-        .insert_header(("Origin", origin))
-        .insert_header(("Access-Control-Request-Method", method))
+    in_process::send(app(), req).await
 }
 
 fn get_from(path: &str, origin: &str) -> test::TestRequest {
-    test::TestRequest::get()
-        .uri(path)
-        .insert_header(("Origin", origin))
+    from(Method::GET, path, origin)
 }
 
 const PREFLIGHT_VARY: &str =
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
-const LOCAL: &str = "http://localhost:8080";
-const APP: &str = "https://app.example.com";
 
 /// Captures `log` records so tests can check that refusals are explained.
 struct Recorder;
@@ -640,8 +580,7 @@ async fn credentialed_answers_never_contain_a_wildcard() {
     ] {
         let answer = send(req).await;
         assert_eq!(answer.one("access-control-allow-credentials"), Some("true"));
-        for name in answer.cors_headers() {
-            let value = answer.headers.get(name).unwrap().to_str().unwrap();
+        for (name, value) in answer.cors() {
             assert!(
                 !value.split(',').any(|part| part.trim() == "*"),
                 "{name}: {value}"
@@ -762,11 +701,7 @@ async fn vary_is_merged_with_the_handlers_and_never_duplicated() {
             req = req.insert_header(("Origin", origin));
         }
         let answer = send(req).await;
-        assert_eq!(
-            answer.joined("vary"),
-            "Accept-Encoding, Origin",
-            "{origin:?}"
-        );
+        assert_eq!(answer.vary(), "Accept-Encoding, Origin", "{origin:?}");
     }
     let answer = send(get_from("/api/vary-origin", LOCAL)).await;
     assert_eq!(answer.one("vary"), Some("origin"));

@@ -48,6 +48,11 @@ impl Answer {
         headers
     }
 
+    /// Fails the test when any `Access-Control-*` header is there.
+    pub fn assert_no_cors(&self) {
+        assert!(self.cors().is_empty(), "unexpected {:?}", self.cors());
+    }
+
     /// All `Vary` lines, joined as one list.
     pub fn vary(&self) -> String {
         self.headers

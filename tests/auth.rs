@@ -70,6 +70,15 @@ async fn plain() -> &'static str {
     "plain"
 }
 
+/// Every handler of this file, as both applications register them.
+fn handlers(config: &mut web::ServiceConfig) {
+    config
+        .service(me)
+        .service(update_me)
+        .service(guarded)
+        .service(plain);
+}
+
 /// The handlers in a scope behind bearer authentication, nested two deep under a prefix
 /// with a variable.
 fn scoped() -> App<
@@ -86,10 +95,7 @@ fn scoped() -> App<
             web::scope("/t/{tenant}").service(
                 web::scope("/api")
                     .wrap(HttpAuthentication::bearer(validator))
-                    .service(me)
-                    .service(update_me)
-                    .service(guarded)
-                    .service(plain),
+                    .configure(handlers),
             ),
         )
         .wrap(Preflights)
@@ -106,10 +112,7 @@ fn app_level() -> App<
     >,
 > {
     App::new()
-        .service(me)
-        .service(update_me)
-        .service(guarded)
-        .service(plain)
+        .configure(handlers)
         .wrap(HttpAuthentication::bearer(validator))
         .wrap(Preflights)
 }

@@ -329,6 +329,16 @@ mod account {
             exchange(demo.api, &request("GET", &target(row), headers, b""))
                 .unwrap_or_else(|error| panic!("GET {}: {error}", target(row)))
         };
+        // The browser's preflight for the GET with its token.
+        let preflight_from = |origin: &str, row: &str| -> Response {
+            let headers: &[(&str, &[u8])] = &[
+                ("Origin", origin.as_bytes()),
+                ("Access-Control-Request-Method", b"GET"),
+                ("Access-Control-Request-Headers", b"authorization"),
+            ];
+            exchange(demo.api, &request("OPTIONS", &target(row), headers, b""))
+                .unwrap_or_else(|error| panic!("OPTIONS {}: {error}", target(row)))
+        };
         let sorted = |response: &Response| {
             let mut headers = response.access_control();
             headers.sort();
@@ -342,20 +352,7 @@ mod account {
         };
 
         // The browser's preflight carries no credentials: answered before authentication.
-        let preflight = exchange(
-            demo.api,
-            &request(
-                "OPTIONS",
-                &target("preflight"),
-                &[
-                    ("Origin", PAGE.as_bytes()),
-                    ("Access-Control-Request-Method", b"GET"),
-                    ("Access-Control-Request-Headers", b"authorization"),
-                ],
-                b"",
-            ),
-        )
-        .expect("the preflight");
+        let preflight = preflight_from(PAGE, "preflight");
         assert_eq!(preflight.status, 204, "{preflight:?}");
         assert_eq!(
             sorted(&preflight),
@@ -430,20 +427,7 @@ mod account {
         let evil = send("evil", &[("Origin", EVIL.as_bytes())]);
         assert_eq!(evil.status, 401, "{evil:?}");
         assert!(evil.access_control().is_empty(), "{evil:?}");
-        let evil_preflight = exchange(
-            demo.api,
-            &request(
-                "OPTIONS",
-                &target("evil-preflight"),
-                &[
-                    ("Origin", EVIL.as_bytes()),
-                    ("Access-Control-Request-Method", b"GET"),
-                    ("Access-Control-Request-Headers", b"authorization"),
-                ],
-                b"",
-            ),
-        )
-        .expect("the refused preflight");
+        let evil_preflight = preflight_from(EVIL, "evil-preflight");
         assert_eq!(evil_preflight.status, 403, "{evil_preflight:?}");
         assert!(
             evil_preflight.access_control().is_empty(),

@@ -25,7 +25,7 @@ use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, HeaderValue, ORIGIN
 use actix_web::{Error, HttpRequest};
 
 use crate::inject::{apply, carries_answer, with_answer};
-use crate::preflight::{Judge, PreflightRoute, is_preflight_for};
+use crate::preflight::{Judge, PreflightRoute};
 
 /// Answers the preflights of every `#[cors]` route before the application's middleware
 /// runs, and gives the policy's answer to the responses that middleware makes for those
@@ -153,7 +153,6 @@ where
             // A preflight: answered here when an annotated route serves what it asks for.
             let answer = self
                 .route_for(&req, requested.as_bytes())
-                .filter(|resolved| is_preflight_for(req.head(), resolved.route))
                 .map(|resolved| resolved.judge.respond(req.path(), req.headers()));
             return match answer {
                 Some(answer) => PreflightsFuture::Answered {

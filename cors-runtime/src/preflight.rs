@@ -53,7 +53,7 @@ impl Guard for PreflightFor {
 }
 
 /// Whether `head` is a preflight asking for a method `route` serves.
-pub(crate) fn is_preflight_for(head: &RequestHead, route: &PreflightRoute) -> bool {
+fn is_preflight_for(head: &RequestHead, route: &PreflightRoute) -> bool {
     head.method == Method::OPTIONS
         && head.headers().contains_key(ORIGIN)
         && head

@@ -46,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     for entry in cors_runtime::audit::entries() {
         assert!(
-            !(entry.policy.credentials && entry.trusts_plain_http()),
+            !(entry.policy.credentials() && entry.trusts_plain_http()),
             "{} trusts plain http with credentials",
             entry.handler
         );

@@ -23,7 +23,7 @@ impl Errors {
     }
 
     /// Records every message at `span`.
-    pub fn all_at(&mut self, span: Span, messages: Vec<String>) {
+    pub fn all_at<M: std::fmt::Display>(&mut self, span: Span, messages: Vec<M>) {
         for message in messages {
             self.at(span, message);
         }

@@ -2,12 +2,12 @@
 //! the handler whose `register` adds the actix route (wrapped in header injection) and one
 //! preflight route per path.
 
-use cors_rules::{HeaderList, OriginRule, PortRule};
+use cors_rules::{HeaderList, Origins, PortRule, Scheme};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
 
-use crate::model::{CorsSpec, Origins};
+use crate::model::{CorsSpec, OriginSource};
 use crate::route::Routes;
 
 /// The generated static holding the policy, named inside `register` only.
@@ -29,14 +29,14 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
         .filter(|attr| attr.path().is_ident("doc"));
     let policy = policy_tokens(spec);
     let configured_origins = match &spec.origins {
-        Origins::Configured(config_name) => {
+        OriginSource::Configured(config_name) => {
             let credentials = spec.credentials;
             quote! {
                 static __CORS_ORIGINS: ::cors_runtime::ConfiguredOrigins =
                     ::cors_runtime::ConfiguredOrigins::new(#config_name, #credentials);
             }
         }
-        Origins::Listed(_) => TokenStream::new(),
+        OriginSource::Literal(_) => TokenStream::new(),
     };
     let paths = routes.routes.iter().map(|route| &route.path);
     let handler_name = name.to_string();
@@ -95,67 +95,75 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
 
 fn policy_tokens(spec: &CorsSpec) -> TokenStream {
     let origins = match &spec.origins {
-        Origins::Listed(rules) => origins_tokens(rules),
-        Origins::Configured(_) => {
-            quote!(::cors_runtime::AllowedOrigins::Configured(&__CORS_ORIGINS))
+        OriginSource::Literal(origins) => {
+            let origins = origins_tokens(origins);
+            quote!(::cors_runtime::__private::PolicyOrigins::Fixed(#origins))
+        }
+        OriginSource::Configured(_) => {
+            quote!(::cors_runtime::__private::PolicyOrigins::Configured(
+                &__CORS_ORIGINS
+            ))
         }
     };
     let methods = &spec.methods;
-    let allow_methods = spec.methods.join(", ");
     let headers_any = spec.headers.any;
     let header_names = &spec.headers.names;
     let allow_headers = option(header_value(&spec.headers));
     let expose_headers = option(header_value(&spec.expose_headers));
-    let max_age = option(spec.max_age.map(|seconds| seconds.to_string()));
+    let max_age = match spec.max_age {
+        Some(seconds) => quote!(::core::option::Option::Some(#seconds)),
+        None => quote!(::core::option::Option::None),
+    };
     let credentials = spec.credentials;
     quote! {
-        ::cors_runtime::Policy {
+        ::cors_runtime::Policy::from_parts(::cors_runtime::__private::Parts {
             origins: #origins,
             methods: &[#(#methods),*],
-            allow_methods: #allow_methods,
-            headers: ::cors_runtime::AllowedHeaders { any: #headers_any, names: &[#(#header_names),*] },
+            headers: ::cors_runtime::__private::AllowedHeaders { any: #headers_any, names: &[#(#header_names),*] },
             allow_headers: #allow_headers,
             expose_headers: #expose_headers,
             max_age: #max_age,
             credentials: #credentials,
-        }
+        })
     }
 }
 
-fn origins_tokens(rules: &[OriginRule]) -> TokenStream {
-    if rules.contains(&OriginRule::Any) {
-        return quote!(::cors_runtime::AllowedOrigins::Any);
-    }
-    let mut exact: Vec<&str> = rules
-        .iter()
-        .filter_map(|rule| match rule {
-            OriginRule::Exact(origin) => Some(origin.as_str()),
-            _ => None,
-        })
-        .collect();
-    // The runtime looks exact origins up by binary search over their bytes.
-    exact.sort_unstable();
-    let patterns = rules.iter().filter_map(|rule| match rule {
-        OriginRule::Pattern(pattern) => {
-            let scheme = &pattern.scheme;
-            let host = &pattern.host;
-            let subdomains = pattern.subdomains;
-            let port = match pattern.port {
-                PortRule::Default => quote!(::cors_runtime::PortPattern::Default),
-                PortRule::Exact(port) => {
-                    let port = port.to_string();
-                    quote!(::cors_runtime::PortPattern::Exact(#port))
-                }
-                PortRule::Any => quote!(::cors_runtime::PortPattern::Any),
-            };
-            Some(quote! {
-                ::cors_runtime::OriginPattern { scheme: #scheme, host: #host, subdomains: #subdomains, port: #port }
-            })
+/// The checked origins as a `static` value: the runtime matches requests against exactly
+/// what the rules returned.
+fn origins_tokens(origins: &Origins) -> TokenStream {
+    let Origins::Listed { exact, patterns } = origins else {
+        return quote!(::cors_runtime::__private::Origins::Any);
+    };
+    let exact = exact.iter().map(|origin| {
+        let origin: &str = origin;
+        quote!(::std::borrow::Cow::Borrowed(#origin))
+    });
+    let patterns = patterns.iter().map(|pattern| {
+        let scheme = match pattern.scheme {
+            Scheme::Http => quote!(Http),
+            Scheme::Https => quote!(Https),
+        };
+        let host: &str = &pattern.host;
+        let subdomains = pattern.subdomains;
+        let port = match pattern.port {
+            PortRule::Default => quote!(Default),
+            PortRule::Exact(port) => quote!(Exact(#port)),
+            PortRule::Any => quote!(Any),
+        };
+        quote! {
+            ::cors_runtime::__private::OriginPattern {
+                scheme: ::cors_runtime::__private::Scheme::#scheme,
+                host: ::std::borrow::Cow::Borrowed(#host),
+                subdomains: #subdomains,
+                port: ::cors_runtime::__private::PortRule::#port,
+            }
         }
-        _ => None,
     });
     quote! {
-        ::cors_runtime::AllowedOrigins::Listed { exact: &[#(#exact),*], patterns: &[#(#patterns),*] }
+        ::cors_runtime::__private::Origins::Listed {
+            exact: ::std::borrow::Cow::Borrowed(&[#(#exact),*]),
+            patterns: ::std::borrow::Cow::Borrowed(&[#(#patterns),*]),
+        }
     }
 }
 

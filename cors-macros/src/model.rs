@@ -1,7 +1,7 @@
 //! Validating the raw arguments against the rules and the routes: the [`CorsSpec`] that
 //! `expand` turns into a `'static` policy.
 
-use cors_rules::{HeaderList, MAX_AGE_LIMIT, OriginRule};
+use cors_rules::{HeaderList, RuleError};
 use proc_macro2::Span;
 
 use crate::args::RawArgs;
@@ -10,7 +10,7 @@ use crate::route::Routes;
 
 /// A policy that passed every check, normalised.
 pub struct CorsSpec {
-    pub origins: Origins,
+    pub origins: OriginSource,
     pub methods: Vec<String>,
     pub headers: HeaderList,
     pub expose_headers: HeaderList,
@@ -19,9 +19,9 @@ pub struct CorsSpec {
 }
 
 /// Where the allowed origins come from.
-pub enum Origins {
+pub enum OriginSource {
     /// Literal origins, checked now.
-    Listed(Vec<OriginRule>),
+    Literal(cors_rules::Origins),
     /// Origins read from configuration at startup under this name, checked then by the
     /// same rules.
     Configured(String),
@@ -44,10 +44,9 @@ pub fn validate(args: &RawArgs, routes: Option<&Routes>, errors: &mut Errors) ->
             lit.span(),
             cors_rules::origin_list(&lit.value(), credentials),
         )
-        .map(Origins::Listed),
-        (None, Some(from)) => {
-            keep(errors, from.span(), configuration_name(&from.value())).map(Origins::Configured)
-        }
+        .map(OriginSource::Literal),
+        (None, Some(from)) => keep(errors, from.span(), configuration_name(&from.value()))
+            .map(OriginSource::Configured),
         // A key written with a bad value or misspelled has been reported already.
         (None, None)
             if ["origins", "origins_from", "policy"]
@@ -69,6 +68,7 @@ pub fn validate(args: &RawArgs, routes: Option<&Routes>, errors: &mut Errors) ->
             errors,
             lit.span(),
             cors_rules::method_list(&lit.value())
+                .map_err(|errors| errors.iter().map(RuleError::to_string).collect())
                 .and_then(|methods| served_only(methods, &routes.methods())),
         ),
         (None, Some(routes)) => Some(routes.methods()),
@@ -129,7 +129,11 @@ fn configuration_name(name: &str) -> Result<String, Vec<String>> {
 }
 
 /// The value, or `None` after recording each of its problems at `span`.
-fn keep<T>(errors: &mut Errors, span: Span, result: Result<T, Vec<String>>) -> Option<T> {
+fn keep<T, M: std::fmt::Display>(
+    errors: &mut Errors,
+    span: Span,
+    result: Result<T, Vec<M>>,
+) -> Option<T> {
     result
         .map_err(|messages| errors.all_at(span, messages))
         .ok()
@@ -167,11 +171,5 @@ fn max_age(lit: &syn::LitInt) -> Result<u64, Vec<String>> {
             lit.suffix()
         )]);
     }
-    match lit.base10_parse::<u64>() {
-        Ok(seconds) if seconds <= MAX_AGE_LIMIT => Ok(seconds),
-        _ => Err(vec![format!(
-            "`max_age = {}` is above {MAX_AGE_LIMIT} (one day): browsers cap the preflight cache there, so a larger value only misleads",
-            lit.base10_digits()
-        )]),
-    }
+    cors_rules::check_max_age(lit.base10_digits()).map_err(|error| vec![error.to_string()])
 }

@@ -44,22 +44,26 @@ fn get_with_credentials() {
                     self,
                     __cors_config: &mut ::cors_runtime::__private::actix_web::dev::AppService,
                 ) {
-                    static __CORS_POLICY: ::cors_runtime::Policy = ::cors_runtime::Policy {
-                        origins: ::cors_runtime::AllowedOrigins::Listed {
-                            exact: &["http://localhost:8080", "https://app.example.com"],
-                            patterns: &[],
-                        },
+                    static __CORS_POLICY: ::cors_runtime::Policy = ::cors_runtime::Policy::from_parts(::cors_runtime::__private::Parts {
+                        origins: ::cors_runtime::__private::PolicyOrigins::Fixed(::cors_runtime::__private::Origins::Listed {
+                            exact: ::std::borrow::Cow::Borrowed(
+                                &[
+                                    ::std::borrow::Cow::Borrowed("https://app.example.com"),
+                                    ::std::borrow::Cow::Borrowed("http://localhost:8080"),
+                                ],
+                            ),
+                            patterns: ::std::borrow::Cow::Borrowed(&[]),
+                        }),
                         methods: &["GET"],
-                        allow_methods: "GET",
-                        headers: ::cors_runtime::AllowedHeaders {
+                        headers: ::cors_runtime::__private::AllowedHeaders {
                             any: false,
                             names: &["content-type", "x-api-key"],
                         },
                         allow_headers: ::core::option::Option::Some("content-type, x-api-key"),
                         expose_headers: ::core::option::Option::Some("x-total-count"),
-                        max_age: ::core::option::Option::Some("600"),
+                        max_age: ::core::option::Option::Some(600u64),
                         credentials: true,
-                    };
+                    });
                     ::cors_runtime::__private::inventory::submit! {
                         ::cors_runtime::audit::AuditEntry::new("list_items", ::core::module_path!(),
                         & ["/api/items"], & __CORS_POLICY,)
@@ -119,19 +123,20 @@ fn wildcard_on_route_with_two_methods() {
                     self,
                     __cors_config: &mut ::cors_runtime::__private::actix_web::dev::AppService,
                 ) {
-                    static __CORS_POLICY: ::cors_runtime::Policy = ::cors_runtime::Policy {
-                        origins: ::cors_runtime::AllowedOrigins::Any,
+                    static __CORS_POLICY: ::cors_runtime::Policy = ::cors_runtime::Policy::from_parts(::cors_runtime::__private::Parts {
+                        origins: ::cors_runtime::__private::PolicyOrigins::Fixed(
+                            ::cors_runtime::__private::Origins::Any,
+                        ),
                         methods: &["GET", "POST"],
-                        allow_methods: "GET, POST",
-                        headers: ::cors_runtime::AllowedHeaders {
+                        headers: ::cors_runtime::__private::AllowedHeaders {
                             any: false,
                             names: &["x-requested-with"],
                         },
                         allow_headers: ::core::option::Option::Some("x-requested-with"),
                         expose_headers: ::core::option::Option::None,
-                        max_age: ::core::option::Option::Some("86400"),
+                        max_age: ::core::option::Option::Some(86400u64),
                         credentials: false,
-                    };
+                    });
                     ::cors_runtime::__private::inventory::submit! {
                         ::cors_runtime::audit::AuditEntry::new("hello", ::core::module_path!(), &
                         ["/hello"], & __CORS_POLICY,)
@@ -189,14 +194,15 @@ fn routes_with_two_paths() {
                     self,
                     __cors_config: &mut ::cors_runtime::__private::actix_web::dev::AppService,
                 ) {
-                    static __CORS_POLICY: ::cors_runtime::Policy = ::cors_runtime::Policy {
-                        origins: ::cors_runtime::AllowedOrigins::Listed {
-                            exact: &["https://app.example.com"],
-                            patterns: &[],
-                        },
+                    static __CORS_POLICY: ::cors_runtime::Policy = ::cors_runtime::Policy::from_parts(::cors_runtime::__private::Parts {
+                        origins: ::cors_runtime::__private::PolicyOrigins::Fixed(::cors_runtime::__private::Origins::Listed {
+                            exact: ::std::borrow::Cow::Borrowed(
+                                &[::std::borrow::Cow::Borrowed("https://app.example.com")],
+                            ),
+                            patterns: ::std::borrow::Cow::Borrowed(&[]),
+                        }),
                         methods: &["GET", "POST"],
-                        allow_methods: "GET, POST",
-                        headers: ::cors_runtime::AllowedHeaders {
+                        headers: ::cors_runtime::__private::AllowedHeaders {
                             any: false,
                             names: &[],
                         },
@@ -204,7 +210,7 @@ fn routes_with_two_paths() {
                         expose_headers: ::core::option::Option::None,
                         max_age: ::core::option::Option::None,
                         credentials: false,
-                    };
+                    });
                     ::cors_runtime::__private::inventory::submit! {
                         ::cors_runtime::audit::AuditEntry::new("items", ::core::module_path!(), &
                         ["/items", "/api/items"], & __CORS_POLICY,)
@@ -277,33 +283,36 @@ fn subdomain_and_port_patterns() {
                     self,
                     __cors_config: &mut ::cors_runtime::__private::actix_web::dev::AppService,
                 ) {
-                    static __CORS_POLICY: ::cors_runtime::Policy = ::cors_runtime::Policy {
-                        origins: ::cors_runtime::AllowedOrigins::Listed {
-                            exact: &["https://app.example.net"],
-                            patterns: &[
-                                ::cors_runtime::OriginPattern {
-                                    scheme: "https",
-                                    host: "example.com",
-                                    subdomains: true,
-                                    port: ::cors_runtime::PortPattern::Default,
-                                },
-                                ::cors_runtime::OriginPattern {
-                                    scheme: "http",
-                                    host: "localhost",
-                                    subdomains: false,
-                                    port: ::cors_runtime::PortPattern::Any,
-                                },
-                                ::cors_runtime::OriginPattern {
-                                    scheme: "https",
-                                    host: "example.org",
-                                    subdomains: true,
-                                    port: ::cors_runtime::PortPattern::Exact("8443"),
-                                },
-                            ],
-                        },
+                    static __CORS_POLICY: ::cors_runtime::Policy = ::cors_runtime::Policy::from_parts(::cors_runtime::__private::Parts {
+                        origins: ::cors_runtime::__private::PolicyOrigins::Fixed(::cors_runtime::__private::Origins::Listed {
+                            exact: ::std::borrow::Cow::Borrowed(
+                                &[::std::borrow::Cow::Borrowed("https://app.example.net")],
+                            ),
+                            patterns: ::std::borrow::Cow::Borrowed(
+                                &[
+                                    ::cors_runtime::__private::OriginPattern {
+                                        scheme: ::cors_runtime::__private::Scheme::Https,
+                                        host: ::std::borrow::Cow::Borrowed("example.com"),
+                                        subdomains: true,
+                                        port: ::cors_runtime::__private::PortRule::Default,
+                                    },
+                                    ::cors_runtime::__private::OriginPattern {
+                                        scheme: ::cors_runtime::__private::Scheme::Http,
+                                        host: ::std::borrow::Cow::Borrowed("localhost"),
+                                        subdomains: false,
+                                        port: ::cors_runtime::__private::PortRule::Any,
+                                    },
+                                    ::cors_runtime::__private::OriginPattern {
+                                        scheme: ::cors_runtime::__private::Scheme::Https,
+                                        host: ::std::borrow::Cow::Borrowed("example.org"),
+                                        subdomains: true,
+                                        port: ::cors_runtime::__private::PortRule::Exact(8443u16),
+                                    },
+                                ],
+                            ),
+                        }),
                         methods: &["DELETE"],
-                        allow_methods: "DELETE",
-                        headers: ::cors_runtime::AllowedHeaders {
+                        headers: ::cors_runtime::__private::AllowedHeaders {
                             any: false,
                             names: &[],
                         },
@@ -311,7 +320,7 @@ fn subdomain_and_port_patterns() {
                         expose_headers: ::core::option::Option::None,
                         max_age: ::core::option::Option::None,
                         credentials: false,
-                    };
+                    });
                     ::cors_runtime::__private::inventory::submit! {
                         ::cors_runtime::audit::AuditEntry::new("delete_item", ::core::module_path!(),
                         & ["/api/items/{id}"], & __CORS_POLICY,)

@@ -1,5 +1,7 @@
 //! One entry of `headers` or `expose_headers`.
 
+use crate::RuleError;
+
 /// Whether `name` is an HTTP token (RFC 9110 §5.6.2): what header names and methods are made of.
 pub fn is_token(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(is_tchar)
@@ -57,46 +59,40 @@ const REQUEST_ONLY: &[&str] = &[
 ];
 
 /// Checks one trimmed, non-empty entry of `headers` (other than `*`).
-pub fn check_request_header(name: &str) -> Result<(), String> {
+pub fn check_request_header(name: &str) -> Result<(), RuleError> {
     if !is_token(name) {
-        return Err(format!(
-            "`{name}` is not a header name: a header name is a token like `X-Api-Key`"
-        ));
+        return Err(RuleError::NotAHeaderName {
+            name: name.to_owned(),
+            example: "X-Api-Key",
+        });
     }
     let lower = name.to_ascii_lowercase();
     if lower.starts_with("access-control-") && !FORBIDDEN_REQUEST.contains(&lower.as_str()) {
-        return Err(format!(
-            "`{name}` is a response header: `headers` lists request headers the page may send"
-        ));
+        return Err(RuleError::ResponseHeaderRequested(name.to_owned()));
     }
     if FORBIDDEN_REQUEST.contains(&lower.as_str())
         || lower.starts_with("sec-")
         || lower.starts_with("proxy-")
     {
-        return Err(format!(
-            "`{name}` is a forbidden request header: browsers set it themselves and never let a page send it, so allowing it has no effect"
-        ));
+        return Err(RuleError::ForbiddenRequestHeader(name.to_owned()));
     }
     Ok(())
 }
 
 /// Checks one trimmed, non-empty entry of `expose_headers` (other than `*`).
-pub fn check_expose_header(name: &str) -> Result<(), String> {
+pub fn check_expose_header(name: &str) -> Result<(), RuleError> {
     if !is_token(name) {
-        return Err(format!(
-            "`{name}` is not a header name: a header name is a token like `X-Total-Count`"
-        ));
+        return Err(RuleError::NotAHeaderName {
+            name: name.to_owned(),
+            example: "X-Total-Count",
+        });
     }
     let lower = name.to_ascii_lowercase();
     if lower == "set-cookie" || lower == "set-cookie2" {
-        return Err(format!(
-            "`{name}` can never be exposed: browsers hide cookies from scripts whatever the server says"
-        ));
+        return Err(RuleError::CookieExposed(name.to_owned()));
     }
     if REQUEST_ONLY.contains(&lower.as_str()) || lower.starts_with("sec-") {
-        return Err(format!(
-            "`{name}` is a request header: `expose_headers` lists response headers the page may read"
-        ));
+        return Err(RuleError::RequestHeaderExposed(name.to_owned()));
     }
     Ok(())
 }
@@ -130,6 +126,7 @@ mod tests {
             assert!(
                 check_request_header(name)
                     .unwrap_err()
+                    .to_string()
                     .contains("forbidden"),
                 "{name}"
             );
@@ -137,11 +134,13 @@ mod tests {
         assert!(
             check_request_header("Access-Control-Allow-Origin")
                 .unwrap_err()
+                .to_string()
                 .contains("response header")
         );
         assert!(
             check_request_header("X Y")
                 .unwrap_err()
+                .to_string()
                 .contains("not a header name")
         );
     }
@@ -152,11 +151,13 @@ mod tests {
         assert!(
             check_expose_header("Set-Cookie")
                 .unwrap_err()
+                .to_string()
                 .contains("never be exposed")
         );
         assert!(
             check_expose_header("Authorization")
                 .unwrap_err()
+                .to_string()
                 .contains("request header")
         );
     }

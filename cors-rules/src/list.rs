@@ -1,6 +1,9 @@
 //! Whole comma-separated values: elements, duplicates, wildcards and cross-key rules.
 
-use crate::{OriginRule, check_expose_header, check_method, check_request_header, parse_origin};
+use crate::{
+    OriginRule, Origins, RuleError, check_expose_header, check_method, check_request_header,
+    parse_origin,
+};
 
 /// Splits a comma-separated value into trimmed elements; empty elements are kept so they
 /// can be reported.
@@ -11,28 +14,27 @@ pub fn split_list(value: &str) -> Vec<&str> {
 /// Runs `check` on every element of `value`, collecting every problem: an empty list or
 /// element, a bad element, a duplicate (compared after `normalise`).
 fn checked_list<T>(
-    key: &str,
+    key: &'static str,
     value: &str,
     normalise: fn(&str) -> String,
-    mut check: impl FnMut(&str) -> Result<T, String>,
-) -> Result<Vec<(String, T)>, Vec<String>> {
+    mut check: impl FnMut(&str) -> Result<T, RuleError>,
+) -> Result<Vec<(String, T)>, Vec<RuleError>> {
     if value.trim().is_empty() {
-        return Err(vec![format!(
-            "`{key}` is empty: list at least one value, or leave the key out"
-        )]);
+        return Err(vec![RuleError::EmptyList(key)]);
     }
     let mut errors = Vec::new();
     let mut items: Vec<(String, T)> = Vec::new();
     for element in split_list(value) {
         if element.is_empty() {
-            errors.push(format!(
-                "`{key}` has an empty element: remove the extra comma"
-            ));
+            errors.push(RuleError::EmptyElement(key));
             continue;
         }
         let key_form = normalise(element);
         if items.iter().any(|(seen, _)| *seen == key_form) {
-            errors.push(format!("`{element}` is listed twice in `{key}`"));
+            errors.push(RuleError::Duplicate {
+                key,
+                value: element.to_owned(),
+            });
             continue;
         }
         match check(element) {
@@ -48,7 +50,7 @@ fn checked_list<T>(
 }
 
 /// Checks `origins`. With `credentials`, also refuses what would hand cookies to strangers.
-pub fn origin_list(value: &str, credentials: bool) -> Result<Vec<OriginRule>, Vec<String>> {
+pub fn origin_list(value: &str, credentials: bool) -> Result<Origins, Vec<RuleError>> {
     let rules: Vec<OriginRule> = checked_list("origins", value, str::to_owned, parse_origin)?
         .into_iter()
         .map(|(_, rule)| rule)
@@ -56,14 +58,10 @@ pub fn origin_list(value: &str, credentials: bool) -> Result<Vec<OriginRule>, Ve
     let mut errors = Vec::new();
     if rules.contains(&OriginRule::Any) {
         if rules.len() > 1 {
-            errors.push(
-                "`*` cannot be mixed with other origins: `*` already allows every origin; keep `*` alone or list the origins".to_owned(),
-            );
+            errors.push(RuleError::WildcardMixed);
         }
         if credentials {
-            errors.push(
-                "`credentials = true` cannot be combined with `origins = \"*\"`: browsers reject a wildcard origin on credentialed requests; list the allowed origins".to_owned(),
-            );
+            errors.push(RuleError::WildcardOriginWithCredentials);
         }
     }
     if credentials {
@@ -72,35 +70,30 @@ pub fn origin_list(value: &str, credentials: bool) -> Result<Vec<OriginRule>, Ve
         }
     }
     if errors.is_empty() {
-        Ok(rules)
+        Ok(Origins::from_rules(rules))
     } else {
         Err(errors)
     }
 }
 
-fn credentialed_origin_problem(rule: &OriginRule) -> Option<String> {
+fn credentialed_origin_problem(rule: &OriginRule) -> Option<RuleError> {
     if rule.is_insecure() {
-        return Some(format!(
-            "`{}` is plain `http` and cannot be trusted with `credentials = true`: anyone on the network can impersonate it; use `https` (only localhost and loopback may stay `http`)",
-            describe(rule)
-        ));
+        return Some(RuleError::PlainHttpWithCredentials(rule.to_string()));
     }
     if let OriginRule::Pattern(pattern) = rule
         && pattern.subdomains
     {
         if is_public_suffix(&pattern.host) {
-            return Some(format!(
-                "`{}` covers a public suffix and cannot be trusted with `credentials = true`: anyone can register a site under `{}`; list your own domain",
-                describe(rule),
-                pattern.host
-            ));
+            return Some(RuleError::PublicSuffix {
+                pattern: rule.to_string(),
+                suffix: pattern.host.to_string(),
+            });
         }
         if has_public_suffix_rules_below(&pattern.host) {
-            return Some(format!(
-                "`{}` covers public suffixes and cannot be trusted with `credentials = true`: the public suffix list has rules under `{}`, so anyone can register sites below it; list your own domain",
-                describe(rule),
-                pattern.host
-            ));
+            return Some(RuleError::PublicSuffixesBelow {
+                pattern: rule.to_string(),
+                base: pattern.host.to_string(),
+            });
         }
     }
     None
@@ -146,24 +139,8 @@ fn has_public_suffix_rules_below(host: &str) -> bool {
     labels.pulled_past_end
 }
 
-fn describe(rule: &OriginRule) -> String {
-    match rule {
-        OriginRule::Any => "*".to_owned(),
-        OriginRule::Exact(origin) => origin.clone(),
-        OriginRule::Pattern(pattern) => {
-            let star = if pattern.subdomains { "*." } else { "" };
-            let port = match pattern.port {
-                crate::PortRule::Default => String::new(),
-                crate::PortRule::Exact(port) => format!(":{port}"),
-                crate::PortRule::Any => ":*".to_owned(),
-            };
-            format!("{}://{star}{}{port}", pattern.scheme, pattern.host)
-        }
-    }
-}
-
 /// Checks `methods`: tokens, no forbidden methods, no duplicates. Case-sensitive.
-pub fn method_list(value: &str) -> Result<Vec<String>, Vec<String>> {
+pub fn method_list(value: &str) -> Result<Vec<String>, Vec<RuleError>> {
     let methods = checked_list("methods", value, str::to_owned, check_method)?;
     Ok(methods.into_iter().map(|(method, ())| method).collect())
 }
@@ -178,27 +155,25 @@ pub struct HeaderList {
 }
 
 /// Checks `headers`: request header names a page may send, `*` for any (but `Authorization`).
-pub fn request_header_list(value: &str, credentials: bool) -> Result<HeaderList, Vec<String>> {
+pub fn request_header_list(value: &str, credentials: bool) -> Result<HeaderList, Vec<RuleError>> {
     header_list("headers", value, credentials, check_request_header)
 }
 
 /// Checks `expose_headers`: response header names a page may read, `*` for any.
-pub fn expose_header_list(value: &str, credentials: bool) -> Result<HeaderList, Vec<String>> {
+pub fn expose_header_list(value: &str, credentials: bool) -> Result<HeaderList, Vec<RuleError>> {
     header_list("expose_headers", value, credentials, check_expose_header)
 }
 
 fn header_list(
-    key: &str,
+    key: &'static str,
     value: &str,
     credentials: bool,
-    check: fn(&str) -> Result<(), String>,
-) -> Result<HeaderList, Vec<String>> {
+    check: fn(&str) -> Result<(), RuleError>,
+) -> Result<HeaderList, Vec<RuleError>> {
     let names = checked_list(key, value, str::to_ascii_lowercase, |name| {
         if name == "*" {
             return if credentials {
-                Err(format!(
-                    "`credentials = true` cannot be combined with `{key} = \"*\"`: on credentialed requests browsers read `*` as a header literally named `*`; list the header names"
-                ))
+                Err(RuleError::WildcardHeadersWithCredentials(key))
             } else {
                 Ok(())
             };
@@ -221,13 +196,24 @@ mod tests {
     use super::*;
 
     fn origin_errors(value: &str, credentials: bool) -> Vec<String> {
-        origin_list(value, credentials).unwrap_err()
+        messages(origin_list(value, credentials).unwrap_err())
+    }
+
+    fn messages(errors: Vec<RuleError>) -> Vec<String> {
+        errors.iter().map(RuleError::to_string).collect()
     }
 
     #[test]
     fn lists_allow_spaces_around_commas() {
         let rules = origin_list(" https://a.example.com ,http://localhost:3000", true).unwrap();
         assert_eq!(rules.len(), 2);
+        assert!(matches!(
+            origin_list("https://a.example.com/", false).unwrap_err()[..],
+            [RuleError::NotAnOrigin {
+                part: "a trailing slash",
+                ..
+            }]
+        ));
         assert_eq!(method_list("GET , POST").unwrap(), ["GET", "POST"]);
     }
 
@@ -244,8 +230,16 @@ mod tests {
     fn wildcard_rules() {
         assert!(origin_errors("*", true)[0].contains("`credentials = true` cannot be combined"));
         assert!(origin_errors("*, https://a.example.com", false)[0].contains("cannot be mixed"));
-        assert!(request_header_list("*", true).unwrap_err()[0].contains("cannot be combined"));
-        assert!(expose_header_list("*", true).unwrap_err()[0].contains("cannot be combined"));
+        assert!(
+            request_header_list("*", true).unwrap_err()[0]
+                .to_string()
+                .contains("cannot be combined")
+        );
+        assert!(
+            expose_header_list("*", true).unwrap_err()[0]
+                .to_string()
+                .contains("cannot be combined")
+        );
         let any = request_header_list("*, Authorization", false).unwrap();
         assert!(any.any);
         assert_eq!(any.names, ["authorization"]);
@@ -324,6 +318,6 @@ mod tests {
     #[test]
     fn duplicate_headers_compare_case_insensitively() {
         let errors = request_header_list("X-A, x-a", false).unwrap_err();
-        assert!(errors[0].contains("listed twice"));
+        assert!(errors[0].to_string().contains("listed twice"));
     }
 }

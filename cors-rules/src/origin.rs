@@ -1,4 +1,11 @@
-//! One entry of `origins`: an exact serialized origin, `*`, or a pattern.
+//! The origin grammar, once: one entry of `origins` (an exact serialized origin, `*`, or a
+//! pattern) is parsed here, and a request's `Origin` is matched against patterns by the same
+//! host-label and port rules.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::RuleError;
 
 /// What one entry of `origins` allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -6,18 +13,27 @@ pub enum OriginRule {
     /// `*`: every origin, `null` included.
     Any,
     /// One serialized origin, compared byte for byte.
-    Exact(String),
+    Exact(Cow<'static, str>),
     /// `https://*.example.com`, `http://localhost:*` and their combination.
     Pattern(OriginPattern),
+}
+
+/// The two schemes whose pages make CORS requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// `http`.
+    Http,
+    /// `https`.
+    Https,
 }
 
 /// An origin pattern: a fixed scheme, a host (or every subdomain of it) and a port rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OriginPattern {
-    /// `http` or `https`.
-    pub scheme: String,
+    /// The scheme.
+    pub scheme: Scheme,
     /// The host after `*.` for subdomain patterns, else the whole host.
-    pub host: String,
+    pub host: Cow<'static, str>,
     /// `*.host`: one or more labels in front of `host`, never `host` itself.
     pub subdomains: bool,
     /// Which ports the pattern accepts.
@@ -35,84 +51,199 @@ pub enum PortRule {
     Any,
 }
 
+impl Scheme {
+    /// The scheme as written in an origin.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+
+    fn default_port(self) -> u16 {
+        match self {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        }
+    }
+}
+
 impl OriginRule {
     /// Whether this entry trusts plain `http` on a host other than loopback.
     pub fn is_insecure(&self) -> bool {
-        let (scheme, host) = match self {
-            OriginRule::Any => return false,
-            OriginRule::Exact(origin) => match origin.split_once("://") {
-                Some((scheme, authority)) => (scheme, split_host_port(authority).0),
-                None => return false,
-            },
-            OriginRule::Pattern(pattern) => (pattern.scheme.as_str(), pattern.host.as_str()),
+        match self {
+            OriginRule::Any => false,
+            OriginRule::Exact(origin) => is_insecure_origin(origin),
+            OriginRule::Pattern(pattern) => pattern.is_insecure(),
+        }
+    }
+}
+
+/// Whether a serialized origin is plain `http` on a host other than loopback.
+pub(crate) fn is_insecure_origin(origin: &str) -> bool {
+    origin
+        .as_bytes()
+        .strip_prefix(b"http://")
+        .is_some_and(|authority| !is_loopback_bytes(split_host_port(authority).0))
+}
+
+impl OriginPattern {
+    /// Whether this pattern trusts plain `http` on a host other than loopback.
+    pub fn is_insecure(&self) -> bool {
+        self.scheme == Scheme::Http && !is_loopback(&self.host)
+    }
+
+    /// Whether `origin`, the bytes of one `Origin` header, is a serialized origin this
+    /// pattern covers. Matching is on label boundaries only, and an origin browsers would
+    /// never send (upper case, a default port, a leading zero) never matches.
+    pub fn matches(&self, origin: &[u8]) -> bool {
+        let Some(authority) = origin
+            .strip_prefix(self.scheme.as_str().as_bytes())
+            .and_then(|rest| rest.strip_prefix(b"://"))
+        else {
+            return false;
         };
-        scheme == "http" && !is_loopback(host)
+        let (host, port) = split_host_port(authority);
+        self.host_matches(host) && self.port_matches(port)
+    }
+
+    fn host_matches(&self, host: &[u8]) -> bool {
+        if !self.subdomains {
+            return host == self.host.as_bytes();
+        }
+        let Some(labels) = host
+            .strip_suffix(self.host.as_bytes())
+            .and_then(|front| front.strip_suffix(b"."))
+        else {
+            return false;
+        };
+        !labels.is_empty() && labels.split(|&byte| byte == b'.').all(is_host_label)
+    }
+
+    fn port_matches(&self, port: Option<&[u8]>) -> bool {
+        match (self.port, port) {
+            (PortRule::Default | PortRule::Any, None) => true,
+            (PortRule::Exact(expected), Some(port)) => {
+                explicit_port(port, self.scheme) == Some(expected)
+            }
+            (PortRule::Any, Some(port)) => explicit_port(port, self.scheme).is_some(),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for OriginPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let star = if self.subdomains { "*." } else { "" };
+        write!(f, "{}://{star}{}", self.scheme.as_str(), self.host)?;
+        match self.port {
+            PortRule::Default => Ok(()),
+            PortRule::Exact(port) => write!(f, ":{port}"),
+            PortRule::Any => f.write_str(":*"),
+        }
+    }
+}
+
+impl fmt::Display for OriginRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OriginRule::Any => f.write_str("*"),
+            OriginRule::Exact(origin) => f.write_str(origin),
+            OriginRule::Pattern(pattern) => pattern.fmt(f),
+        }
     }
 }
 
 /// Whether `host` always names this machine: `localhost`, `*.localhost`, 127.0.0.0/8, `[::1]`.
 pub fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host == "[::1]"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    is_loopback_bytes(host.as_bytes())
+}
+
+fn is_loopback_bytes(host: &[u8]) -> bool {
+    host == b"localhost"
+        || host.ends_with(b".localhost")
+        || host == b"[::1]"
+        || std::str::from_utf8(host)
+            .ok()
+            .and_then(|host| host.parse::<std::net::Ipv4Addr>().ok())
+            .is_some_and(|ip| ip.is_loopback())
 }
 
 /// Splits `host[:port]`, minding the colons inside an IPv6 literal.
-pub(crate) fn split_host_port(authority: &str) -> (&str, Option<&str>) {
-    let host_end = if authority.starts_with('[') {
-        authority.find(']').map_or(authority.len(), |end| end + 1)
+fn split_host_port(authority: &[u8]) -> (&[u8], Option<&[u8]>) {
+    let search_from = if authority.first() == Some(&b'[') {
+        authority.iter().position(|&byte| byte == b']').unwrap_or(0)
     } else {
-        authority.find(':').unwrap_or(authority.len())
+        0
     };
-    let (host, rest) = authority.split_at(host_end);
-    match rest.strip_prefix(':') {
-        Some(port) => (host, Some(port)),
-        None if rest.is_empty() => (host, None),
-        // Text after `]` that is not a port: keep it in the host so the host check names it.
+    match authority[search_from..]
+        .iter()
+        .position(|&byte| byte == b':')
+    {
+        Some(colon) => {
+            let colon = search_from + colon;
+            (&authority[..colon], Some(&authority[colon + 1..]))
+        }
         None => (authority, None),
     }
+}
+
+/// A DNS label as browsers serialize it: 1 to 63 lower-case letters, digits and inner
+/// hyphens.
+fn is_host_label(label: &[u8]) -> bool {
+    (1..=63).contains(&label.len())
+        && label
+            .iter()
+            .all(|&byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
+        && label[0] != b'-'
+        && label[label.len() - 1] != b'-'
+}
+
+/// A port as a serialized origin writes it (1 to 65535, no leading zero, not the scheme's
+/// default), as a number.
+fn explicit_port(port: &[u8], scheme: Scheme) -> Option<u16> {
+    if port.is_empty() || port.len() > 5 || port[0] == b'0' || !port.iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let number = port
+        .iter()
+        .fold(0u32, |number, &digit| number * 10 + u32::from(digit - b'0'));
+    u16::try_from(number)
+        .ok()
+        .filter(|&number| number != scheme.default_port())
 }
 
 const REGEX_SIGNS: &[char] = &['^', '$', '\\', '(', ')', '|', '+', '{', '}'];
 
 /// Parses one trimmed, non-empty entry of `origins`.
-pub fn parse_origin(entry: &str) -> Result<OriginRule, String> {
+pub fn parse_origin(entry: &str) -> Result<OriginRule, RuleError> {
     if entry == "*" {
         return Ok(OriginRule::Any);
     }
     if entry.eq_ignore_ascii_case("null") {
-        return Err(format!(
-            "`{entry}` cannot be listed as an origin: sandboxed frames, `file:` pages and redirects all send `null`, so trusting it trusts anyone; use `*` if any page may call"
-        ));
+        return Err(RuleError::NullOrigin(entry.to_owned()));
     }
     // `.*` is regex talk, but `*.*.` is a (malformed) wildcard pattern and gets its own message.
     if entry.contains(REGEX_SIGNS) || (entry.contains(".*") && !entry.contains("*.*")) {
-        return Err(format!(
-            "`{entry}` looks like a regular expression: origins are exact strings, `https://*.example.com` subdomain patterns or `http://localhost:*` port patterns"
-        ));
+        return Err(RuleError::Regex(entry.to_owned()));
     }
     if !entry.is_ascii() {
-        return Err(format!(
-            "`{entry}` has a non-ASCII host: browsers send the Punycode form, so write the host as `xn--...`"
-        ));
+        return Err(RuleError::NonAscii(entry.to_owned()));
     }
     if entry
         .chars()
         .any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
     {
-        return Err(format!(
-            "`{entry}` contains whitespace: separate origins with commas"
-        ));
+        return Err(RuleError::Whitespace(entry.to_owned()));
     }
     let Some((scheme, authority)) = entry.split_once("://") else {
         return Err(no_scheme(entry));
     };
-    check_scheme(entry, scheme)?;
-    check_authority_shape(entry, authority)?;
-    let (host, port) = split_host_port(authority);
+    let scheme = parse_scheme(entry, scheme)?;
+    check_authority_shape(entry, scheme, authority)?;
+    let (host, port) = split_host_port(authority.as_bytes());
+    let (host, port) = (as_text(host), port.map(as_text));
     let (subdomains, host) = match host.strip_prefix("*.") {
         Some(base) => (true, base),
         None => (false, host),
@@ -120,58 +251,58 @@ pub fn parse_origin(entry: &str) -> Result<OriginRule, String> {
     check_host(entry, host)?;
     let port = parse_port(entry, scheme, port)?;
     if !subdomains && port != PortRule::Any {
-        return Ok(OriginRule::Exact(entry.to_owned()));
+        return Ok(OriginRule::Exact(Cow::Owned(entry.to_owned())));
     }
     Ok(OriginRule::Pattern(OriginPattern {
-        scheme: scheme.to_owned(),
-        host: host.to_owned(),
+        scheme,
+        host: Cow::Owned(host.to_owned()),
         subdomains,
         port,
     }))
 }
 
-fn no_scheme(entry: &str) -> String {
+/// The ASCII text of a part split from an ASCII entry.
+fn as_text(part: &[u8]) -> &str {
+    std::str::from_utf8(part).expect("entries are checked to be ASCII")
+}
+
+fn no_scheme(entry: &str) -> RuleError {
     match entry.split_once(':') {
         Some((scheme, _))
             if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphabetic()) =>
         {
-            format!(
-                "`{entry}` has an opaque scheme: `{scheme}:` pages have the origin `null` and cannot be listed; origins look like `https://app.example.com`"
-            )
+            RuleError::OpaqueScheme {
+                entry: entry.to_owned(),
+                scheme: scheme.to_owned(),
+            }
         }
-        _ => format!(
-            "`{entry}` has no scheme: write the origin the browser sends, like `https://{entry}`"
-        ),
+        _ => RuleError::NoScheme(entry.to_owned()),
     }
 }
 
-fn check_scheme(entry: &str, scheme: &str) -> Result<(), String> {
+fn parse_scheme(entry: &str, scheme: &str) -> Result<Scheme, RuleError> {
     match scheme {
-        "http" | "https" => Ok(()),
+        "http" => Ok(Scheme::Http),
+        "https" => Ok(Scheme::Https),
         _ if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") => {
-            Err(upper_case(entry))
+            Err(RuleError::UpperCase(entry.to_owned()))
         }
-        "file" => Err(format!(
-            "`{entry}` has an opaque scheme: `file:` pages have the origin `null` and cannot be listed"
-        )),
-        _ => Err(format!(
-            "`{entry}` has the scheme `{scheme}`: only `http` and `https` pages make CORS requests"
-        )),
+        "file" => Err(RuleError::OpaqueScheme {
+            entry: entry.to_owned(),
+            scheme: scheme.to_owned(),
+        }),
+        _ => Err(RuleError::UnsupportedScheme {
+            entry: entry.to_owned(),
+            scheme: scheme.to_owned(),
+        }),
     }
-}
-
-fn upper_case(entry: &str) -> String {
-    format!(
-        "`{entry}` has upper case letters: browsers send origins in lower case, so it would never match; write `{}`",
-        entry.to_ascii_lowercase()
-    )
 }
 
 /// Rejects what a serialized origin never has after the scheme: path, query, fragment, userinfo.
-fn check_authority_shape(entry: &str, authority: &str) -> Result<(), String> {
+fn check_authority_shape(entry: &str, scheme: Scheme, authority: &str) -> Result<(), RuleError> {
     if let Some(at) = authority.find(['/', '?', '#']) {
         let (bare, rest) = authority.split_at(at);
-        let what = if rest == "/" {
+        let part = if rest == "/" {
             "a trailing slash"
         } else if rest.starts_with('/') {
             "a path"
@@ -180,30 +311,27 @@ fn check_authority_shape(entry: &str, authority: &str) -> Result<(), String> {
         } else {
             "a fragment"
         };
-        let scheme = &entry[..entry.len() - authority.len() - 3];
-        return Err(format!(
-            "`{entry}` has {what}: an origin is only scheme, host and port, like `{scheme}://{bare}`"
-        ));
+        return Err(RuleError::NotAnOrigin {
+            entry: entry.to_owned(),
+            part,
+            origin: format!("{}://{bare}", scheme.as_str()),
+        });
     }
     if authority.contains('@') {
-        return Err(format!(
-            "`{entry}` has user info: browsers never send it in `Origin`; remove the part before `@`"
-        ));
+        return Err(RuleError::UserInfo(entry.to_owned()));
     }
     Ok(())
 }
 
-fn check_host(entry: &str, host: &str) -> Result<(), String> {
+fn check_host(entry: &str, host: &str) -> Result<(), RuleError> {
     if host.is_empty() {
-        return Err(format!("`{entry}` has no host"));
+        return Err(RuleError::NoHost(entry.to_owned()));
     }
     if host.contains('*') {
-        return Err(format!(
-            "`{entry}` is a malformed pattern: `*` may only stand as the whole first label (`https://*.example.com`) or as the whole port (`http://localhost:*`)"
-        ));
+        return Err(RuleError::MalformedPattern(entry.to_owned()));
     }
     if host.chars().any(|c| c.is_ascii_uppercase()) {
-        return Err(upper_case(entry));
+        return Err(RuleError::UpperCase(entry.to_owned()));
     }
     if let Some(inner) = host.strip_prefix('[') {
         let valid = inner
@@ -213,60 +341,41 @@ fn check_host(entry: &str, host: &str) -> Result<(), String> {
         return if valid {
             Ok(())
         } else {
-            Err(format!(
-                "`{entry}` has a malformed IPv6 host: write it as browsers do, compressed and in brackets, like `http://[::1]:8080`"
-            ))
+            Err(RuleError::MalformedIpv6(entry.to_owned()))
         };
     }
-    let labels_ok = host.split('.').all(|label| {
-        !label.is_empty()
-            && label.len() <= 63
-            && label
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-    });
-    if !labels_ok {
-        return Err(format!(
-            "`{entry}` has a malformed host: labels are letters, digits and inner hyphens, separated by single dots"
-        ));
+    if host.split('.').all(|label| is_host_label(label.as_bytes())) {
+        Ok(())
+    } else {
+        Err(RuleError::MalformedHost(entry.to_owned()))
     }
-    Ok(())
 }
 
-fn parse_port(entry: &str, scheme: &str, port: Option<&str>) -> Result<PortRule, String> {
+fn parse_port(entry: &str, scheme: Scheme, port: Option<&str>) -> Result<PortRule, RuleError> {
     let Some(port) = port else {
         return Ok(PortRule::Default);
     };
     if port == "*" {
         return Ok(PortRule::Any);
     }
-    let number = match port.parse::<u16>() {
-        Ok(number)
-            if number > 0 && !port.starts_with('0') && port.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            number
-        }
-        _ if port.contains('*') => {
-            return Err(format!(
-                "`{entry}` is a malformed pattern: `*` may only stand as the whole first label (`https://*.example.com`) or as the whole port (`http://localhost:*`)"
-            ));
-        }
-        _ => {
-            return Err(format!(
-                "`{entry}` has a bad port `{port}`: a port is a number from 1 to 65535 without leading zeros"
-            ));
-        }
-    };
-    let default = if scheme == "https" { 443 } else { 80 };
-    if number == default {
-        let bare = entry.strip_suffix(&format!(":{port}")).unwrap_or(entry);
-        return Err(format!(
-            "`{entry}` names the default port: browsers leave it out of `Origin`, so write `{bare}`"
-        ));
+    if let Some(number) = explicit_port(port.as_bytes(), scheme) {
+        return Ok(PortRule::Exact(number));
     }
-    Ok(PortRule::Exact(number))
+    if port.contains('*') {
+        return Err(RuleError::MalformedPattern(entry.to_owned()));
+    }
+    let digits = port.bytes().all(|byte| byte.is_ascii_digit());
+    if digits && !port.starts_with('0') && port.parse::<u16>().ok() == Some(scheme.default_port()) {
+        let origin = entry.strip_suffix(&format!(":{port}")).unwrap_or(entry);
+        return Err(RuleError::DefaultPort {
+            entry: entry.to_owned(),
+            origin: origin.to_owned(),
+        });
+    }
+    Err(RuleError::BadPort {
+        entry: entry.to_owned(),
+        port: port.to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -274,7 +383,7 @@ mod tests {
     use super::*;
 
     fn err(entry: &str) -> String {
-        parse_origin(entry).unwrap_err()
+        parse_origin(entry).unwrap_err().to_string()
     }
 
     #[test]
@@ -299,7 +408,7 @@ mod tests {
         assert_eq!(
             parse_origin("https://*.example.com"),
             Ok(OriginRule::Pattern(OriginPattern {
-                scheme: "https".into(),
+                scheme: Scheme::Https,
                 host: "example.com".into(),
                 subdomains: true,
                 port: PortRule::Default,
@@ -308,7 +417,7 @@ mod tests {
         assert_eq!(
             parse_origin("http://localhost:*"),
             Ok(OriginRule::Pattern(OriginPattern {
-                scheme: "http".into(),
+                scheme: Scheme::Http,
                 host: "localhost".into(),
                 subdomains: false,
                 port: PortRule::Any,

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::policy::{AllowedOrigins, Policy};
+use crate::policy::Policy;
 
 /// One annotated handler and its policy.
 #[derive(Debug)]
@@ -38,16 +38,7 @@ impl AuditEntry {
 
     /// Whether the policy trusts a plain-`http` origin other than localhost or loopback.
     pub fn trusts_plain_http(&self) -> bool {
-        let AllowedOrigins::Listed { exact, patterns } = self.policy.origins.resolved() else {
-            return false;
-        };
-        // The rule of `cors-rules`, on the policy's entries written back as text.
-        let insecure =
-            |origin: &str| cors_rules::parse_origin(origin).is_ok_and(|rule| rule.is_insecure());
-        exact.iter().any(|origin| insecure(origin))
-            || patterns
-                .iter()
-                .any(|pattern| insecure(&pattern.to_string()))
+        self.policy.trusts_plain_http()
     }
 }
 
@@ -75,12 +66,14 @@ pub fn table() -> String {
             let policy = entry.policy;
             [
                 entry.paths.join(" "),
-                policy.allow_methods.to_owned(),
-                policy.origins.to_string(),
-                policy.allow_headers.unwrap_or("-").to_owned(),
-                policy.expose_headers.unwrap_or("-").to_owned(),
-                if policy.credentials { "yes" } else { "no" }.to_owned(),
-                policy.max_age.unwrap_or("-").to_owned(),
+                policy.methods().join(", "),
+                policy.origins().to_string(),
+                policy.allow_headers().unwrap_or("-").to_owned(),
+                policy.expose_headers().unwrap_or("-").to_owned(),
+                if policy.credentials() { "yes" } else { "no" }.to_owned(),
+                policy
+                    .max_age()
+                    .map_or_else(|| "-".to_owned(), |seconds| seconds.to_string()),
                 entry.handler.to_owned(),
             ]
         })
@@ -122,52 +115,21 @@ pub fn table() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AllowedHeaders, OriginPattern, PortPattern};
+    use crate::policy::leaked_for_test;
 
-    fn entry(exact: &'static [&'static str], patterns: &'static [OriginPattern]) -> AuditEntry {
-        let policy = Box::leak(Box::new(Policy {
-            origins: AllowedOrigins::Listed { exact, patterns },
-            methods: &["GET"],
-            allow_methods: "GET",
-            headers: AllowedHeaders {
-                any: false,
-                names: &[],
-            },
-            allow_headers: None,
-            expose_headers: None,
-            max_age: None,
-            credentials: true,
-        }));
-        AuditEntry::new("handler", "module", &["/p"], policy)
+    fn entry(origins: &str) -> AuditEntry {
+        AuditEntry::new("handler", "module", &["/p"], leaked_for_test(origins))
     }
 
     #[test]
     fn plain_http_is_found_except_on_loopback() {
-        assert!(entry(&["http://app.example.com"], &[]).trusts_plain_http());
-        assert!(
-            !entry(
-                &[
-                    "http://localhost:3000",
-                    "http://[::1]:8080",
-                    "https://a.example.com"
-                ],
-                &[]
-            )
-            .trusts_plain_http()
-        );
-        const ANY_SUBDOMAIN: &[OriginPattern] = &[OriginPattern {
-            scheme: "http",
-            host: "example.com",
-            subdomains: true,
-            port: PortPattern::Default,
-        }];
-        assert!(entry(&[], ANY_SUBDOMAIN).trusts_plain_http());
-        const LOCAL_PORTS: &[OriginPattern] = &[OriginPattern {
-            scheme: "http",
-            host: "localhost",
-            subdomains: false,
-            port: PortPattern::Any,
-        }];
-        assert!(!entry(&[], LOCAL_PORTS).trusts_plain_http());
+        assert!(entry("http://app.example.com").trusts_plain_http());
+        assert!(entry("http://*.example.com").trusts_plain_http());
+        for loopback in [
+            "http://localhost:3000, http://[::1]:8080, https://a.example.com",
+            "http://localhost:*",
+        ] {
+            assert!(!entry(loopback).trusts_plain_http(), "{loopback}");
+        }
     }
 }

@@ -6,22 +6,18 @@
 use std::fmt;
 use std::sync::OnceLock;
 
+use cors_rules::{Origins, RuleError};
+
 use crate::audit;
-use crate::policy::{AllowedOrigins, OriginPattern, PortPattern};
+use crate::policy::PolicyOrigins;
 
 /// The origins of the policies that name one configuration value, filled at startup.
 #[derive(Debug)]
 pub struct ConfiguredOrigins {
     name: &'static str,
     credentials: bool,
-    loaded: OnceLock<AllowedOrigins>,
+    loaded: OnceLock<Origins>,
 }
-
-/// Trusts nobody: what a configured policy answers before its origins are loaded.
-static NOBODY: AllowedOrigins = AllowedOrigins::Listed {
-    exact: &[],
-    patterns: &[],
-};
 
 impl ConfiguredOrigins {
     /// A slot for the origins configured under `name`, for a policy with `credentials`.
@@ -39,20 +35,20 @@ impl ConfiguredOrigins {
     }
 
     /// The loaded origins, or `None` before [`load_from_env`] / [`load_with`] ran.
-    pub fn get(&self) -> Option<&AllowedOrigins> {
+    pub fn get(&self) -> Option<&Origins> {
         self.loaded.get()
     }
 
     /// The origins in force: nobody until they are loaded.
-    pub(crate) fn origins(&self) -> &AllowedOrigins {
-        self.loaded.get().unwrap_or(&NOBODY)
+    pub(crate) fn origins(&self) -> &Origins {
+        self.loaded.get().unwrap_or(&Origins::NOBODY)
     }
 
     /// The loaded origins, for building a route's services at startup.
     ///
     /// # Panics
     /// When they were never loaded: a startup mistake, reported before any request.
-    pub(crate) fn expect_loaded(&self) -> &AllowedOrigins {
+    pub(crate) fn expect_loaded(&self) -> &Origins {
         self.loaded.get().unwrap_or_else(|| {
             panic!(
                 "the CORS origins configured as `{}` were never loaded: call `cors_runtime::configured::load_from_env()` (or `load_with`) before binding the server",
@@ -64,63 +60,63 @@ impl ConfiguredOrigins {
     /// Checks `value` by the compile-time rules and, when it passes, keeps it. Loading the
     /// same slot twice keeps the first value.
     pub fn load_value(&self, value: &str) -> Result<(), ConfigError> {
-        let rules =
-            cors_rules::origin_list(value, self.credentials).map_err(|messages| ConfigError {
+        let origins = cors_rules::origin_list(value, self.credentials).map_err(|errors| {
+            ConfigError::Refused {
                 name: self.name,
-                messages,
-            })?;
-        let _ = self.loaded.set(to_runtime(rules));
+                errors,
+            }
+        })?;
+        let _ = self.loaded.set(origins);
         Ok(())
-    }
-}
-
-/// Converts checked rules into the runtime's form, leaked once at startup so matching is
-/// as cheap as for literal origins.
-fn to_runtime(rules: Vec<cors_rules::OriginRule>) -> AllowedOrigins {
-    let mut exact: Vec<&'static str> = Vec::new();
-    let mut patterns: Vec<OriginPattern> = Vec::new();
-    for rule in rules {
-        match rule {
-            cors_rules::OriginRule::Any => return AllowedOrigins::Any,
-            cors_rules::OriginRule::Exact(origin) => exact.push(String::leak(origin)),
-            cors_rules::OriginRule::Pattern(pattern) => patterns.push(OriginPattern {
-                scheme: String::leak(pattern.scheme),
-                host: String::leak(pattern.host),
-                subdomains: pattern.subdomains,
-                port: match pattern.port {
-                    cors_rules::PortRule::Default => PortPattern::Default,
-                    cors_rules::PortRule::Exact(port) => {
-                        PortPattern::Exact(String::leak(port.to_string()))
-                    }
-                    cors_rules::PortRule::Any => PortPattern::Any,
-                },
-            }),
-        }
-    }
-    exact.sort_unstable();
-    AllowedOrigins::Listed {
-        exact: Vec::leak(exact),
-        patterns: Vec::leak(patterns),
     }
 }
 
 /// A configured origin list that breaks the rules, or is missing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    /// The configuration name.
-    pub name: &'static str,
-    /// What is wrong, in the words of the compile-time errors.
-    pub messages: Vec<String>,
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No value was given for `name`.
+    Missing {
+        /// The configuration name.
+        name: &'static str,
+        /// The handler whose policy needs it.
+        handler: &'static str,
+    },
+    /// The value breaks the rules that `#[cors]` applies to literal origins.
+    Refused {
+        /// The configuration name.
+        name: &'static str,
+        /// What is wrong, in the words of the compile-time errors.
+        errors: Vec<RuleError>,
+    },
+}
+
+impl ConfigError {
+    /// The configuration name the error is about.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ConfigError::Missing { name, .. } | ConfigError::Refused { name, .. } => name,
+        }
+    }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "CORS origins `{}`: {}",
-            self.name,
-            self.messages.join("; ")
-        )
+        match self {
+            ConfigError::Missing { name, handler } => write!(
+                f,
+                "CORS origins `{name}`: `{name}` is not set: give the comma-separated origins that may call {handler}, like `https://app.example.com`"
+            ),
+            ConfigError::Refused { name, errors } => {
+                write!(f, "CORS origins `{name}`: ")?;
+                let mut separator = "";
+                for error in errors {
+                    write!(f, "{separator}{error}")?;
+                    separator = "; ";
+                }
+                Ok(())
+            }
+        }
     }
 }
 
@@ -136,13 +132,10 @@ pub fn load_from_env() -> Result<(), ConfigError> {
 /// `origins_from` is loaded; the first bad or missing value is the error.
 pub fn load_with(lookup: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
     for entry in audit::entries() {
-        if let AllowedOrigins::Configured(slot) = entry.policy.origins {
-            let value = lookup(slot.name).ok_or_else(|| ConfigError {
+        if let PolicyOrigins::Configured(slot) = entry.policy.parts.origins {
+            let value = lookup(slot.name).ok_or(ConfigError::Missing {
                 name: slot.name,
-                messages: vec![format!(
-                    "`{}` is not set: give the comma-separated origins that may call {}, like `https://app.example.com`",
-                    slot.name, entry.handler
-                )],
+                handler: entry.handler,
             })?;
             slot.load_value(&value)?;
         }

@@ -192,7 +192,7 @@ pub(crate) fn carries_answer(
         };
         let expected = if *name == ACCESS_CONTROL_ALLOW_ORIGIN {
             Some(allow_origin)
-        } else if *name == ACCESS_CONTROL_ALLOW_CREDENTIALS && prepared.policy.credentials {
+        } else if *name == ACCESS_CONTROL_ALLOW_CREDENTIALS && prepared.policy.credentials() {
             Some(&TRUE)
         } else if *name == ACCESS_CONTROL_EXPOSE_HEADERS {
             prepared.expose_headers.as_ref()
@@ -205,7 +205,7 @@ pub(crate) fn carries_answer(
         found += 1;
     }
     let wanted = allow_origin.map_or(0, |_| {
-        1 + usize::from(prepared.policy.credentials)
+        1 + usize::from(prepared.policy.credentials())
             + usize::from(prepared.expose_headers.is_some())
     });
     found == wanted && (!prepared.varies_by_origin || vary::lists(headers, b"Origin"))
@@ -262,15 +262,8 @@ pub(crate) fn insert_allow_origin(
     allow_origin: HeaderValue,
 ) {
     headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
-    if policy.credentials {
+    if policy.credentials() {
         headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
-    }
-}
-
-impl Policy {
-    /// Whether the answer depends on the request's `Origin`, so caches must key on it.
-    pub fn varies_by_origin(&self) -> bool {
-        !matches!(self.origins.resolved(), crate::AllowedOrigins::Any) || self.credentials
     }
 }
 

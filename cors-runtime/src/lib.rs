@@ -14,19 +14,22 @@ mod vary;
 pub use configured::ConfiguredOrigins;
 pub use cors_macros::{cors, policy};
 pub use layer::{Preflights, PreflightsFuture, PreflightsService};
-pub use policy::{AllowedHeaders, AllowedOrigins, OriginPattern, Policy, PortPattern};
+pub use policy::Policy;
 
 /// What `#[cors]` expansions name. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::inject::{Inject, actual_response};
+    pub use crate::policy::{AllowedHeaders, Parts, PolicyOrigins};
     pub use crate::preflight::PreflightRoute;
     pub use crate::preflight::register as register_preflight;
     pub use crate::preflight::respond as preflight_response;
+    pub use cors_rules::{Match, OriginMatcher, OriginPattern, Origins, PortRule, Scheme};
     /// `Vary` merging, for the allocation test of `cors-bench`.
     pub mod vary {
         pub use crate::vary::{Memo, ORIGIN, PREFLIGHT, add_known};
     }
     pub use actix_web;
+    pub use cors_rules;
     pub use inventory;
 }

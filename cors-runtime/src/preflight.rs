@@ -129,10 +129,11 @@ enum Refusal<'a> {
 /// Answers a preflight for any of the policy's methods: 204 with the policy's headers, or
 /// 403 with none of them.
 pub fn respond(policy: &'static Policy, path: &str, headers: &HeaderMap) -> HttpResponse {
-    let allow_methods = HeaderValue::from_static(policy.allow_methods);
+    let allow_methods =
+        HeaderValue::from_str(&policy.methods().join(", ")).expect("methods are checked tokens");
     respond_prepared(
         &Prepared::new(policy),
-        policy.methods,
+        policy.methods(),
         &allow_methods,
         path,
         headers,
@@ -189,7 +190,7 @@ fn judge<'a>(
     }
     let requested = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
     if let Some(name) =
-        request_headers::first_refused(requested, |name| policy.headers.allows(name))
+        request_headers::first_refused(requested, |name| policy.parts.headers.allows(name))
     {
         return Err(Refusal::Header(name));
     }
@@ -237,7 +238,7 @@ impl std::fmt::Display for Reason<'_> {
                 f,
                 "origin {} is not allowed; the policy allows {}",
                 Shown(origin.map(HeaderValue::as_bytes)),
-                policy.origins
+                policy.origins()
             ),
             Refusal::Method(None) => {
                 f.write_str("`Access-Control-Request-Method` must be sent exactly once")
@@ -252,7 +253,7 @@ impl std::fmt::Display for Reason<'_> {
                 f,
                 "request header {} is not allowed; the policy allows {}",
                 Shown(Some(name)),
-                policy.allow_headers.unwrap_or("no request headers")
+                policy.allow_headers().unwrap_or("no request headers")
             ),
         }
     }

@@ -1,0 +1,199 @@
+//! The policy: what `#[cors(...)]` compiles into, as `'static` data. Which origins,
+//! methods and request headers it allows is decided here and in `cors-rules`, on bytes,
+//! without actix-web types; `prepared` turns it into ready header values.
+
+use std::fmt;
+
+use cors_rules::Origins;
+
+mod prepared;
+
+pub(crate) use prepared::Prepared;
+
+/// One handler's CORS policy, built by `#[cors(...)]` when the crate compiles.
+///
+/// It is opaque: the attribute checked every value, and nothing else can build one. Read it
+/// through [`audit`](crate::audit) to see what a program allows.
+///
+/// ```
+/// use actix_web::{HttpResponse, get};
+/// use cors_runtime::cors;
+///
+/// #[cors(origins = "https://app.example.com", credentials = true, max_age = 600)]
+/// #[get("/api/me")]
+/// async fn me() -> HttpResponse {
+///     HttpResponse::Ok().finish()
+/// }
+///
+/// let entry = cors_runtime::audit::entries()
+///     .into_iter()
+///     .find(|entry| entry.handler == "me")
+///     .unwrap();
+/// let policy = entry.policy;
+/// assert_eq!(policy.origins().to_string(), "https://app.example.com");
+/// assert_eq!(policy.methods(), ["GET"]);
+/// assert!(policy.credentials());
+/// assert_eq!(policy.max_age(), Some(600));
+/// ```
+#[derive(Debug)]
+pub struct Policy {
+    pub(crate) parts: Parts,
+}
+
+/// A policy's values, as the macros write them. Not a public API.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Parts {
+    pub origins: PolicyOrigins,
+    /// Methods a preflight may ask for (case-sensitive).
+    pub methods: &'static [&'static str],
+    pub headers: AllowedHeaders,
+    /// The `Access-Control-Allow-Headers` value, if any header is allowed.
+    pub allow_headers: Option<&'static str>,
+    /// The `Access-Control-Expose-Headers` value, if any.
+    pub expose_headers: Option<&'static str>,
+    pub max_age: Option<u64>,
+    pub credentials: bool,
+}
+
+/// Where a policy's origins come from. Not a public API.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum PolicyOrigins {
+    /// Written in the attribute.
+    Fixed(Origins),
+    /// Read from configuration at startup (`origins_from`).
+    Configured(&'static crate::ConfiguredOrigins),
+}
+
+/// The request headers a policy allows. Not a public API.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct AllowedHeaders {
+    /// `*`: every name except `Authorization`, which must be listed (Fetch, CORS-safelisted
+    /// request-header names: a wildcard never covers `Authorization`).
+    pub any: bool,
+    /// Listed names, lower case.
+    pub names: &'static [&'static str],
+}
+
+impl Policy {
+    /// The policy of `parts`, for the macros' expansions.
+    #[doc(hidden)]
+    pub const fn from_parts(parts: Parts) -> Policy {
+        Policy { parts }
+    }
+
+    /// The origins it trusts, as written (or as configured, with the configuration name).
+    pub fn origins(&self) -> impl fmt::Display + '_ {
+        &self.parts.origins
+    }
+
+    /// The methods a cross-origin page may use.
+    pub fn methods(&self) -> &'static [&'static str] {
+        self.parts.methods
+    }
+
+    /// The request headers a page may send, as `Access-Control-Allow-Headers` lists them.
+    pub fn allow_headers(&self) -> Option<&'static str> {
+        self.parts.allow_headers
+    }
+
+    /// The response headers a page may read, as `Access-Control-Expose-Headers` lists them.
+    pub fn expose_headers(&self) -> Option<&'static str> {
+        self.parts.expose_headers
+    }
+
+    /// How long, in seconds, a browser may cache a preflight's answer.
+    pub fn max_age(&self) -> Option<u64> {
+        self.parts.max_age
+    }
+
+    /// Whether cookies and HTTP authentication may be sent.
+    pub fn credentials(&self) -> bool {
+        self.parts.credentials
+    }
+
+    /// Whether it trusts a plain-`http` origin other than localhost or loopback.
+    pub fn trusts_plain_http(&self) -> bool {
+        self.parts.origins.resolved().trusts_plain_http()
+    }
+
+    /// Whether the answer depends on the request's `Origin`, so caches must key on it.
+    pub(crate) fn varies_by_origin(&self) -> bool {
+        !matches!(self.parts.origins.resolved(), Origins::Any) || self.parts.credentials
+    }
+}
+
+impl PolicyOrigins {
+    /// The origins in force: for configured origins, those loaded at startup (nobody
+    /// before).
+    pub(crate) fn resolved(&self) -> &Origins {
+        match self {
+            PolicyOrigins::Fixed(origins) => origins,
+            PolicyOrigins::Configured(slot) => slot.origins(),
+        }
+    }
+}
+
+impl fmt::Display for PolicyOrigins {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PolicyOrigins::Fixed(origins) => origins.fmt(f),
+            PolicyOrigins::Configured(slot) => match slot.get() {
+                Some(origins) => write!(f, "{origins} (from {})", slot.name()),
+                None => write!(f, "nobody yet (from {}, not loaded)", slot.name()),
+            },
+        }
+    }
+}
+
+impl AllowedHeaders {
+    /// Whether a request header name (any case) is allowed.
+    pub(crate) fn allows(&self, name: &[u8]) -> bool {
+        // Browsers send lower-case names, as the policy keeps them: equal bytes first.
+        self.names.iter().any(|allowed| allowed.as_bytes() == name)
+            || self
+                .names
+                .iter()
+                .any(|allowed| allowed.as_bytes().eq_ignore_ascii_case(name))
+            || (self.any && !name.eq_ignore_ascii_case(b"authorization"))
+    }
+}
+
+/// A GET policy for `origins` with `max_age = 600`, kept for the rest of the test run.
+#[cfg(test)]
+pub(crate) fn leaked_for_test(origins: &str) -> &'static Policy {
+    Box::leak(Box::new(Policy::from_parts(Parts {
+        origins: PolicyOrigins::Fixed(cors_rules::origin_list(origins, false).unwrap()),
+        methods: &["GET"],
+        headers: AllowedHeaders {
+            any: false,
+            names: &[],
+        },
+        allow_headers: None,
+        expose_headers: None,
+        max_age: Some(600),
+        credentials: false,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_headers_never_cover_authorization() {
+        let any = AllowedHeaders {
+            any: true,
+            names: &[],
+        };
+        assert!(any.allows(b"X-Anything"));
+        assert!(!any.allows(b"Authorization"));
+        let listed = AllowedHeaders {
+            any: true,
+            names: &["authorization"],
+        };
+        assert!(listed.allows(b"AUTHORIZATION"));
+    }
+}

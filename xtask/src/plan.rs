@@ -1,0 +1,291 @@
+//! What the tests need and how to get it: the tool table and the decisions made from it,
+//! without touching the machine (main.rs looks and runs).
+
+/// One program the end-to-end tests run.
+pub struct Tool {
+    /// The name the user reads.
+    pub name: &'static str,
+    /// The variable the tests read the tool's path from; xtask sets it to what it found, so
+    /// the tests run what was checked.
+    pub variable: &'static str,
+    pub detect: Detect,
+    pub install: Install,
+}
+
+pub enum Detect {
+    /// A program on the `PATH`, or in one of `also_in` (Debian puts daemons in `/usr/sbin`,
+    /// which is not on every user's `PATH`).
+    Program {
+        file: &'static str,
+        also_in: &'static [&'static str],
+    },
+    /// A script pip installs into Python's scripts directory, found when `<script> -h` runs.
+    PythonScript { file: &'static str },
+}
+
+pub enum Install {
+    /// A Debian package.
+    Apt(&'static str),
+    /// A pip requirement.
+    Pip(&'static str),
+}
+
+pub const TOOLS: &[Tool] = &[
+    // tests/browser.rs: headless Chromium through chromedriver.
+    Tool {
+        name: "Chromium",
+        variable: "CHROMIUM",
+        detect: Detect::Program {
+            file: "chromium",
+            also_in: &[],
+        },
+        install: Install::Apt("chromium"),
+    },
+    Tool {
+        name: "chromedriver",
+        variable: "CHROMEDRIVER",
+        detect: Detect::Program {
+            file: "chromedriver",
+            also_in: &[],
+        },
+        install: Install::Apt("chromium-driver"),
+    },
+    // tests/nginx.rs: nginx's proxy_cache in front of the demo.
+    Tool {
+        name: "nginx",
+        variable: "NGINX",
+        detect: Detect::Program {
+            file: "nginx",
+            also_in: &["/usr/sbin"],
+        },
+        install: Install::Apt("nginx-light"),
+    },
+    // tests/scanner.rs: CORScanner against every route.
+    Tool {
+        name: "CORScanner",
+        variable: "CORSCANNER",
+        detect: Detect::PythonScript { file: "cors" },
+        install: Install::Pip("cors==1.0.1"),
+    },
+];
+
+/// One install command, for all the missing tools of one package client.
+#[derive(Debug, PartialEq)]
+pub enum Step {
+    Apt(Vec<&'static str>),
+    Pip(Vec<&'static str>),
+}
+
+impl Step {
+    /// The command xtask runs. (When an apt install fails, it fetches the package lists and
+    /// tries once more: a fresh machine has none.)
+    pub fn command(&self) -> Vec<&'static str> {
+        let (head, items): (&[&str], _) = match self {
+            Step::Apt(packages) => (&["apt-get", "install", "-y"], packages),
+            Step::Pip(requirements) => (&["python3", "-m", "pip", "install"], requirements),
+        };
+        head.iter().chain(items).copied().collect()
+    }
+
+    /// The command a user runs by hand, which works on a fresh machine too.
+    pub fn by_hand(&self) -> String {
+        let command = self.command().join(" ");
+        match self {
+            Step::Apt(_) => format!("apt-get update && {command}"),
+            Step::Pip(_) => command,
+        }
+    }
+}
+
+/// The install commands for `missing`: one per package client, apt first.
+pub fn steps(missing: &[&Tool]) -> Vec<Step> {
+    let (mut apt, mut pip) = (Vec::new(), Vec::new());
+    for tool in missing {
+        match tool.install {
+            Install::Apt(package) => apt.push(package),
+            Install::Pip(requirement) => pip.push(requirement),
+        }
+    }
+    let mut steps = Vec::new();
+    if !apt.is_empty() {
+        steps.push(Step::Apt(apt));
+    }
+    if !pip.is_empty() {
+        steps.push(Step::Pip(pip));
+    }
+    steps
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Decision {
+    /// Every tool is there: run the tests.
+    Ready,
+    Install(Vec<Step>),
+    /// Stop before any test runs, with this message.
+    Refuse(String),
+}
+
+/// What to do about `missing` tools: install them as root, or stop and say what to run.
+pub fn decide(missing: &[&Tool], root: bool) -> Decision {
+    if missing.is_empty() {
+        return Decision::Ready;
+    }
+    let steps = steps(missing);
+    if root {
+        return Decision::Install(steps);
+    }
+    let names: Vec<_> = missing.iter().map(|tool| tool.name).collect();
+    Decision::Refuse(format!(
+        "the tests need {}, which {} missing; installing needs root and network. \
+         No test was run. As root, run:\n{}then `cargo xtask test` again.",
+        names.join(", "),
+        if names.len() == 1 { "is" } else { "are" },
+        listing(&steps),
+    ))
+}
+
+/// Why xtask stops when `steps[failed]` failed: that command and those after it, to run by hand.
+pub fn install_failed(steps: &[Step], failed: usize, why: &str) -> String {
+    format!(
+        "`{}` failed ({why}). No test was run. With network, as root, run:\n{}\
+         then `cargo xtask test` again.",
+        steps[failed].command().join(" "),
+        listing(&steps[failed..]),
+    )
+}
+
+fn listing(steps: &[Step]) -> String {
+    steps
+        .iter()
+        .map(|step| format!("    {}\n", step.by_hand()))
+        .collect()
+}
+
+/// Whether `id -u` printed root's id.
+pub fn is_root(id_output: &str) -> bool {
+    id_output.trim() == "0"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tool(name: &str) -> &'static Tool {
+        TOOLS.iter().find(|tool| tool.name == name).unwrap()
+    }
+
+    #[test]
+    fn nothing_missing_runs_the_tests() {
+        assert_eq!(decide(&[], false), Decision::Ready);
+        assert_eq!(decide(&[], true), Decision::Ready);
+    }
+
+    #[test]
+    fn root_installs_all_apt_packages_in_one_command_then_pip() {
+        let all: Vec<&Tool> = TOOLS.iter().collect();
+        let Decision::Install(steps) = decide(&all, true) else {
+            panic!("root installs");
+        };
+        assert_eq!(
+            steps,
+            [
+                Step::Apt(vec!["chromium", "chromium-driver", "nginx-light"]),
+                Step::Pip(vec!["cors==1.0.1"]),
+            ]
+        );
+        assert_eq!(
+            steps[0].command(),
+            [
+                "apt-get",
+                "install",
+                "-y",
+                "chromium",
+                "chromium-driver",
+                "nginx-light"
+            ]
+        );
+        assert_eq!(
+            steps[1].command(),
+            ["python3", "-m", "pip", "install", "cors==1.0.1"]
+        );
+    }
+
+    #[test]
+    fn only_what_is_missing_is_installed() {
+        assert_eq!(
+            decide(&[tool("CORScanner")], true),
+            Decision::Install(vec![Step::Pip(vec!["cors==1.0.1"])])
+        );
+        assert_eq!(
+            decide(&[tool("nginx")], true),
+            Decision::Install(vec![Step::Apt(vec!["nginx-light"])])
+        );
+    }
+
+    #[test]
+    fn without_root_it_refuses_with_the_commands_to_run() {
+        let Decision::Refuse(message) = decide(&[tool("Chromium"), tool("CORScanner")], false)
+        else {
+            panic!("a user that is not root cannot install");
+        };
+        assert_eq!(
+            message,
+            "the tests need Chromium, CORScanner, which are missing; installing needs root and \
+             network. No test was run. As root, run:\n    \
+             apt-get update && apt-get install -y chromium\n    \
+             python3 -m pip install cors==1.0.1\n\
+             then `cargo xtask test` again."
+        );
+        let Decision::Refuse(message) = decide(&[tool("nginx")], false) else {
+            panic!("a user that is not root cannot install");
+        };
+        assert!(message.contains("nginx, which is missing"), "{message}");
+        assert!(message.contains("install -y nginx-light\n"), "{message}");
+        assert!(!message.contains("pip"), "{message}");
+    }
+
+    #[test]
+    fn a_failed_install_shows_it_and_what_remains() {
+        let steps = steps(&[tool("chromedriver"), tool("CORScanner")]);
+        assert_eq!(
+            install_failed(&steps, 0, "exit status: 100"),
+            "`apt-get install -y chromium-driver` failed (exit status: 100). No test was run. \
+             With network, as root, run:\n    \
+             apt-get update && apt-get install -y chromium-driver\n    \
+             python3 -m pip install cors==1.0.1\n\
+             then `cargo xtask test` again."
+        );
+        let message = install_failed(&steps, 1, "exit status: 1");
+        assert!(message.starts_with("`python3 -m pip install cors==1.0.1` failed"));
+        assert!(!message.contains("apt-get"), "{message}");
+    }
+
+    #[test]
+    fn root_is_user_id_zero() {
+        assert!(is_root("0\n"));
+        assert!(!is_root("1000\n"));
+        assert!(!is_root("65534"));
+        assert!(!is_root(""));
+    }
+
+    /// The tests read each tool's path from its variable, so a renamed variable in a test
+    /// would leave xtask checking one program and the test running another.
+    #[test]
+    fn every_tool_variable_is_read_by_a_test() {
+        let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests");
+        let mut sources = String::new();
+        for entry in std::fs::read_dir(tests).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|extension| extension == "rs") {
+                sources += &std::fs::read_to_string(path).unwrap();
+            }
+        }
+        for tool in TOOLS {
+            assert!(
+                sources.contains(&format!("\"{}\"", tool.variable)),
+                "no test reads {}",
+                tool.variable
+            );
+        }
+    }
+}

@@ -10,7 +10,7 @@
 //! pattern over a public suffix) and refused in the same words, so a bad value fails at
 //! start, never per request. Matching then costs what it costs for literal origins.
 //! An application that serves such a route before its list is loaded panics when it is
-//! built, before any request is answered.
+//! built (as each worker starts), before it answers any request.
 //!
 //! ```standalone_crate
 //! use actix_web::{get, App};

@@ -1,4 +1,4 @@
-//! The demo of SPEC §4: `cargo run --example demo`, then open the page it prints.
+//! The demo: `cargo run --example demo`, then open the page it prints.
 //!
 //! The page server (`http://localhost:8080/`) serves a page whose script calls the API
 //! server (`http://127.0.0.1:8081`, another origin) and shows, row by row, what the browser

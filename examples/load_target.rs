@@ -1,4 +1,4 @@
-//! The demo's servers for `scripts/load.sh`: the API of SPEC §4 (and its page) on loopback
+//! The demo's servers for `scripts/load.sh`: the demo's API (and its page) on loopback
 //! ports given on the command line, without the console log of `examples/demo.rs` (printing
 //! every request would be what the load run measures).
 //!

@@ -4,7 +4,7 @@
 # loopback connection, stopped with SIGINT; minus a start/stop-only run of the same variant;
 # divided by $REQUESTS. Repeats agree to better than 0.01 %.
 #
-#   scripts/instructions.sh            cases 1-6 (issue 6)
+#   scripts/instructions.sh            cases 1-6 (the cases of the targets)
 #   scripts/instructions.sh --all      cases 1-8 (adds the origin-set scaling cases, 7, and
 #                                      the application layer's, 8: `ours-layer-*` beside
 #                                      `ours-*`, and a GET without Origin for both)

@@ -1,4 +1,4 @@
-//! The API of SPEC §4: the handlers, their `#[cors]` policies and the in-memory items store.
+//! The demo's API: the handlers, their `#[cors]` policies and the in-memory items store.
 //!
 //! Every policy names the page's origin `http://localhost:8080` as a literal: policies are
 //! checked when the crate compiles, so they cannot come from configuration. That is why the

@@ -1,10 +1,10 @@
-//! The demo application of SPEC §4, shared by `examples/demo.rs` and the browser tests.
+//! The demo application, shared by `examples/demo.rs` and the browser tests.
 //!
 //! Two servers run in one process:
 //! - the **page** server ([`page`]) at `http://localhost:8080/`: a page that calls the API
 //!   from its origin and shows, row by row, what the browser allowed and blocked, and why;
-//! - the **API** server ([`api`]) at `http://127.0.0.1:8081`: the handlers of SPEC §4, each
-//!   with its `#[cors]` policy, and one route behind bearer authentication
+//! - the **API** server ([`api`]) at `http://127.0.0.1:8081`: the handlers of the README's
+//!   table, each with its `#[cors]` policy, and one route behind bearer authentication
 //!   (`/api/account/me`), under [`cors_runtime::Preflights`] and, outermost, the [`journal`]
 //!   that records what the API saw.
 //!
@@ -64,7 +64,8 @@ impl Endpoint {
     }
 }
 
-/// Where the demo's servers listen. The default is SPEC §4's.
+/// Where the demo's servers listen. The default is the README's: the page at
+/// `http://localhost:8080`, the API at `http://127.0.0.1:8081`.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The page server's main endpoint; its URL is [`Demo::page_url`].

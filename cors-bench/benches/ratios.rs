@@ -19,7 +19,7 @@ const BATCH: usize = 64;
 /// Batches per case and round.
 const BATCHES: usize = 8;
 
-/// The ratios the targets are about: (label, numerator, denominator, target).
+/// The ratios the benchmark targets are about: (label, numerator, denominator, target).
 const RATIOS: &[(&str, &str, &str, &str)] = &[
     ("floor / bare", "floor", "bare", ""),
     ("floor + pass-through / floor", "floor-wrapped", "floor", ""),

@@ -1,4 +1,4 @@
-//! The benchmark subjects of issue 6: one trivial handler served several ways on the same
+//! The benchmark subjects: one trivial handler served several ways on the same
 //! path, and the requests sent to them.
 //!
 //! A [`Variant`] is one server configuration (bare, the hand-written floor, `#[cors]`,
@@ -394,7 +394,7 @@ pub const MISS: Probe = Probe {
 pub struct Case {
     /// The case's name in every table.
     pub name: &'static str,
-    /// The issue's case number (1–7), or 8 for the cases of the application layer
+    /// The case's number in BENCHMARKS.md (1–7), or 8 for the cases of the application layer
     /// (`scripts/instructions.sh` runs 1–6 by default, every case with `--all`).
     pub number: u8,
     /// The server configuration.

@@ -17,14 +17,13 @@ use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
 use quote::ToTokens;
 
-/// Per-handler CORS for an actix-web handler; see the `cors-runtime` documentation.
+#[doc = include_str!("../docs/cors.md")]
 #[proc_macro_attribute]
 pub fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
     cors_impl(args.into(), item.into()).into()
 }
 
-/// Defines a CORS policy once, checked now by the same rules as `#[cors]`, for many
-/// handlers: `#[cors(policy = NAME)]`; see the `cors-runtime` documentation.
+#[doc = include_str!("../docs/policy.md")]
 #[proc_macro]
 pub fn policy(input: TokenStream) -> TokenStream {
     shared::define(input.into()).into()

@@ -1,6 +1,64 @@
-//! The audit of every `#[cors]` handler in the program: which routes can be called
-//! cross-origin, from where, with cookies. Entries are collected at link time, so the list
-//! is complete before the server starts.
+//! The audit of every `#[cors]` handler in the program: which routes a page on another
+//! origin may call, from where, with which headers, with cookies or not.
+//!
+//! Each annotated handler adds its entry when the program is linked, so the list is
+//! complete before the server starts, whichever handlers are registered in which `App`.
+//! Print [`table`] at start to review them, or hold every policy to a rule of your own in
+//! a test with [`entries`]:
+//!
+//! ```standalone_crate
+//! use actix_web::{get, post};
+//! use cors_runtime::cors;
+//!
+//! #[cors(origins = "https://app.example.com", headers = "Content-Type", credentials = true, max_age = 600)]
+//! #[get("/items")]
+//! async fn list_items() -> &'static str {
+//!     "[]"
+//! }
+//!
+//! #[cors(origins = "https://app.example.com", methods = "POST", headers = "Content-Type")]
+//! #[post("/items")]
+//! async fn create_item() -> &'static str {
+//!     "{}"
+//! }
+//!
+//! #[cors(origins = "*", expose_headers = "X-Version")]
+//! #[get("/status")]
+//! async fn status() -> &'static str {
+//!     "ok"
+//! }
+//!
+//! let table = cors_runtime::audit::table();
+//! print!("{table}");
+//! # assert_eq!(table, concat!(
+//! #     "path     methods  origins                  headers       exposed    credentials  max-age  handler\n",
+//! #     "-------  -------  -----------------------  ------------  ---------  -----------  -------  -----------\n",
+//! #     "/items   POST     https://app.example.com  content-type  -          no           -        create_item\n",
+//! #     "/items   GET      https://app.example.com  content-type  -          yes          600      list_items\n",
+//! #     "/status  GET      *                        -             x-version  no           -        status\n",
+//! # ));
+//!
+//! // A rule of this application: only `status` is open to every origin.
+//! for entry in cors_runtime::audit::entries() {
+//!     if matches!(entry.policy.origins, cors_runtime::AllowedOrigins::Any) {
+//!         assert_eq!(entry.handler, "status", "{} is open to every origin", entry.handler);
+//!     }
+//! }
+//! ```
+//!
+//! The table it prints:
+//!
+//! ```text
+//! path     methods  origins                  headers       exposed    credentials  max-age  handler
+//! -------  -------  -----------------------  ------------  ---------  -----------  -------  -----------
+//! /items   POST     https://app.example.com  content-type  -          no           -        create_item
+//! /items   GET      https://app.example.com  content-type  -          yes          600      list_items
+//! /status  GET      *                        -             x-version  no           -        status
+//! ```
+//!
+//! Paths are those of the routing attributes, with the prefix of an enclosing `#[scope]`
+//! module; a prefix added at registration by `web::scope` is not known at link time and
+//! does not appear.
 
 use std::fmt::Write as _;
 
@@ -36,7 +94,9 @@ impl AuditEntry {
         }
     }
 
-    /// Whether the policy trusts a plain-`http` origin other than localhost or loopback.
+    /// Whether the policy trusts a plain-`http` origin other than localhost or loopback:
+    /// anyone on the network can impersonate such an origin. `#[cors]` refuses them with
+    /// `credentials = true`; a test can refuse them everywhere.
     pub fn trusts_plain_http(&self) -> bool {
         self.policy.trusts_plain_http()
     }
@@ -45,6 +105,26 @@ impl AuditEntry {
 inventory::collect!(AuditEntry);
 
 /// Every annotated handler linked into the program, sorted by path then handler.
+///
+/// ```standalone_crate
+/// use actix_web::get;
+/// use cors_runtime::cors;
+///
+/// #[cors(origins = "https://app.example.com, http://localhost:3000", credentials = true)]
+/// #[get("/me")]
+/// async fn me() -> &'static str {
+///     "{}"
+/// }
+///
+/// let entries = cors_runtime::audit::entries();
+/// assert_eq!(entries.len(), 1);
+/// assert_eq!(entries[0].handler, "me");
+/// assert_eq!(entries[0].paths, ["/me"]);
+/// assert_eq!(entries[0].policy.allow_methods, "GET");
+/// assert!(entries[0].policy.credentials);
+/// // `localhost` may stay plain `http`, even with credentials.
+/// assert!(!entries[0].trusts_plain_http());
+/// ```
 pub fn entries() -> Vec<&'static AuditEntry> {
     let mut entries: Vec<&'static AuditEntry> = inventory::iter::<AuditEntry>.into_iter().collect();
     entries.sort_by_key(|entry| {
@@ -58,7 +138,8 @@ pub fn entries() -> Vec<&'static AuditEntry> {
 }
 
 /// The audit as a plain-text table: path, methods, origins, headers, exposed headers,
-/// credentials, max-age, handler.
+/// credentials, max-age, handler. Header names are shown as they are sent, in lower case;
+/// `-` is an empty cell. The [module documentation](self) shows one.
 pub fn table() -> String {
     let rows: Vec<[String; 8]> = entries()
         .into_iter()

@@ -1,7 +1,35 @@
-//! Deploy-time origins: `#[cors(origins_from = "API_ORIGINS")]` takes its origin list from
-//! configuration at startup, checked by exactly the rules (and words) the macro applies to
-//! literal origins. Load them before binding the server; a bad value fails there, never
-//! per request.
+//! Origins configured when the program starts: `#[cors(origins_from = "NAME")]`.
+//!
+//! Staging and production trust different origins. A policy with `origins_from` takes its
+//! origin list from configuration instead of a literal. Load every such list once, before
+//! the server binds, with [`load_from_env`] (the environment variable `NAME`) or
+//! [`load_with`] (values your application passes in: a config file, a secret store).
+//!
+//! The value is the list `origins` would hold, checked by exactly the same rules
+//! (`credentials` included: no `*`, no plain-`http` host but localhost and loopback, no
+//! pattern over a public suffix) and refused in the same words, so a bad value fails at
+//! start, never per request. Matching then costs what it costs for literal origins.
+//! An application that serves such a route before its list is loaded panics when it is
+//! built (as each worker starts), before it answers any request.
+//!
+//! ```standalone_crate
+//! use actix_web::{get, App};
+//! use cors_runtime::{configured, cors};
+//!
+//! #[cors(origins_from = "API_ORIGINS", credentials = true, headers = "Content-Type")]
+//! #[get("/me")]
+//! async fn me() -> &'static str {
+//!     "{}"
+//! }
+//!
+//! // A value the application read from its own configuration.
+//! let value = "https://app.example.com, https://*.staging.example.com";
+//! configured::load_with(|name| (name == "API_ORIGINS").then(|| value.to_owned()))?;
+//!
+//! let app = App::new().service(me);
+//! # drop(app);
+//! # Ok::<(), configured::ConfigError>(())
+//! ```
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -12,6 +40,27 @@ use crate::audit;
 use crate::policy::PolicyOrigins;
 
 /// The origins of the policies that name one configuration value, filled at startup.
+///
+/// `#[cors(origins_from = "NAME")]` makes one of these for its policy; [`load_from_env`]
+/// and [`load_with`] fill them all. A policy reaches its slot through
+/// [`AllowedOrigins::Configured`]:
+///
+/// ```
+/// use cors_runtime::ConfiguredOrigins;
+///
+/// static ORIGINS: ConfiguredOrigins = ConfiguredOrigins::new("API_ORIGINS", true);
+///
+/// assert_eq!(ORIGINS.name(), "API_ORIGINS");
+/// assert!(ORIGINS.get().is_none()); // trusts nobody yet
+///
+/// // A credentialed policy refuses a plain-`http` host, as `#[cors]` would.
+/// let refused = ORIGINS.load_value("http://app.example.com").unwrap_err();
+/// assert!(refused.messages[0].contains("is plain `http`"));
+///
+/// ORIGINS.load_value("https://app.example.com").unwrap();
+/// assert!(ORIGINS.get().unwrap().allows(b"https://app.example.com"));
+/// assert!(!ORIGINS.get().unwrap().allows(b"https://evil.example.net"));
+/// ```
 #[derive(Debug)]
 pub struct ConfiguredOrigins {
     name: &'static str,
@@ -123,13 +172,66 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Loads every configured origin list from the environment variable of its name.
+///
+/// Call it at start, before binding the server; the first bad or missing value is the
+/// error, and nothing is served until it is fixed:
+///
+/// ```no_run
+/// use actix_web::{get, App, HttpServer};
+/// use cors_runtime::cors;
+///
+/// #[cors(origins_from = "API_ORIGINS", credentials = true)]
+/// #[get("/me")]
+/// async fn me() -> &'static str {
+///     "{}"
+/// }
+///
+/// #[actix_web::main]
+/// async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     // API_ORIGINS="https://app.example.com, https://*.staging.example.com"
+///     cors_runtime::configured::load_from_env()?;
+///     HttpServer::new(|| App::new().service(me))
+///         .bind(("127.0.0.1", 8081))?
+///         .run()
+///         .await?;
+///     Ok(())
+/// }
+/// ```
 pub fn load_from_env() -> Result<(), ConfigError> {
     load_with(|name| std::env::var(name).ok())
 }
 
 /// Loads every configured origin list from `lookup(name)`: a value the application
 /// passes in (a config file, a secret store). Every policy of the program that uses
-/// `origins_from` is loaded; the first bad or missing value is the error.
+/// `origins_from` is loaded; the first bad or missing value is the error. A list that
+/// loaded keeps its value: loading again changes nothing.
+///
+/// ```standalone_crate
+/// use actix_web::get;
+/// use cors_runtime::{configured, cors};
+///
+/// #[cors(origins_from = "API_ORIGINS", credentials = true)]
+/// #[get("/me")]
+/// async fn me() -> &'static str {
+///     "{}"
+/// }
+///
+/// // Missing, or breaking a rule: refused in the words of the compile-time errors.
+/// let missing = configured::load_with(|_| None).unwrap_err();
+/// assert_eq!(
+///     missing.to_string(),
+///     "CORS origins `API_ORIGINS`: `API_ORIGINS` is not set: give the comma-separated \
+///      origins that may call me, like `https://app.example.com`"
+/// );
+/// let bad = configured::load_with(|_| Some("https://app.example.com/".to_owned())).unwrap_err();
+/// assert_eq!(
+///     bad.to_string(),
+///     "CORS origins `API_ORIGINS`: `https://app.example.com/` has a trailing slash: \
+///      an origin is only scheme, host and port, like `https://app.example.com`"
+/// );
+///
+/// configured::load_with(|_| Some("https://app.example.com".to_owned())).unwrap();
+/// ```
 pub fn load_with(lookup: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
     for entry in audit::entries() {
         if let PolicyOrigins::Configured(slot) = entry.policy.parts.origins {

@@ -2,6 +2,8 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+#[doc = include_str!("../docs/coming-from-actix-cors.md")]
+pub mod coming_from_actix_cors {}
 pub mod configured;
 pub mod debug;
 mod inject;

@@ -6,6 +6,15 @@ use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 /// Every non-empty name the request lists, trimmed of spaces and tabs, in order.
 ///
 /// Borrows from the request: no allocation, and work linear in the header's length.
+///
+/// ```
+/// use actix_web::http::header::HeaderValue;
+/// use cors_runtime::request_headers::requested_names;
+///
+/// let lines = [HeaderValue::from_static("x-b, ,content-type"), HeaderValue::from_static(" x-a")];
+/// let names: Vec<&[u8]> = requested_names(lines.iter()).collect();
+/// assert_eq!(names, [&b"x-b"[..], b"content-type", b"x-a"]);
+/// ```
 pub fn requested_names<'a>(
     values: impl Iterator<Item = &'a HeaderValue>,
 ) -> impl Iterator<Item = &'a [u8]> {

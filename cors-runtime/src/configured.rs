@@ -42,8 +42,7 @@ use crate::policy::PolicyOrigins;
 /// The origins of the policies that name one configuration value, filled at startup.
 ///
 /// `#[cors(origins_from = "NAME")]` makes one of these for its policy; [`load_from_env`]
-/// and [`load_with`] fill them all. A policy reaches its slot through
-/// [`AllowedOrigins::Configured`]:
+/// and [`load_with`] fill them all:
 ///
 /// ```
 /// use cors_runtime::ConfiguredOrigins;
@@ -55,11 +54,13 @@ use crate::policy::PolicyOrigins;
 ///
 /// // A credentialed policy refuses a plain-`http` host, as `#[cors]` would.
 /// let refused = ORIGINS.load_value("http://app.example.com").unwrap_err();
-/// assert!(refused.messages[0].contains("is plain `http`"));
+/// assert!(refused.to_string().contains("is plain `http`"));
 ///
-/// ORIGINS.load_value("https://app.example.com").unwrap();
-/// assert!(ORIGINS.get().unwrap().allows(b"https://app.example.com"));
-/// assert!(!ORIGINS.get().unwrap().allows(b"https://evil.example.net"));
+/// ORIGINS.load_value("https://app.example.com, https://*.example.org").unwrap();
+/// let origins = ORIGINS.get().unwrap();
+/// assert_eq!(origins.to_string(), "https://app.example.com, https://*.example.org");
+/// assert!(origins.matcher().find(b"https://a.example.org").is_some());
+/// assert!(origins.matcher().find(b"https://evil.example.net").is_none());
 /// ```
 #[derive(Debug)]
 pub struct ConfiguredOrigins {

@@ -8,24 +8,20 @@ use std::sync::Arc;
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::{App, test, web};
-use cors_suite::api::{self, Item, Items};
+use cors_suite::api::{Item, Items};
 use cors_suite::{Journal, page};
 
 const PAGE: &str = "http://localhost:8080";
 
+/// The demo's API application in process, over a fresh store, recording in `journal`.
 macro_rules! api_service {
-    ($journal:expr) => {{
-        let journal: Arc<Journal> = Arc::clone(&$journal);
-        let items = web::Data::new(Items::default());
-        // Layered as the demo's API is: the journal outermost, then `Preflights`.
-        test::init_service(
-            App::new()
-                .configure(move |config| api::configure(config, items))
-                .wrap(cors_runtime::Preflights)
-                .wrap_fn(move |req, service| journal.observe(req, service)),
-        )
+    ($journal:expr) => {
+        test::init_service(cors_suite::api_app(
+            web::Data::new(Items::default()),
+            Arc::clone(&$journal),
+        ))
         .await
-    }};
+    };
 }
 
 fn request(method: Method, uri: &str) -> test::TestRequest {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::{App, test, web};
-use cors_suite::api::{Item, Items};
+use cors_suite::api::{self, Item, Items};
 use cors_suite::{Journal, page};
 
 const PAGE: &str = "http://localhost:8080";
@@ -258,6 +258,24 @@ async fn the_page_server_serves_the_page_its_assets_and_the_journal() {
         html.contains(r#"<meta name="api-url" content="http://127.0.0.1:9999">"#),
         "{html}"
     );
+    // The route table, for the page's script.
+    let routes = html
+        .split_once(r#"<script type="application/json" id="routes">"#)
+        .and_then(|(_, rest)| rest.split_once("</script>"))
+        .map(|(json, _)| serde_json::from_str::<Vec<serde_json::Value>>(json).unwrap())
+        .expect("the route table in the page");
+    assert_eq!(routes.len(), api::ROUTES.len());
+    for (sent, route) in routes.iter().zip(api::ROUTES) {
+        assert_eq!(
+            sent,
+            &serde_json::json!({
+                "method": route.method,
+                "path": route.path,
+                "policy": route.policy,
+                "origins": route.origins(),
+            })
+        );
+    }
     for (asset, kind) in [("/app.js", "text/javascript"), ("/style.css", "text/css")] {
         let response =
             test::call_service(&app, test::TestRequest::get().uri(asset).to_request()).await;
@@ -304,6 +322,109 @@ async fn the_demo_binds_free_ports_and_stops() {
         .await
         .expect("the servers' task")
         .expect("a clean stop");
+}
+
+/// The route table of `cors_suite::api` against the handlers' attributes, as the audit of
+/// every `#[cors]` handler reports them (a module of its own: `#[test]` here is the standard
+/// one, not `actix_web::test`).
+mod route_table {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use cors_suite::api;
+
+    /// The `#[cors(...)]` keys of a policy as written: `key = "text"` or `key = value`.
+    fn policy_keys(policy: &str) -> BTreeMap<&str, &str> {
+        let mut keys = BTreeMap::new();
+        let mut rest = policy;
+        while let Some((key, after)) = rest.split_once(" = ") {
+            let (value, next) = match after.strip_prefix('"') {
+                Some(quoted) => quoted.split_once('"').unwrap_or((quoted, "")),
+                None => after.split_once(',').unwrap_or((after, "")),
+            };
+            keys.insert(key.trim_start_matches([',', ' ']), value);
+            rest = next;
+        }
+        keys
+    }
+
+    /// The audit's row of each annotated handler of the API: path, methods, origins, headers,
+    /// exposed, credentials, max-age, by handler name.
+    fn audited_api_handlers() -> BTreeMap<&'static str, Vec<String>> {
+        let table = cors_runtime::audit::table();
+        let api_handlers: Vec<&str> = cors_runtime::audit::entries()
+            .into_iter()
+            .filter(|entry| entry.module == "cors_suite::api")
+            .map(|entry| entry.handler)
+            .collect();
+        let mut rows = BTreeMap::new();
+        for line in table.lines().skip(2) {
+            let mut cells: Vec<String> = line
+                .split("  ")
+                .map(str::trim)
+                .filter(|cell| !cell.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let handler = cells.pop().expect("a handler column");
+            if let Some(handler) = api_handlers.iter().find(|name| **name == handler) {
+                rows.insert(*handler, cells);
+            }
+        }
+        assert_eq!(rows.len(), api_handlers.len(), "{table}");
+        rows
+    }
+
+    #[test]
+    fn the_route_table_says_what_the_handlers_attributes_say() {
+        let audited = audited_api_handlers();
+        let annotated: BTreeSet<&str> = api::ROUTES
+            .iter()
+            .filter(|route| route.policy.is_some())
+            .map(|route| route.handler)
+            .collect();
+        assert_eq!(
+            annotated,
+            audited.keys().copied().collect(),
+            "every #[cors] handler of the API is in the table, with a policy"
+        );
+        for route in api::ROUTES {
+            let Some(policy) = route.policy else {
+                continue;
+            };
+            let keys = policy_keys(policy);
+            let methods: Vec<&str> = api::ROUTES
+                .iter()
+                .filter(|other| other.handler == route.handler)
+                .map(|other| other.method)
+                .collect();
+            let lower = |key: &str| {
+                keys.get(key)
+                    .map_or("-".to_owned(), |value| value.to_ascii_lowercase())
+            };
+            let cells = &audited[route.handler];
+            assert!(route.path.ends_with(&cells[0]), "{route:?}: {cells:?}");
+            assert_eq!(
+                cells[1..],
+                [
+                    keys.get("methods")
+                        .copied()
+                        .unwrap_or(&methods.join(", "))
+                        .to_owned(),
+                    route.origins().to_owned(),
+                    lower("headers"),
+                    lower("expose_headers"),
+                    if keys.get("credentials") == Some(&"true") {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                    .to_owned(),
+                    keys.get("max_age").copied().unwrap_or("-").to_owned(),
+                ],
+                "{route:?}"
+            );
+            assert_eq!(keys.get("origins").copied(), Some(route.origins()));
+        }
+    }
 }
 
 /// The authenticated scope over the real socket (a module of its own: `#[test]` here is

@@ -11,7 +11,7 @@ use actix_web::{App, test, web};
 use cors_suite::api::{self, Item, Items};
 use cors_suite::{Journal, page};
 
-const PAGE: &str = "http://localhost:8080";
+use support::PAGE;
 
 /// The demo's API application in process, over a fresh store, recording in `journal`.
 macro_rules! api_service {
@@ -304,11 +304,9 @@ async fn the_page_server_serves_the_page_its_assets_and_the_journal() {
 #[actix_web::test]
 async fn the_demo_binds_free_ports_and_stops() {
     let config = cors_suite::Config {
-        page: cors_suite::Endpoint::new("127.0.0.1", 0),
         more_pages: vec![cors_suite::Endpoint::new("127.0.0.1", 0)],
-        api: cors_suite::Endpoint::new("127.0.0.1", 0),
         api_workers: 1,
-        print_requests: false,
+        ..support::loopback_config()
     };
     let demo = cors_suite::Demo::bind(config).expect("free ports");
     assert!(demo.page_url.starts_with("http://127.0.0.1:") && demo.page_url.ends_with('/'));
@@ -430,10 +428,7 @@ mod route_table {
 /// The authenticated scope over the real socket (a module of its own: `#[test]` here is
 /// the standard one, not `actix_web::test`, since `Running` drives its own servers).
 mod account {
-    use super::support::{Response, Running, exchange, request, server_panics, unique};
-
-    const PAGE: &str = super::PAGE;
-    const EVIL: &str = "https://evil.example.net";
+    use super::support::{EVIL, PAGE, Response, Running, exchange, request, server_panics, unique};
 
     /// `GET /api/account/me` behind bearer authentication, over the socket of the running demo
     /// (so with the demo's own layers: the journal, `cors_runtime::Preflights`, the auth scope).

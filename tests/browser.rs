@@ -11,7 +11,7 @@
 //! this one process, so:
 //!
 //! - One **shared demo** per test process ([`shared`]): the page on `localhost:8080`, the API
-//!   on `127.0.0.1:8081` (SPEC §4's defaults, so the page and its screenshot look exactly as
+//!   on `127.0.0.1:8081` (the demo's defaults, so the page and its screenshot look exactly as
 //!   with `cargo run --example demo`), and the same page on a **second origin**,
 //!   `http://127.0.0.1:<free port>`. It runs on a thread of its own for the life of the
 //!   process. Another process holding those ports (a running demo, a concurrent test run) is

@@ -1,4 +1,4 @@
-//! The demo's servers without a browser: SPEC §4's routes, statuses and bodies, the
+//! The demo's servers without a browser: the API's routes, statuses and bodies, the
 //! journal, and the page server; and the authenticated `/api/account` scope over the real
 //! socket of a running demo. (What a browser makes of the headers is in `tests/browser.rs`.)
 
@@ -39,7 +39,7 @@ fn header<B>(response: &actix_web::dev::ServiceResponse<B>, name: &str) -> Optio
 }
 
 #[actix_web::test]
-async fn the_routes_answer_as_spec_section_4_says() {
+async fn the_routes_answer_with_their_statuses_bodies_and_grants() {
     let journal = Arc::new(Journal::default());
     let app = api_service!(journal);
 

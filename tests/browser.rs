@@ -337,6 +337,14 @@ async fn probe(client: &Client, url: &str, init: Value) -> Probe {
         .unwrap_or_else(|error| panic!("unexpected probe result {result}: {error}"))
 }
 
+/// What the journal saw of each request: (method, preflight, status).
+fn summarized(journal: &[Seen]) -> Vec<(&str, bool, u16)> {
+    journal
+        .iter()
+        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
+        .collect()
+}
+
 fn header<'a>(seen: &'a Seen, name: &str) -> &'a str {
     seen.header(name)
         .unwrap_or_else(|| panic!("the API sent no {name}: {seen:?}"))
@@ -427,6 +435,22 @@ async fn assert_rows(client: &Client, expected: &[(&str, Option<u16>)]) -> BTree
         );
     }
 
+    assert_table_rows(client, expected).await;
+
+    results
+        .iter()
+        .map(|row| {
+            (
+                row["id"].as_str().unwrap_or_default().to_owned(),
+                row.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Checks the `<tr data-*>` attributes of the page's table, and that the page counts no
+/// failure, against `expected`.
+async fn assert_table_rows(client: &Client, expected: &[(&str, Option<u16>)]) {
     let trs = client
         .find_all(Locator::Css("#results tbody tr"))
         .await
@@ -461,16 +485,6 @@ async fn assert_rows(client: &Client, expected: &[(&str, Option<u16>)]) -> BTree
             .as_deref(),
         Some("0")
     );
-
-    results
-        .iter()
-        .map(|row| {
-            (
-                row["id"].as_str().unwrap_or_default().to_owned(),
-                row.clone(),
-            )
-        })
-        .collect()
 }
 
 /// The API journal entries the page showed for one row: (method, preflight, status).
@@ -499,111 +513,116 @@ async fn every_row_of_the_demo_page_does_what_its_policy_says() {
     with_browser(|client| async move {
         open(&client, &demo.page_url).await;
         let rows = assert_rows(&client, ROWS_AT_LOCALHOST_8080).await;
-
-        // The server's side of each row, as the page got it from the journal.
-        let options = |status| seen("OPTIONS", true, status);
-        assert_eq!(
-            server_view(&rows["hello-get"]),
-            [seen("GET", false, 200)],
-            "simple: no preflight"
-        );
-        assert_eq!(
-            server_view(&rows["hello-post"]),
-            [options(204), seen("POST", false, 200)]
-        );
-        assert_eq!(server_view(&rows["items-list"]), [seen("GET", false, 200)]);
-        assert_eq!(
-            server_view(&rows["items-create"]),
-            [options(204), seen("POST", false, 201)]
-        );
-        assert_eq!(
-            server_view(&rows["items-bad-json"]),
-            [options(204), seen("POST", false, 400)]
-        );
-        assert_eq!(
-            server_view(&rows["items-delete"]),
-            [options(204), seen("DELETE", false, 204)]
-        );
-        assert_eq!(
-            server_view(&rows["items-delete-unknown"]),
-            [options(204), seen("DELETE", false, 404)]
-        );
-        assert_eq!(
-            server_view(&rows["items-put"]),
-            [options(403)],
-            "the PUT is never sent"
-        );
-        assert_eq!(
-            server_view(&rows["items-secret-header"]),
-            [options(403)],
-            "the GET is never sent"
-        );
-        assert_eq!(
-            server_view(&rows["subdomain"]),
-            [seen("GET", false, 200)],
-            "answered, then hidden"
-        );
-        assert_eq!(server_view(&rows["dev"]), [seen("GET", false, 200)]);
-        assert_eq!(
-            server_view(&rows["private"]),
-            [seen("GET", false, 200)],
-            "answered, then hidden"
-        );
-        assert_eq!(server_view(&rows["fail"]), [seen("GET", false, 500)]);
-        assert_eq!(server_view(&rows["vary"]), [seen("GET", false, 200)]);
-        assert_eq!(
-            server_view(&rows["account-token"]),
-            [options(204), seen("GET", false, 200)],
-            "the preflight is answered before the auth layer"
-        );
-        assert_eq!(
-            server_view(&rows["account-no-token"]),
-            [seen("GET", false, 401)],
-            "simple: no preflight; the auth layer's 401"
-        );
-
-        // What the page could read: the exposed count, the bodies of errors.
-        let list = &rows["items-list"];
-        let items: Vec<Value> =
-            serde_json::from_str(list["body"].as_str().unwrap_or_default()).expect("items JSON");
-        assert_eq!(
-            list["headers"]["x-total-count"],
-            items.len().to_string(),
-            "{list}"
-        );
-        assert_eq!(rows["fail"]["body"], "the items database is on fire");
-        assert_eq!(rows["account-token"]["body"], r#"{"user":"demo"}"#);
-        assert_eq!(rows["items-create"]["path"], "/api/items");
-        let created: Value =
-            serde_json::from_str(rows["items-create"]["body"].as_str().unwrap_or_default())
-                .unwrap();
-        assert_eq!(created["name"], "Try the demo");
-        assert_eq!(
-            rows["items-delete"]["path"],
-            format!("/api/items/{}", created["id"])
-        );
-        assert!(
-            demo.items
-                .list()
-                .iter()
-                .all(|item| item.name != "Overwritten" && item.name != "Try the demo"),
-            "the blocked PUT changed nothing and the DELETE removed the created item: {:?}",
-            demo.items.list()
-        );
-
-        // The Vary the page cannot read, from the journal: the handler's value, then Origin.
-        let vary = demo
-            .journal
-            .entries()
-            .into_iter()
-            .rev()
-            .find(|seen| seen.has_query("row", "vary"))
-            .unwrap();
-        assert_eq!(header(&vary, "vary"), "Accept-Encoding, Origin");
-
+        assert_server_views(&rows);
+        assert_what_the_page_read(&rows, demo);
         screenshot(&client).await;
     })
     .await;
+}
+
+/// The server's side of each row, as the page got it from the journal.
+fn assert_server_views(rows: &BTreeMap<String, Value>) {
+    let options = |status| seen("OPTIONS", true, status);
+    assert_eq!(
+        server_view(&rows["hello-get"]),
+        [seen("GET", false, 200)],
+        "simple: no preflight"
+    );
+    assert_eq!(
+        server_view(&rows["hello-post"]),
+        [options(204), seen("POST", false, 200)]
+    );
+    assert_eq!(server_view(&rows["items-list"]), [seen("GET", false, 200)]);
+    assert_eq!(
+        server_view(&rows["items-create"]),
+        [options(204), seen("POST", false, 201)]
+    );
+    assert_eq!(
+        server_view(&rows["items-bad-json"]),
+        [options(204), seen("POST", false, 400)]
+    );
+    assert_eq!(
+        server_view(&rows["items-delete"]),
+        [options(204), seen("DELETE", false, 204)]
+    );
+    assert_eq!(
+        server_view(&rows["items-delete-unknown"]),
+        [options(204), seen("DELETE", false, 404)]
+    );
+    assert_eq!(
+        server_view(&rows["items-put"]),
+        [options(403)],
+        "the PUT is never sent"
+    );
+    assert_eq!(
+        server_view(&rows["items-secret-header"]),
+        [options(403)],
+        "the GET is never sent"
+    );
+    assert_eq!(
+        server_view(&rows["subdomain"]),
+        [seen("GET", false, 200)],
+        "answered, then hidden"
+    );
+    assert_eq!(server_view(&rows["dev"]), [seen("GET", false, 200)]);
+    assert_eq!(
+        server_view(&rows["private"]),
+        [seen("GET", false, 200)],
+        "answered, then hidden"
+    );
+    assert_eq!(server_view(&rows["fail"]), [seen("GET", false, 500)]);
+    assert_eq!(server_view(&rows["vary"]), [seen("GET", false, 200)]);
+    assert_eq!(
+        server_view(&rows["account-token"]),
+        [options(204), seen("GET", false, 200)],
+        "the preflight is answered before the auth layer"
+    );
+    assert_eq!(
+        server_view(&rows["account-no-token"]),
+        [seen("GET", false, 401)],
+        "simple: no preflight; the auth layer's 401"
+    );
+}
+
+/// What the page could read (the exposed count, the bodies of errors), what the store holds
+/// after the rows, and the `Vary` the page cannot read, from the journal.
+fn assert_what_the_page_read(rows: &BTreeMap<String, Value>, demo: &Running) {
+    let list = &rows["items-list"];
+    let items: Vec<Value> =
+        serde_json::from_str(list["body"].as_str().unwrap_or_default()).expect("items JSON");
+    assert_eq!(
+        list["headers"]["x-total-count"],
+        items.len().to_string(),
+        "{list}"
+    );
+    assert_eq!(rows["fail"]["body"], "the items database is on fire");
+    assert_eq!(rows["account-token"]["body"], r#"{"user":"demo"}"#);
+    assert_eq!(rows["items-create"]["path"], "/api/items");
+    let created: Value =
+        serde_json::from_str(rows["items-create"]["body"].as_str().unwrap_or_default()).unwrap();
+    assert_eq!(created["name"], "Try the demo");
+    assert_eq!(
+        rows["items-delete"]["path"],
+        format!("/api/items/{}", created["id"])
+    );
+    assert!(
+        demo.items
+            .list()
+            .iter()
+            .all(|item| item.name != "Overwritten" && item.name != "Try the demo"),
+        "the blocked PUT changed nothing and the DELETE removed the created item: {:?}",
+        demo.items.list()
+    );
+
+    // The Vary the page cannot read, from the journal: the handler's value, then Origin.
+    let vary = demo
+        .journal
+        .entries()
+        .into_iter()
+        .rev()
+        .find(|seen| seen.has_query("row", "vary"))
+        .unwrap();
+    assert_eq!(header(&vary, "vary"), "Accept-Encoding, Origin");
 }
 
 /// Saves the whole demo page as `docs/demo.png` (for the README), rewriting it only when
@@ -784,6 +803,50 @@ async fn a_credentialed_call_reads_the_exposed_header() {
     );
 }
 
+/// The journal of a preflighted credentialed `POST /api/items` from the page: the preflight
+/// answered by the route's generated `OPTIONS` handler with the whole grant, then the POST.
+fn assert_preflight_then_post(journal: &[Seen]) {
+    assert_eq!(journal.len(), 2, "{journal:#?}");
+    let (preflight, post) = (&journal[0], &journal[1]);
+    assert!(
+        preflight.preflight && preflight.method == "OPTIONS",
+        "{preflight:?}"
+    );
+    assert_eq!(preflight.status, 204, "{preflight:?}");
+    assert_eq!(preflight.path, "/api/items");
+    assert_eq!(preflight.request_method.as_deref(), Some("POST"));
+    assert_eq!(preflight.request_headers.as_deref(), Some("content-type"));
+    assert_eq!(
+        header(preflight, "access-control-allow-origin"),
+        "http://localhost:8080"
+    );
+    assert!(
+        header(preflight, "access-control-allow-methods").contains("POST"),
+        "{preflight:?}"
+    );
+    assert!(
+        header(preflight, "access-control-allow-headers")
+            .to_ascii_lowercase()
+            .contains("content-type"),
+        "{preflight:?}"
+    );
+    assert_eq!(
+        header(preflight, "access-control-allow-credentials"),
+        "true"
+    );
+    assert_eq!(header(preflight, "access-control-max-age"), "600");
+    assert_eq!(
+        header(preflight, "vary"),
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+    );
+    assert_eq!(
+        (post.method.as_str(), post.preflight, post.status),
+        ("POST", false, 201),
+        "{post:?}"
+    );
+    assert!(preflight.seq < post.seq);
+}
+
 #[tokio::test]
 async fn a_preflighted_post_is_answered_by_the_generated_options_route() {
     let api = Isolated::start();
@@ -826,52 +889,10 @@ async fn a_preflighted_post_is_answered_by_the_generated_options_route() {
     .await;
 
     // The browser asked first, our generated OPTIONS route answered 204, then the POST ran.
-    let journal = api.journal(&create_run);
-    assert_eq!(journal.len(), 2, "{journal:#?}");
-    let (preflight, post) = (&journal[0], &journal[1]);
-    assert!(
-        preflight.preflight && preflight.method == "OPTIONS",
-        "{preflight:?}"
-    );
-    assert_eq!(preflight.status, 204, "{preflight:?}");
-    assert_eq!(preflight.path, "/api/items");
-    assert_eq!(preflight.request_method.as_deref(), Some("POST"));
-    assert_eq!(preflight.request_headers.as_deref(), Some("content-type"));
-    assert_eq!(
-        header(preflight, "access-control-allow-origin"),
-        "http://localhost:8080"
-    );
-    assert!(
-        header(preflight, "access-control-allow-methods").contains("POST"),
-        "{preflight:?}"
-    );
-    assert!(
-        header(preflight, "access-control-allow-headers")
-            .to_ascii_lowercase()
-            .contains("content-type"),
-        "{preflight:?}"
-    );
-    assert_eq!(
-        header(preflight, "access-control-allow-credentials"),
-        "true"
-    );
-    assert_eq!(header(preflight, "access-control-max-age"), "600");
-    assert_eq!(
-        header(preflight, "vary"),
-        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
-    );
-    assert_eq!(
-        (post.method.as_str(), post.preflight, post.status),
-        ("POST", false, 201),
-        "{post:?}"
-    );
-    assert!(preflight.seq < post.seq);
+    assert_preflight_then_post(&api.journal(&create_run));
 
     let journal = api.journal(&delete_run);
-    let summary: Vec<_> = journal
-        .iter()
-        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
-        .collect();
+    let summary = summarized(&journal);
     assert_eq!(
         summary,
         [("OPTIONS", true, 204), ("DELETE", false, 204)],
@@ -882,10 +903,7 @@ async fn a_preflighted_post_is_answered_by_the_generated_options_route() {
 
     // A simple request is not preflighted at all.
     let journal = api.journal(&simple_run);
-    let summary: Vec<_> = journal
-        .iter()
-        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
-        .collect();
+    let summary = summarized(&journal);
     assert_eq!(summary, [("GET", false, 200)], "{journal:#?}");
     assert_eq!(header(&journal[0], "access-control-allow-origin"), "*");
     assert_eq!(api.0.items.list().len(), 3);
@@ -917,10 +935,7 @@ async fn a_credentialed_preflight_passes_the_auth_layer() {
     // The browser asked first, without credentials; the preflight was answered before the
     // auth layer, then the GET with the token passed it.
     let journal = api.journal(&token_run);
-    let summary: Vec<_> = journal
-        .iter()
-        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
-        .collect();
+    let summary = summarized(&journal);
     assert_eq!(
         summary,
         [("OPTIONS", true, 204), ("GET", false, 200)],
@@ -946,10 +961,7 @@ async fn a_credentialed_preflight_passes_the_auth_layer() {
     assert!(preflight.seq < journal[1].seq);
 
     let journal = api.journal(&no_token_run);
-    let summary: Vec<_> = journal
-        .iter()
-        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
-        .collect();
+    let summary = summarized(&journal);
     assert_eq!(summary, [("GET", false, 401)], "{journal:#?}");
     assert_eq!(
         header(&journal[0], "access-control-allow-origin"),
@@ -996,10 +1008,7 @@ async fn a_header_the_policy_does_not_allow_is_blocked_at_the_preflight() {
     );
 
     let journal = api.journal(&allowed_run);
-    let summary: Vec<_> = journal
-        .iter()
-        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
-        .collect();
+    let summary = summarized(&journal);
     assert_eq!(
         summary,
         [("OPTIONS", true, 204), ("GET", false, 200)],

@@ -253,6 +253,105 @@ pub async fn me() -> impl Responder {
     HttpResponse::Ok().json(serde_json::json!({ "user": "demo" }))
 }
 
+/// One route of the API: what a client calls, and the `#[cors]` policy that answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// The method the route serves.
+    pub method: &'static str,
+    /// The path as served, scope included; `{id}` stands for an item's number.
+    pub path: &'static str,
+    /// The handler's name.
+    pub handler: &'static str,
+    /// The handler's `#[cors(...)]` arguments as written; `None` for the route without one.
+    pub policy: Option<&'static str>,
+}
+
+impl Route {
+    /// The value of the policy's `origins` key; empty for the route without a policy.
+    pub fn origins(&self) -> &'static str {
+        self.policy
+            .and_then(|policy| policy.strip_prefix("origins = \""))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or("")
+    }
+
+    /// `true` for the route whose policy allows every origin (`origins = "*"`).
+    pub fn is_public(&self) -> bool {
+        self.origins() == "*"
+    }
+}
+
+const HELLO_POLICY: &str =
+    r#"origins = "*", methods = "GET, POST", headers = "X-Requested-With", max_age = 86400"#;
+const ITEMS_POLICY: &str = r#"origins = "http://localhost:8080, https://app.example.com", headers = "Content-Type, X-Api-Key", expose_headers = "X-Total-Count", credentials = true, max_age = 600"#;
+
+/// Every route of the API, in the order [`configure`] registers them. The demo page shows
+/// and predicts its calls from this table (see `crate::page`), and the tests reach every
+/// route through it; `tests/demo_api.rs` checks it against the handlers' attributes.
+pub const ROUTES: &[Route] = &[
+    route("GET", "/hello", "hello", Some(HELLO_POLICY)),
+    route("POST", "/hello", "hello", Some(HELLO_POLICY)),
+    route("GET", "/api/items", "list_items", Some(ITEMS_POLICY)),
+    route("POST", "/api/items", "create_item", Some(ITEMS_POLICY)),
+    route(
+        "DELETE",
+        "/api/items/{id}",
+        "delete_item",
+        Some(r#"origins = "http://localhost:8080", credentials = true"#),
+    ),
+    route(
+        "PUT",
+        "/api/items/{id}",
+        "replace_item",
+        Some(r#"origins = "https://app.example.com", headers = "Content-Type""#),
+    ),
+    route(
+        "GET",
+        "/api/subdomain",
+        "subdomains",
+        Some(r#"origins = "https://*.example.com""#),
+    ),
+    route(
+        "GET",
+        "/api/dev",
+        "dev",
+        Some(r#"origins = "http://localhost:*""#),
+    ),
+    route("GET", "/api/private", "private", None),
+    route(
+        "GET",
+        "/api/fail",
+        "fail",
+        Some(r#"origins = "http://localhost:8080""#),
+    ),
+    route(
+        "GET",
+        "/api/vary",
+        "vary",
+        Some(r#"origins = "http://localhost:8080""#),
+    ),
+    route(
+        "GET",
+        "/api/account/me",
+        "me",
+        Some(r#"origins = "http://localhost:8080", headers = "Authorization", credentials = true"#),
+    ),
+];
+
+const fn route(
+    method: &'static str,
+    path: &'static str,
+    handler: &'static str,
+    policy: Option<&'static str>,
+) -> Route {
+    Route {
+        method,
+        path,
+        handler,
+        policy,
+    }
+}
+
 /// Registers every handler of the API (each with its preflight route) and the store.
 ///
 /// ```

@@ -36,7 +36,8 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
 
-use actix_web::dev::{Server, ServerHandle};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpServer, web};
 
 pub use journal::Journal;
@@ -127,17 +128,7 @@ impl Demo {
         let api = {
             let journal = Arc::clone(&journal);
             let items = items.clone();
-            let mut server = HttpServer::new(move || {
-                let journal = Arc::clone(&journal);
-                let items = items.clone();
-                // The last `wrap*` is the outermost layer: the journal sees every request and
-                // every answer, then `Preflights` answers the preflights of `#[cors]` routes
-                // before `/api/account`'s authentication could refuse them.
-                App::new()
-                    .configure(move |config| api::configure(config, items))
-                    .wrap(cors_runtime::Preflights)
-                    .wrap_fn(move |req, service| journal.observe(req, service))
-            });
+            let mut server = HttpServer::new(move || api_app(items.clone(), Arc::clone(&journal)));
             for listener in api_listeners {
                 server = server.listen(listener)?;
             }
@@ -198,6 +189,28 @@ impl Demo {
             .await
             .map(drop)
     }
+}
+
+/// The API application as the demo serves it, over `items` and recording in `journal`.
+pub fn api_app(
+    items: web::Data<api::Items>,
+    journal: Arc<Journal>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    // The last `wrap*` is the outermost layer: the journal sees every request and every
+    // answer, then `Preflights` answers the preflights of `#[cors]` routes before
+    // `/api/account`'s authentication could refuse them.
+    App::new()
+        .configure(move |config| api::configure(config, items))
+        .wrap(cors_runtime::Preflights)
+        .wrap_fn(move |req, service| journal.observe(req, service))
 }
 
 /// Stops a running [`Demo`].

@@ -15,6 +15,8 @@ const STYLE_CSS: &str = include_str!("page/style.css");
 
 /// Where the page sends its cross-origin calls.
 const API_URL_PLACEHOLDER: &str = "{{API_URL}}";
+/// The API's routes and their policies ([`crate::api::ROUTES`]), as JSON.
+const ROUTES_PLACEHOLDER: &str = "{{ROUTES}}";
 
 /// The page as served: the HTML with the API's URL filled in.
 #[derive(Debug, Clone)]
@@ -26,7 +28,10 @@ impl Page {
     /// The page for an API at `api_url` (scheme, host and port, no trailing slash).
     pub fn new(api_url: &str) -> Self {
         Page {
-            html: INDEX_HTML.replace(API_URL_PLACEHOLDER, api_url).into(),
+            html: INDEX_HTML
+                .replace(API_URL_PLACEHOLDER, api_url)
+                .replace(ROUTES_PLACEHOLDER, &routes_json())
+                .into(),
         }
     }
 
@@ -34,6 +39,25 @@ impl Page {
     pub fn html(&self) -> &str {
         &self.html
     }
+}
+
+/// [`crate::api::ROUTES`] for the page's script, safe inside a `<script>` element.
+fn routes_json() -> String {
+    let routes: Vec<_> = crate::api::ROUTES
+        .iter()
+        .map(|route| {
+            serde_json::json!({
+                "method": route.method,
+                "path": route.path,
+                "policy": route.policy,
+                "origins": route.origins(),
+            })
+        })
+        .collect();
+    // `<` as a JSON escape: no `</script>` can end the element early.
+    serde_json::Value::from(routes)
+        .to_string()
+        .replace('<', "\\u003c")
 }
 
 #[derive(Deserialize)]

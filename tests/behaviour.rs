@@ -1,4 +1,5 @@
-//! SPEC §2, behaviour by behaviour, through the real actix-web service stack.
+//! What `#[cors]` does with preflights and actual requests, behaviour by behaviour, through
+//! the real actix-web service stack.
 
 mod in_process;
 
@@ -17,7 +18,7 @@ use in_process::{APP, Answer, LOCAL, from, preflight};
 use serde::Deserialize;
 
 // ---------------------------------------------------------------------------------------
-// Handlers: the demo's policies (SPEC §4) plus a few shapes of our own.
+// Handlers: the demo's policies plus a few shapes of our own.
 
 #[derive(Deserialize)]
 struct NewItem {

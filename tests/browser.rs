@@ -11,7 +11,7 @@
 //! this one process, so:
 //!
 //! - One **shared demo** per test process ([`shared`]): the page on `localhost:8080`, the API
-//!   on `127.0.0.1:8081` (SPEC §4's defaults, so the page and its screenshot look exactly as
+//!   on `127.0.0.1:8081` (the demo's defaults, so the page and its screenshot look exactly as
 //!   with `cargo run --example demo`), and the same page on a **second origin**,
 //!   `http://127.0.0.1:<free port>`. It runs on a thread of its own for the life of the
 //!   process. Another process holding those ports (a running demo, a concurrent test run) is
@@ -29,20 +29,22 @@
 //! Chromium or chromedriver missing is a failure, never a skip: the message says what to
 //! install (`apt-get install chromium chromium-driver`).
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 use std::sync::mpsc;
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use cors_suite::journal::Seen;
-use cors_suite::{Config, Demo, Endpoint, Journal, Stopper};
+use cors_suite::{Config, Endpoint};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use support::{Running, TempDir, unique};
 
 /// The Chromium flags the project uses everywhere (see NOTES.md): the last one keeps every
 /// lookup on this machine.
@@ -58,8 +60,6 @@ const CHROMIUM_ARGS: &[&str] = &[
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE ::1",
 ];
 
-/// How long another process may hold the demo's ports before the tests give up.
-const PORT_WAIT: Duration = Duration::from_secs(120);
 /// Upper bounds for starting chromedriver, a browser session, and one scenario.
 const DRIVER_START: Duration = Duration::from_secs(20);
 const SESSION_START: Duration = Duration::from_secs(60);
@@ -70,71 +70,28 @@ const PAGE_RUN: Duration = Duration::from_secs(30);
 // ---------------------------------------------------------------------------------------
 // Servers
 
-/// The URLs and journal of a demo running on a thread of its own.
-struct Running {
-    page_url: String,
-    second_page_url: String,
-    api_url: String,
-    journal: Arc<Journal>,
-    items: actix_web::web::Data<cors_suite::api::Items>,
-    stopper: Stopper,
-}
-
-/// Binds `config` (waiting up to [`PORT_WAIT`] while another process holds a fixed port)
-/// and serves it on a new thread with an actix runtime.
-fn start(config: Config) -> Result<Running, String> {
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        let deadline = Instant::now() + PORT_WAIT;
-        let demo = loop {
-            match Demo::bind(config.clone()) {
-                Ok(demo) => break demo,
-                Err(error)
-                    if error.kind() == std::io::ErrorKind::AddrInUse
-                        && Instant::now() < deadline =>
-                {
-                    // Polling for a resource another process holds; nothing to be notified by.
-                    std::thread::sleep(Duration::from_millis(250));
-                }
-                Err(error) => {
-                    let _ = sender.send(Err(format!(
-                        "cannot start the demo for the browser tests: {error}. The page must be served on \
-                         http://localhost:8080 (the origin the policies name): stop whatever listens there \
-                         (a running `cargo run --example demo`?) and run the tests again"
-                    )));
-                    return;
-                }
-            }
-        };
-        let running = Running {
-            page_url: demo.page_url.clone(),
-            second_page_url: demo.more_page_urls.first().cloned().unwrap_or_default(),
-            api_url: demo.api_url.clone(),
-            journal: Arc::clone(&demo.journal),
-            items: demo.items.clone(),
-            stopper: demo.stopper(),
-        };
-        let _ = sender.send(Ok(running));
-        if let Err(error) = actix_web::rt::System::new().block_on(demo.run()) {
-            eprintln!("demo servers stopped: {error}");
-        }
-    });
-    receiver
-        .recv_timeout(PORT_WAIT + Duration::from_secs(10))
-        .map_err(|_| "the demo servers did not start in time".to_owned())?
-}
-
 /// The demo every test of this process shares: page on `localhost:8080` (and on a second
 /// origin), API on `127.0.0.1:8081`.
 fn shared() -> &'static Running {
     static SHARED: OnceLock<Result<Running, String>> = OnceLock::new();
     let running = SHARED.get_or_init(|| {
-        start(Config {
+        Running::with(Config {
             more_pages: vec![Endpoint::new("127.0.0.1", 0)],
             ..Config::default()
         })
+        .map_err(|error| {
+            format!(
+                "{error}: the browser tests serve the page on http://localhost:8080, the origin \
+                 the policies name"
+            )
+        })
     });
     running.as_ref().unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// The shared page on its second origin, `http://127.0.0.1:<port>/`.
+fn second_page_url() -> &'static str {
+    &shared().more_page_urls[0]
 }
 
 /// An API (with its own store and journal) on a free port, for one test. The page server
@@ -143,13 +100,7 @@ struct Isolated(Running);
 
 impl Isolated {
     fn start() -> Self {
-        let config = Config {
-            page: Endpoint::new("127.0.0.1", 0),
-            api: Endpoint::new("127.0.0.1", 0),
-            api_workers: 1,
-            ..Config::default()
-        };
-        Isolated(start(config).unwrap_or_else(|error| panic!("{error}")))
+        Isolated(Running::start())
     }
 
     fn url(&self, path: &str, run: &str) -> String {
@@ -159,21 +110,6 @@ impl Isolated {
     fn journal(&self, run: &str) -> Vec<Seen> {
         self.0.journal.run(run)
     }
-
-    async fn stop(self) {
-        self.0.stopper.stop().await;
-    }
-}
-
-/// A run id: tags the calls of one step, in the URL's query, so the journal can tell them
-/// apart and no preflight cached for another URL applies.
-fn run_id(name: &str) -> String {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "{name}-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -183,7 +119,8 @@ fn run_id(name: &str) -> String {
 struct Browser {
     client: Client,
     driver: Child,
-    profile: PathBuf,
+    /// A fresh profile, removed when this is dropped, once the browser has ended.
+    _profile: TempDir,
     /// Whether the session ended normally (chromedriver then closed Chromium itself).
     closed: bool,
 }
@@ -251,17 +188,10 @@ impl Browser {
             }
         };
 
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let profile = std::env::temp_dir().join(format!(
-            "cors-suite-chromium-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&profile);
-        std::fs::create_dir_all(&profile).expect("a fresh Chromium profile directory");
+        let profile = TempDir::new("chromium");
 
         let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|arg| (*arg).to_owned()).collect();
-        args.push(format!("--user-data-dir={}", profile.display()));
+        args.push(format!("--user-data-dir={}", profile.0.display()));
         let capabilities = json!({
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": chromium, "args": args },
@@ -279,7 +209,6 @@ impl Browser {
             failure => {
                 let _ = driver.kill();
                 let _ = driver.wait();
-                let _ = std::fs::remove_dir_all(&profile);
                 panic!(
                     "cannot start a headless Chromium session through chromedriver: {failure:?}"
                 );
@@ -288,7 +217,7 @@ impl Browser {
         Browser {
             client,
             driver,
-            profile,
+            _profile: profile,
             closed: false,
         }
     }
@@ -315,7 +244,6 @@ impl Drop for Browser {
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
@@ -409,6 +337,14 @@ async fn probe(client: &Client, url: &str, init: Value) -> Probe {
         .unwrap_or_else(|error| panic!("unexpected probe result {result}: {error}"))
 }
 
+/// What the journal saw of each request: (method, preflight, status).
+fn summarized(journal: &[Seen]) -> Vec<(&str, bool, u16)> {
+    journal
+        .iter()
+        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
+        .collect()
+}
+
 fn header<'a>(seen: &'a Seen, name: &str) -> &'a str {
     seen.header(name)
         .unwrap_or_else(|| panic!("the API sent no {name}: {seen:?}"))
@@ -499,6 +435,22 @@ async fn assert_rows(client: &Client, expected: &[(&str, Option<u16>)]) -> BTree
         );
     }
 
+    assert_table_rows(client, expected).await;
+
+    results
+        .iter()
+        .map(|row| {
+            (
+                row["id"].as_str().unwrap_or_default().to_owned(),
+                row.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Checks the `<tr data-*>` attributes of the page's table, and that the page counts no
+/// failure, against `expected`.
+async fn assert_table_rows(client: &Client, expected: &[(&str, Option<u16>)]) {
     let trs = client
         .find_all(Locator::Css("#results tbody tr"))
         .await
@@ -533,16 +485,6 @@ async fn assert_rows(client: &Client, expected: &[(&str, Option<u16>)]) -> BTree
             .as_deref(),
         Some("0")
     );
-
-    results
-        .iter()
-        .map(|row| {
-            (
-                row["id"].as_str().unwrap_or_default().to_owned(),
-                row.clone(),
-            )
-        })
-        .collect()
 }
 
 /// The API journal entries the page showed for one row: (method, preflight, status).
@@ -571,111 +513,116 @@ async fn every_row_of_the_demo_page_does_what_its_policy_says() {
     with_browser(|client| async move {
         open(&client, &demo.page_url).await;
         let rows = assert_rows(&client, ROWS_AT_LOCALHOST_8080).await;
-
-        // The server's side of each row, as the page got it from the journal.
-        let options = |status| seen("OPTIONS", true, status);
-        assert_eq!(
-            server_view(&rows["hello-get"]),
-            [seen("GET", false, 200)],
-            "simple: no preflight"
-        );
-        assert_eq!(
-            server_view(&rows["hello-post"]),
-            [options(204), seen("POST", false, 200)]
-        );
-        assert_eq!(server_view(&rows["items-list"]), [seen("GET", false, 200)]);
-        assert_eq!(
-            server_view(&rows["items-create"]),
-            [options(204), seen("POST", false, 201)]
-        );
-        assert_eq!(
-            server_view(&rows["items-bad-json"]),
-            [options(204), seen("POST", false, 400)]
-        );
-        assert_eq!(
-            server_view(&rows["items-delete"]),
-            [options(204), seen("DELETE", false, 204)]
-        );
-        assert_eq!(
-            server_view(&rows["items-delete-unknown"]),
-            [options(204), seen("DELETE", false, 404)]
-        );
-        assert_eq!(
-            server_view(&rows["items-put"]),
-            [options(403)],
-            "the PUT is never sent"
-        );
-        assert_eq!(
-            server_view(&rows["items-secret-header"]),
-            [options(403)],
-            "the GET is never sent"
-        );
-        assert_eq!(
-            server_view(&rows["subdomain"]),
-            [seen("GET", false, 200)],
-            "answered, then hidden"
-        );
-        assert_eq!(server_view(&rows["dev"]), [seen("GET", false, 200)]);
-        assert_eq!(
-            server_view(&rows["private"]),
-            [seen("GET", false, 200)],
-            "answered, then hidden"
-        );
-        assert_eq!(server_view(&rows["fail"]), [seen("GET", false, 500)]);
-        assert_eq!(server_view(&rows["vary"]), [seen("GET", false, 200)]);
-        assert_eq!(
-            server_view(&rows["account-token"]),
-            [options(204), seen("GET", false, 200)],
-            "the preflight is answered before the auth layer"
-        );
-        assert_eq!(
-            server_view(&rows["account-no-token"]),
-            [seen("GET", false, 401)],
-            "simple: no preflight; the auth layer's 401"
-        );
-
-        // What the page could read: the exposed count, the bodies of errors.
-        let list = &rows["items-list"];
-        let items: Vec<Value> =
-            serde_json::from_str(list["body"].as_str().unwrap_or_default()).expect("items JSON");
-        assert_eq!(
-            list["headers"]["x-total-count"],
-            items.len().to_string(),
-            "{list}"
-        );
-        assert_eq!(rows["fail"]["body"], "the items database is on fire");
-        assert_eq!(rows["account-token"]["body"], r#"{"user":"demo"}"#);
-        assert_eq!(rows["items-create"]["path"], "/api/items");
-        let created: Value =
-            serde_json::from_str(rows["items-create"]["body"].as_str().unwrap_or_default())
-                .unwrap();
-        assert_eq!(created["name"], "Try the demo");
-        assert_eq!(
-            rows["items-delete"]["path"],
-            format!("/api/items/{}", created["id"])
-        );
-        assert!(
-            demo.items
-                .list()
-                .iter()
-                .all(|item| item.name != "Overwritten" && item.name != "Try the demo"),
-            "the blocked PUT changed nothing and the DELETE removed the created item: {:?}",
-            demo.items.list()
-        );
-
-        // The Vary the page cannot read, from the journal: the handler's value, then Origin.
-        let vary = demo
-            .journal
-            .entries()
-            .into_iter()
-            .rev()
-            .find(|seen| seen.has_query("row", "vary"))
-            .unwrap();
-        assert_eq!(header(&vary, "vary"), "Accept-Encoding, Origin");
-
+        assert_server_views(&rows);
+        assert_what_the_page_read(&rows, demo);
         screenshot(&client).await;
     })
     .await;
+}
+
+/// The server's side of each row, as the page got it from the journal.
+fn assert_server_views(rows: &BTreeMap<String, Value>) {
+    let options = |status| seen("OPTIONS", true, status);
+    assert_eq!(
+        server_view(&rows["hello-get"]),
+        [seen("GET", false, 200)],
+        "simple: no preflight"
+    );
+    assert_eq!(
+        server_view(&rows["hello-post"]),
+        [options(204), seen("POST", false, 200)]
+    );
+    assert_eq!(server_view(&rows["items-list"]), [seen("GET", false, 200)]);
+    assert_eq!(
+        server_view(&rows["items-create"]),
+        [options(204), seen("POST", false, 201)]
+    );
+    assert_eq!(
+        server_view(&rows["items-bad-json"]),
+        [options(204), seen("POST", false, 400)]
+    );
+    assert_eq!(
+        server_view(&rows["items-delete"]),
+        [options(204), seen("DELETE", false, 204)]
+    );
+    assert_eq!(
+        server_view(&rows["items-delete-unknown"]),
+        [options(204), seen("DELETE", false, 404)]
+    );
+    assert_eq!(
+        server_view(&rows["items-put"]),
+        [options(403)],
+        "the PUT is never sent"
+    );
+    assert_eq!(
+        server_view(&rows["items-secret-header"]),
+        [options(403)],
+        "the GET is never sent"
+    );
+    assert_eq!(
+        server_view(&rows["subdomain"]),
+        [seen("GET", false, 200)],
+        "answered, then hidden"
+    );
+    assert_eq!(server_view(&rows["dev"]), [seen("GET", false, 200)]);
+    assert_eq!(
+        server_view(&rows["private"]),
+        [seen("GET", false, 200)],
+        "answered, then hidden"
+    );
+    assert_eq!(server_view(&rows["fail"]), [seen("GET", false, 500)]);
+    assert_eq!(server_view(&rows["vary"]), [seen("GET", false, 200)]);
+    assert_eq!(
+        server_view(&rows["account-token"]),
+        [options(204), seen("GET", false, 200)],
+        "the preflight is answered before the auth layer"
+    );
+    assert_eq!(
+        server_view(&rows["account-no-token"]),
+        [seen("GET", false, 401)],
+        "simple: no preflight; the auth layer's 401"
+    );
+}
+
+/// What the page could read (the exposed count, the bodies of errors), what the store holds
+/// after the rows, and the `Vary` the page cannot read, from the journal.
+fn assert_what_the_page_read(rows: &BTreeMap<String, Value>, demo: &Running) {
+    let list = &rows["items-list"];
+    let items: Vec<Value> =
+        serde_json::from_str(list["body"].as_str().unwrap_or_default()).expect("items JSON");
+    assert_eq!(
+        list["headers"]["x-total-count"],
+        items.len().to_string(),
+        "{list}"
+    );
+    assert_eq!(rows["fail"]["body"], "the items database is on fire");
+    assert_eq!(rows["account-token"]["body"], r#"{"user":"demo"}"#);
+    assert_eq!(rows["items-create"]["path"], "/api/items");
+    let created: Value =
+        serde_json::from_str(rows["items-create"]["body"].as_str().unwrap_or_default()).unwrap();
+    assert_eq!(created["name"], "Try the demo");
+    assert_eq!(
+        rows["items-delete"]["path"],
+        format!("/api/items/{}", created["id"])
+    );
+    assert!(
+        demo.items
+            .list()
+            .iter()
+            .all(|item| item.name != "Overwritten" && item.name != "Try the demo"),
+        "the blocked PUT changed nothing and the DELETE removed the created item: {:?}",
+        demo.items.list()
+    );
+
+    // The Vary the page cannot read, from the journal: the handler's value, then Origin.
+    let vary = demo
+        .journal
+        .entries()
+        .into_iter()
+        .rev()
+        .find(|seen| seen.has_query("row", "vary"))
+        .unwrap();
+    assert_eq!(header(&vary, "vary"), "Accept-Encoding, Origin");
 }
 
 /// Saves the whole demo page as `docs/demo.png` (for the README), rewriting it only when
@@ -736,19 +683,19 @@ async fn screenshot(client: &Client) {
 async fn a_second_page_origin_reads_only_the_star_route() {
     let demo = shared();
     assert!(
-        demo.second_page_url.starts_with("http://127.0.0.1:"),
+        second_page_url().starts_with("http://127.0.0.1:"),
         "{}",
-        demo.second_page_url
+        second_page_url()
     );
     with_browser(|client| async move {
-        open(&client, &demo.second_page_url).await;
+        open(&client, second_page_url()).await;
         let origin = client
             .execute("return location.origin;", vec![])
             .await
             .expect("origin");
         assert_eq!(
             origin.as_str(),
-            Some(demo.second_page_url.trim_end_matches('/'))
+            Some(second_page_url().trim_end_matches('/'))
         );
         let rows = assert_rows(&client, ROWS_AT_SECOND_ORIGIN).await;
         // `*` answers every origin without needing Vary: Origin.
@@ -805,7 +752,7 @@ async fn a_second_page_origin_reads_only_the_star_route() {
 #[tokio::test]
 async fn a_credentialed_call_reads_the_exposed_header() {
     let api = Isolated::start();
-    let run = run_id("credentialed");
+    let run = unique("credentialed");
     let list = api.url("/api/items", &run);
     let hello = api.url("/hello", &run);
     with_browser(|client| async move {
@@ -854,52 +801,11 @@ async fn a_credentialed_call_reads_the_exposed_header() {
         header(get, "access-control-expose-headers").to_ascii_lowercase(),
         "x-total-count"
     );
-    api.stop().await;
 }
 
-#[tokio::test]
-async fn a_preflighted_post_is_answered_by_the_generated_options_route() {
-    let api = Isolated::start();
-    let create_run = run_id("preflight-post");
-    let create = api.url("/api/items", &create_run);
-    let delete_run = run_id("preflight-delete");
-    let delete_base = api.0.api_url.clone();
-    let delete_run_in = delete_run.clone();
-    let simple_run = run_id("simple-get");
-    let simple = api.url("/hello", &simple_run);
-    let created_name = "Learn about preflights";
-    with_browser(move |client| async move {
-        open_manual(&client).await;
-        let got = probe(
-            &client,
-            &create,
-            json!({
-                "method": "POST",
-                "credentials": "include",
-                "headers": { "Content-Type": "application/json" },
-                "body": json!({ "name": created_name }).to_string(),
-            }),
-        )
-        .await;
-        got.assert_allowed(201);
-        let item: Value = serde_json::from_str(&got.body).expect("the new item");
-        assert_eq!(item["name"], created_name);
-        assert_eq!(item["id"], 4);
-
-        let delete = format!("{delete_base}/api/items/{}?run={delete_run_in}", item["id"]);
-        probe(
-            &client,
-            &delete,
-            json!({ "method": "DELETE", "credentials": "include" }),
-        )
-        .await
-        .assert_allowed(204);
-        probe(&client, &simple, json!({})).await.assert_allowed(200);
-    })
-    .await;
-
-    // The browser asked first, our generated OPTIONS route answered 204, then the POST ran.
-    let journal = api.journal(&create_run);
+/// The journal of a preflighted credentialed `POST /api/items` from the page: the preflight
+/// answered by the route's generated `OPTIONS` handler with the whole grant, then the POST.
+fn assert_preflight_then_post(journal: &[Seen]) {
     assert_eq!(journal.len(), 2, "{journal:#?}");
     let (preflight, post) = (&journal[0], &journal[1]);
     assert!(
@@ -939,12 +845,54 @@ async fn a_preflighted_post_is_answered_by_the_generated_options_route() {
         "{post:?}"
     );
     assert!(preflight.seq < post.seq);
+}
+
+#[tokio::test]
+async fn a_preflighted_post_is_answered_by_the_generated_options_route() {
+    let api = Isolated::start();
+    let create_run = unique("preflight-post");
+    let create = api.url("/api/items", &create_run);
+    let delete_run = unique("preflight-delete");
+    let delete_base = api.0.api_url.clone();
+    let delete_run_in = delete_run.clone();
+    let simple_run = unique("simple-get");
+    let simple = api.url("/hello", &simple_run);
+    let created_name = "Learn about preflights";
+    with_browser(move |client| async move {
+        open_manual(&client).await;
+        let got = probe(
+            &client,
+            &create,
+            json!({
+                "method": "POST",
+                "credentials": "include",
+                "headers": { "Content-Type": "application/json" },
+                "body": json!({ "name": created_name }).to_string(),
+            }),
+        )
+        .await;
+        got.assert_allowed(201);
+        let item: Value = serde_json::from_str(&got.body).expect("the new item");
+        assert_eq!(item["name"], created_name);
+        assert_eq!(item["id"], 4);
+
+        let delete = format!("{delete_base}/api/items/{}?run={delete_run_in}", item["id"]);
+        probe(
+            &client,
+            &delete,
+            json!({ "method": "DELETE", "credentials": "include" }),
+        )
+        .await
+        .assert_allowed(204);
+        probe(&client, &simple, json!({})).await.assert_allowed(200);
+    })
+    .await;
+
+    // The browser asked first, our generated OPTIONS route answered 204, then the POST ran.
+    assert_preflight_then_post(&api.journal(&create_run));
 
     let journal = api.journal(&delete_run);
-    let summary: Vec<_> = journal
-        .iter()
-        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
-        .collect();
+    let summary = summarized(&journal);
     assert_eq!(
         summary,
         [("OPTIONS", true, 204), ("DELETE", false, 204)],
@@ -955,22 +903,18 @@ async fn a_preflighted_post_is_answered_by_the_generated_options_route() {
 
     // A simple request is not preflighted at all.
     let journal = api.journal(&simple_run);
-    let summary: Vec<_> = journal
-        .iter()
-        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
-        .collect();
+    let summary = summarized(&journal);
     assert_eq!(summary, [("GET", false, 200)], "{journal:#?}");
     assert_eq!(header(&journal[0], "access-control-allow-origin"), "*");
     assert_eq!(api.0.items.list().len(), 3);
-    api.stop().await;
 }
 
 #[tokio::test]
 async fn a_credentialed_preflight_passes_the_auth_layer() {
     let api = Isolated::start();
-    let token_run = run_id("account-token");
+    let token_run = unique("account-token");
     let with_token = api.url("/api/account/me", &token_run);
-    let no_token_run = run_id("account-no-token");
+    let no_token_run = unique("account-no-token");
     let without_token = api.url("/api/account/me", &no_token_run);
     with_browser(|client| async move {
         open_manual(&client).await;
@@ -991,10 +935,7 @@ async fn a_credentialed_preflight_passes_the_auth_layer() {
     // The browser asked first, without credentials; the preflight was answered before the
     // auth layer, then the GET with the token passed it.
     let journal = api.journal(&token_run);
-    let summary: Vec<_> = journal
-        .iter()
-        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
-        .collect();
+    let summary = summarized(&journal);
     assert_eq!(
         summary,
         [("OPTIONS", true, 204), ("GET", false, 200)],
@@ -1020,10 +961,7 @@ async fn a_credentialed_preflight_passes_the_auth_layer() {
     assert!(preflight.seq < journal[1].seq);
 
     let journal = api.journal(&no_token_run);
-    let summary: Vec<_> = journal
-        .iter()
-        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
-        .collect();
+    let summary = summarized(&journal);
     assert_eq!(summary, [("GET", false, 401)], "{journal:#?}");
     assert_eq!(
         header(&journal[0], "access-control-allow-origin"),
@@ -1033,15 +971,14 @@ async fn a_credentialed_preflight_passes_the_auth_layer() {
         header(&journal[0], "access-control-allow-credentials"),
         "true"
     );
-    api.stop().await;
 }
 
 #[tokio::test]
 async fn a_header_the_policy_does_not_allow_is_blocked_at_the_preflight() {
     let api = Isolated::start();
-    let refused_run = run_id("x-secret");
+    let refused_run = unique("x-secret");
     let refused = api.url("/api/items", &refused_run);
-    let allowed_run = run_id("x-api-key");
+    let allowed_run = unique("x-api-key");
     let allowed = api.url("/api/items", &allowed_run);
     with_browser(|client| async move {
         open_manual(&client).await;
@@ -1071,29 +1008,25 @@ async fn a_header_the_policy_does_not_allow_is_blocked_at_the_preflight() {
     );
 
     let journal = api.journal(&allowed_run);
-    let summary: Vec<_> = journal
-        .iter()
-        .map(|seen| (seen.method.as_str(), seen.preflight, seen.status))
-        .collect();
+    let summary = summarized(&journal);
     assert_eq!(
         summary,
         [("OPTIONS", true, 204), ("GET", false, 200)],
         "{journal:#?}"
     );
     assert_eq!(journal[0].request_headers.as_deref(), Some("x-api-key"));
-    api.stop().await;
 }
 
 #[tokio::test]
 async fn an_origin_the_policy_does_not_allow_is_blocked() {
     let api = Isolated::start();
-    let put_run = run_id("put");
+    let put_run = unique("put");
     let put = api.url("/api/items/1", &put_run);
-    let subdomain_run = run_id("subdomain");
+    let subdomain_run = unique("subdomain");
     let subdomain = api.url("/api/subdomain", &subdomain_run);
-    let second_run = run_id("second-origin");
+    let second_run = unique("second-origin");
     let second = api.url("/api/items", &second_run);
-    let second_page = shared().second_page_url.clone();
+    let second_page = second_page_url().to_owned();
     with_browser(|client| async move {
         open_manual(&client).await;
         // PUT /api/items/{id} is only for https://app.example.com: refused at the preflight.
@@ -1146,7 +1079,7 @@ async fn an_origin_the_policy_does_not_allow_is_blocked() {
     assert_eq!((get.method.as_str(), get.status), ("GET", 200));
     assert_eq!(
         get.origin.as_deref(),
-        Some(shared().second_page_url.trim_end_matches('/'))
+        Some(second_page_url().trim_end_matches('/'))
     );
     assert_eq!(get.header("access-control-allow-origin"), None, "{get:?}");
     assert_eq!(
@@ -1155,13 +1088,12 @@ async fn an_origin_the_policy_does_not_allow_is_blocked() {
         "{get:?}"
     );
     assert_eq!(header(get, "vary"), "Origin");
-    api.stop().await;
 }
 
 #[tokio::test]
 async fn error_statuses_are_readable_by_the_page() {
     let api = Isolated::start();
-    let run = run_id("errors");
+    let run = unique("errors");
     let fail = api.url("/api/fail", &run);
     let unknown = api.url("/api/items/999999", &run);
     let bad_id = api.url("/api/items/not-a-number", &run);
@@ -1225,5 +1157,4 @@ async fn error_statuses_are_readable_by_the_page() {
         );
     }
     assert_eq!(api.0.items.list().len(), 3);
-    api.stop().await;
 }

@@ -1,7 +1,7 @@
 //! Hostile traffic against the running demo API, over raw TCP: hand-written HTTP/1.1
 //! requests with duplicate `Origin` and `Access-Control-Request-Method` lines, 64 KiB
 //! values, invalid UTF-8, thousands of commas, `null` and look-alike origins, sent to every
-//! route of SPEC §4 as actual requests and as preflights.
+//! route of the demo (`cors_suite::api::ROUTES`) as actual requests and as preflights.
 //!
 //! Every answer must come within [`support::BOUND`], never be a `5xx` (but `GET /api/fail`'s
 //! own `500`), carry at most one `Access-Control-Allow-Origin`, and never grant a hostile
@@ -14,182 +14,113 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use support::{Response, Running, exchange, request, server_panics};
-
-const PAGE: &str = "http://localhost:8080";
-const APP: &str = "https://app.example.com";
-
-/// A route of the demo API, and what its policy allows.
-struct Route {
-    method: &'static str,
-    path: &'static str,
-    body: &'static [u8],
-    /// The policy is `origins = "*"`.
-    star: bool,
-    /// One origin the policy lists (none for the route without `#[cors]`).
-    allowed: Option<&'static str>,
-}
+use cors_suite::api;
+use support::{
+    PAGE, Response, Running, exchange, listed_origin, path_with_id, request, server_panics,
+};
 
 const JSON: &[u8] = br#"{"name":"hostile"}"#;
 
-const ROUTES: &[Route] = &[
-    Route {
-        method: "GET",
-        path: "/hello",
-        body: b"",
-        star: true,
-        allowed: Some(PAGE),
-    },
-    Route {
-        method: "POST",
-        path: "/hello",
-        body: b"",
-        star: true,
-        allowed: Some(PAGE),
-    },
-    Route {
-        method: "GET",
-        path: "/api/items",
-        body: b"",
-        star: false,
-        allowed: Some(PAGE),
-    },
-    Route {
-        method: "POST",
-        path: "/api/items",
-        body: JSON,
-        star: false,
-        allowed: Some(APP),
-    },
-    Route {
-        method: "DELETE",
-        path: "/api/items/999999",
-        body: b"",
-        star: false,
-        allowed: Some(PAGE),
-    },
-    Route {
-        method: "PUT",
-        path: "/api/items/999999",
-        body: JSON,
-        star: false,
-        allowed: Some(APP),
-    },
-    Route {
-        method: "GET",
-        path: "/api/subdomain",
-        body: b"",
-        star: false,
-        allowed: Some("https://a.example.com"),
-    },
-    Route {
-        method: "GET",
-        path: "/api/dev",
-        body: b"",
-        star: false,
-        allowed: Some("http://localhost:3000"),
-    },
-    Route {
-        method: "GET",
-        path: "/api/private",
-        body: b"",
-        star: false,
-        allowed: None,
-    },
-    Route {
-        method: "GET",
-        path: "/api/fail",
-        body: b"",
-        star: false,
-        allowed: Some(PAGE),
-    },
-    Route {
-        method: "GET",
-        path: "/api/vary",
-        body: b"",
-        star: false,
-        allowed: Some(PAGE),
-    },
-    // Behind bearer authentication: hostile traffic meets the application layer and the
-    // auth layer's 401 first.
-    Route {
-        method: "GET",
-        path: "/api/account/me",
-        body: b"",
-        star: false,
-        allowed: Some(PAGE),
-    },
+/// A route of the demo, as the hostile requests reach it.
+struct Target {
+    route: &'static api::Route,
+    /// The route's path, with an id no item has.
+    path: String,
+    body: &'static [u8],
+    /// One origin the policy lists (none for the route without `#[cors]`).
+    allowed: Option<String>,
+}
+
+/// Every route of the demo.
+fn targets() -> Vec<Target> {
+    api::ROUTES
+        .iter()
+        .map(|route| Target {
+            route,
+            path: path_with_id(route, 999_999),
+            body: if matches!(route.method, "POST" | "PUT") {
+                JSON
+            } else {
+                b""
+            },
+            allowed: listed_origin(route),
+        })
+        .collect()
+}
+
+/// `Origin` values, in text, that no policy of the demo allows: `null`, look-alikes of every
+/// listed origin and pattern, comma lists.
+const LOOKALIKES: &[&str] = &[
+    "null",
+    "",
+    "*",
+    " ",
+    "http://localhost:8080/",
+    "http://localhost:8080.evil.net",
+    "http://localhost:80800",
+    "http://localhost:08080",
+    "http://localhost:0",
+    "http://localhost:65536",
+    "http://localhost:99999",
+    "http://localhost:+8080",
+    "http://localhost:-1",
+    "http://localhost:",
+    "http://localhost:80",
+    "http://localhost:8080:8080",
+    "http://localhost:*",
+    "http://LOCALHOST:8080",
+    "http://Localhost:8080",
+    "https://localhost:8080",
+    "http://localhost.:8080",
+    "http://evil.localhost:8080",
+    "http://evillocalhost:8080",
+    "http://localhost:8080@evil.net",
+    "http://evil.net@localhost:8080",
+    "http://localhost:8080 http://evil.net",
+    "http://localhost:8080, https://evil.net",
+    "https://evil.net, http://localhost:8080",
+    "http://localhost:8080,http://localhost:8080",
+    "http://127.0.0.1:8080",
+    "http://[::1]:8080",
+    "//localhost:8080",
+    "localhost:8080",
+    "file://",
+    "https://evil.net",
+    "http://evil.com",
+    "https://app.example.com/",
+    "https://app.example.com:443",
+    "https://app.example.com.",
+    "https://app.example.com.evil.net",
+    "https://App.example.com",
+    "http://app.example.com",
+    "https://app.example.co",
+    "https://app.example.comm",
+    "https://app-example.com",
+    "https://appxexample.com",
+    "https://example.com",
+    "https://evilexample.com",
+    "https://example.com.evil.net",
+    "https://.example.com",
+    "https://a..example.com",
+    "https://*.example.com",
+    "https://a.example.com:443",
+    "https://a.example.com:",
+    "https://a.example.com/",
+    "https://A.example.com",
+    "http://a.example.com",
+    "https://-a.example.com",
+    "https://a_b.example.com",
+    "https://a.example.com%2f",
+    "https://a.example.com%00",
 ];
 
-/// `Origin` values no policy of the demo allows: `null`, look-alikes of every listed origin
-/// and pattern, comma lists, invalid UTF-8, and 64 KiB values.
+/// `Origin` values no policy of the demo allows: [`LOOKALIKES`], invalid UTF-8, and 64 KiB
+/// values.
 fn hostile_origins() -> Vec<(String, Vec<u8>)> {
-    let mut origins: Vec<(String, Vec<u8>)> = [
-        "null",
-        "",
-        "*",
-        " ",
-        "http://localhost:8080/",
-        "http://localhost:8080.evil.net",
-        "http://localhost:80800",
-        "http://localhost:08080",
-        "http://localhost:0",
-        "http://localhost:65536",
-        "http://localhost:99999",
-        "http://localhost:+8080",
-        "http://localhost:-1",
-        "http://localhost:",
-        "http://localhost:80",
-        "http://localhost:8080:8080",
-        "http://localhost:*",
-        "http://LOCALHOST:8080",
-        "http://Localhost:8080",
-        "https://localhost:8080",
-        "http://localhost.:8080",
-        "http://evil.localhost:8080",
-        "http://evillocalhost:8080",
-        "http://localhost:8080@evil.net",
-        "http://evil.net@localhost:8080",
-        "http://localhost:8080 http://evil.net",
-        "http://localhost:8080, https://evil.net",
-        "https://evil.net, http://localhost:8080",
-        "http://localhost:8080,http://localhost:8080",
-        "http://127.0.0.1:8080",
-        "http://[::1]:8080",
-        "//localhost:8080",
-        "localhost:8080",
-        "file://",
-        "https://evil.net",
-        "http://evil.com",
-        "https://app.example.com/",
-        "https://app.example.com:443",
-        "https://app.example.com.",
-        "https://app.example.com.evil.net",
-        "https://App.example.com",
-        "http://app.example.com",
-        "https://app.example.co",
-        "https://app.example.comm",
-        "https://app-example.com",
-        "https://appxexample.com",
-        "https://example.com",
-        "https://evilexample.com",
-        "https://example.com.evil.net",
-        "https://.example.com",
-        "https://a..example.com",
-        "https://*.example.com",
-        "https://a.example.com:443",
-        "https://a.example.com:",
-        "https://a.example.com/",
-        "https://A.example.com",
-        "http://a.example.com",
-        "https://-a.example.com",
-        "https://a_b.example.com",
-        "https://a.example.com%2f",
-        "https://a.example.com%00",
-    ]
-    .iter()
-    .map(|origin| ((*origin).to_owned(), origin.as_bytes().to_vec()))
-    .collect();
+    let mut origins: Vec<(String, Vec<u8>)> = LOOKALIKES
+        .iter()
+        .map(|origin| ((*origin).to_owned(), origin.as_bytes().to_vec()))
+        .collect();
 
     let raw: [(&str, Vec<u8>); 7] = [
         ("page origin + 0xFF", b"http://localhost:8080\xff".to_vec()),
@@ -248,222 +179,196 @@ fn hostile_origins() -> Vec<(String, Vec<u8>)> {
 /// Header lines of a request: name, raw value.
 type Lines<'a> = Vec<(&'static str, &'a [u8])>;
 
+/// Header lines of a request that owns their values.
+type OwnedLines = Vec<(&'static str, Vec<u8>)>;
+
 /// One hand-written request and what it may be granted.
 struct Case {
     name: String,
-    route: &'static Route,
+    route: &'static api::Route,
     bytes: Vec<u8>,
     /// The one origin this request may be granted (besides a `*` policy's `*`).
-    may_grant: Option<&'static str>,
+    may_grant: Option<String>,
     /// The request must be granted (an actual request, or a valid preflight, from an
     /// allowed origin): proves the other cases are refused for their content, not because
     /// nothing is ever granted.
     must_grant: bool,
 }
 
-fn preflight_headers<'a>(route: &Route, origin: &'a [u8]) -> Vec<(&'static str, &'a [u8])> {
+impl Target {
+    /// The actual request with `headers`.
+    fn actual(&self, headers: &[(&str, &[u8])]) -> Vec<u8> {
+        request(self.route.method, &self.target(), headers, self.body)
+    }
+
+    /// An `OPTIONS` request with `headers`.
+    fn preflight(&self, headers: &[(&str, &[u8])]) -> Vec<u8> {
+        request("OPTIONS", &self.target(), headers, b"")
+    }
+
+    fn target(&self) -> String {
+        format!("{}?hostile=1", self.path)
+    }
+
+    /// A case named after the route, refused whatever it holds.
+    fn refused(&self, name: &str, bytes: Vec<u8>) -> Case {
+        Case {
+            name: format!("{} {}: {name}", self.route.method, self.route.path),
+            route: self.route,
+            bytes,
+            may_grant: None,
+            must_grant: false,
+        }
+    }
+
+    /// The origin the policy lists and the requests' `Origin`: the page's for the route
+    /// without a policy.
+    fn origin(&self) -> &[u8] {
+        self.allowed.as_deref().unwrap_or(PAGE).as_bytes()
+    }
+}
+
+fn preflight_headers<'a>(route: &api::Route, origin: &'a [u8]) -> Lines<'a> {
     vec![
         ("Origin", origin),
         ("Access-Control-Request-Method", route.method.as_bytes()),
     ]
 }
 
-fn cases() -> Vec<Case> {
+/// Hostile origins, alone on their line: never granted.
+fn hostile_origin_cases(target: &Target, hostile: &[(String, Vec<u8>)]) -> Vec<Case> {
+    let content_type: &[u8] = b"application/json";
     let mut cases = Vec::new();
-    let hostile = hostile_origins();
-
-    for route in ROUTES {
-        let target = format!("{}?hostile=1", route.path);
-        let actual =
-            |headers: &[(&str, &[u8])]| request(route.method, &target, headers, route.body);
-        let preflight = |headers: &[(&str, &[u8])]| request("OPTIONS", &target, headers, b"");
-        let listed = route.allowed.filter(|_| !route.star);
-
-        // Hostile origins, alone on their line: never granted.
-        for (name, origin) in &hostile {
-            let content_type: &[u8] = b"application/json";
-            cases.push(Case {
-                name: format!("{} {}: Origin {name:?}", route.method, route.path),
-                route,
-                bytes: actual(&[("Origin", origin), ("Content-Type", content_type)]),
-                may_grant: None,
-                must_grant: false,
-            });
-            cases.push(Case {
-                name: format!("preflight {} {}: Origin {name:?}", route.method, route.path),
-                route,
-                bytes: preflight(&preflight_headers(route, origin)),
-                may_grant: None,
-                must_grant: false,
-            });
-        }
-
-        // Two `Origin` lines: never granted, whatever they hold.
-        let allowed = route.allowed.unwrap_or(PAGE).as_bytes();
-        let pairs: [(&str, &[u8], &[u8]); 5] = [
-            ("allowed twice", allowed, allowed),
-            ("allowed, then evil", allowed, b"https://evil.net"),
-            ("evil, then allowed", b"https://evil.net", allowed),
-            ("null, then allowed", b"null", allowed),
-            ("allowed, then empty", allowed, b""),
-        ];
-        for (name, first, second) in pairs {
-            cases.push(Case {
-                name: format!("{} {}: two Origin lines, {name}", route.method, route.path),
-                route,
-                bytes: actual(&[("Origin", first), ("Origin", second)]),
-                may_grant: None,
-                must_grant: false,
-            });
-            let mut headers = preflight_headers(route, first);
-            headers.push(("Origin", second));
-            cases.push(Case {
-                name: format!(
-                    "preflight {} {}: two Origin lines, {name}",
-                    route.method, route.path
-                ),
-                route,
-                bytes: preflight(&headers),
-                may_grant: None,
-                must_grant: false,
-            });
-        }
-
-        // An allowed origin with hostile `Access-Control-Request-*` lines: the origin may be
-        // granted (it is allowed), nothing else may be.
-        let method = route.method.as_bytes();
-        let commas = vec![b','; 10_000];
-        let names_with_commas = "content-type,".repeat(3000).into_bytes();
-        let long_name = [b"x-".as_slice(), &vec![b'a'; 64 * 1024]].concat();
-        let many_names = (0..6000)
-            .map(|i| format!("x-h{i}"))
-            .collect::<Vec<_>>()
-            .join(",")
-            .into_bytes();
-        let long_method = vec![b'G'; 64 * 1024];
-        let method_list = [method, b", ", method].concat();
-        let requests: Vec<(&str, Lines)> = vec![
-            (
-                "two Access-Control-Request-Method lines, same method",
-                vec![
-                    ("Access-Control-Request-Method", method),
-                    ("Access-Control-Request-Method", method),
-                ],
-            ),
-            (
-                "two Access-Control-Request-Method lines, then PATCH",
-                vec![
-                    ("Access-Control-Request-Method", method),
-                    ("Access-Control-Request-Method", b"PATCH"),
-                ],
-            ),
-            (
-                "two Access-Control-Request-Method lines, PATCH first",
-                vec![
-                    ("Access-Control-Request-Method", b"PATCH"),
-                    ("Access-Control-Request-Method", method),
-                ],
-            ),
-            (
-                "method list in one line",
-                vec![("Access-Control-Request-Method", &method_list)],
-            ),
-            (
-                "64 KiB method",
-                vec![("Access-Control-Request-Method", &long_method)],
-            ),
-            (
-                "method with 0xFF",
-                vec![("Access-Control-Request-Method", b"GE\xffT")],
-            ),
-            ("empty method", vec![("Access-Control-Request-Method", b"")]),
-            (
-                "lower-case method",
-                vec![("Access-Control-Request-Method", b"get")],
-            ),
-            (
-                "10,000 commas of request headers",
-                vec![
-                    ("Access-Control-Request-Method", method),
-                    ("Access-Control-Request-Headers", &commas),
-                ],
-            ),
-            (
-                "content-type and 3,000 commas",
-                vec![
-                    ("Access-Control-Request-Method", method),
-                    ("Access-Control-Request-Headers", &names_with_commas),
-                ],
-            ),
-            (
-                "a 64 KiB header name",
-                vec![
-                    ("Access-Control-Request-Method", method),
-                    ("Access-Control-Request-Headers", &long_name),
-                ],
-            ),
-            (
-                "6,000 header names",
-                vec![
-                    ("Access-Control-Request-Method", method),
-                    ("Access-Control-Request-Headers", &many_names),
-                ],
-            ),
-            (
-                "header names with 0xFF",
-                vec![
-                    ("Access-Control-Request-Method", method),
-                    ("Access-Control-Request-Headers", b"content-type,x-\xff\xfe"),
-                ],
-            ),
-            (
-                "header list over two lines",
-                vec![
-                    ("Access-Control-Request-Method", method),
-                    ("Access-Control-Request-Headers", b"content-type"),
-                    ("Access-Control-Request-Headers", b",,authorization,,"),
-                ],
-            ),
-            (
-                "wildcard header name",
-                vec![
-                    ("Access-Control-Request-Method", method),
-                    ("Access-Control-Request-Headers", b"*"),
-                ],
-            ),
-            (
-                "private network request",
-                vec![
-                    ("Access-Control-Request-Method", method),
-                    ("Access-Control-Request-Private-Network", b"true"),
-                ],
-            ),
-        ];
-        for (name, extra) in requests {
-            let origin = allowed;
-            let mut headers: Vec<(&str, &[u8])> = vec![("Origin", origin)];
-            headers.extend(extra.iter().cloned());
-            cases.push(Case {
-                name: format!("preflight {} {}: {name}", route.method, route.path),
-                route,
-                bytes: preflight(&headers),
-                may_grant: listed,
-                // Unknown request headers never break a preflight (SPEC §2).
-                must_grant: route.allowed.is_some() && name == "private network request",
-            });
-            cases.push(Case {
-                name: format!("{} {}: {name}", route.method, route.path),
-                route,
-                bytes: actual(&headers),
-                may_grant: listed,
-                // An actual request: its Access-Control-Request-* lines mean nothing.
-                must_grant: route.allowed.is_some(),
-            });
-        }
+    for (name, origin) in hostile {
+        let name = format!("Origin {name:?}");
+        let actual = target.actual(&[("Origin", origin), ("Content-Type", content_type)]);
+        cases.push(target.refused(&name, actual));
+        let preflight = target.preflight(&preflight_headers(target.route, origin));
+        cases.push(target.refused(&format!("preflight, {name}"), preflight));
     }
+    cases
+}
 
-    // Requests the HTTP layer refuses before any route sees them: still answered, no 5xx.
-    let route = &ROUTES[2];
+/// Two `Origin` lines: never granted, whatever they hold.
+fn two_origin_cases(target: &Target) -> Vec<Case> {
+    let allowed = target.origin();
+    let pairs: [(&str, &[u8], &[u8]); 5] = [
+        ("allowed twice", allowed, allowed),
+        ("allowed, then evil", allowed, b"https://evil.net"),
+        ("evil, then allowed", b"https://evil.net", allowed),
+        ("null, then allowed", b"null", allowed),
+        ("allowed, then empty", allowed, b""),
+    ];
+    let mut cases = Vec::new();
+    for (name, first, second) in pairs {
+        let name = format!("two Origin lines, {name}");
+        let actual = target.actual(&[("Origin", first), ("Origin", second)]);
+        cases.push(target.refused(&name, actual));
+        let mut headers = preflight_headers(target.route, first);
+        headers.push(("Origin", second));
+        cases.push(target.refused(&format!("preflight, {name}"), target.preflight(&headers)));
+    }
+    cases
+}
+
+/// Hostile `Access-Control-Request-*` lines, by name, for a route serving `method`.
+fn hostile_request_lines(method: &[u8]) -> Vec<(&'static str, OwnedLines)> {
+    const METHOD: &str = "Access-Control-Request-Method";
+    const HEADERS: &str = "Access-Control-Request-Headers";
+    let with_headers = |value: Vec<u8>| vec![(METHOD, method.to_vec()), (HEADERS, value)];
+    let many_names = (0..6000).map(|i| format!("x-h{i}")).collect::<Vec<_>>();
+    vec![
+        (
+            "two Access-Control-Request-Method lines, same method",
+            vec![(METHOD, method.to_vec()), (METHOD, method.to_vec())],
+        ),
+        (
+            "two Access-Control-Request-Method lines, then PATCH",
+            vec![(METHOD, method.to_vec()), (METHOD, b"PATCH".to_vec())],
+        ),
+        (
+            "two Access-Control-Request-Method lines, PATCH first",
+            vec![(METHOD, b"PATCH".to_vec()), (METHOD, method.to_vec())],
+        ),
+        (
+            "method list in one line",
+            vec![(METHOD, [method, b", ", method].concat())],
+        ),
+        ("64 KiB method", vec![(METHOD, vec![b'G'; 64 * 1024])]),
+        ("method with 0xFF", vec![(METHOD, b"GE\xffT".to_vec())]),
+        ("empty method", vec![(METHOD, Vec::new())]),
+        ("lower-case method", vec![(METHOD, b"get".to_vec())]),
+        (
+            "10,000 commas of request headers",
+            with_headers(vec![b','; 10_000]),
+        ),
+        (
+            "content-type and 3,000 commas",
+            with_headers("content-type,".repeat(3000).into_bytes()),
+        ),
+        (
+            "a 64 KiB header name",
+            with_headers([b"x-".as_slice(), &vec![b'a'; 64 * 1024]].concat()),
+        ),
+        (
+            "6,000 header names",
+            with_headers(many_names.join(",").into_bytes()),
+        ),
+        (
+            "header names with 0xFF",
+            with_headers(b"content-type,x-\xff\xfe".to_vec()),
+        ),
+        (
+            "header list over two lines",
+            vec![
+                (METHOD, method.to_vec()),
+                (HEADERS, b"content-type".to_vec()),
+                (HEADERS, b",,authorization,,".to_vec()),
+            ],
+        ),
+        ("wildcard header name", with_headers(b"*".to_vec())),
+        (
+            "private network request",
+            vec![
+                (METHOD, method.to_vec()),
+                ("Access-Control-Request-Private-Network", b"true".to_vec()),
+            ],
+        ),
+    ]
+}
+
+/// An allowed origin with hostile `Access-Control-Request-*` lines: the origin may be
+/// granted (it is allowed), nothing else may be.
+fn request_line_cases(target: &Target) -> Vec<Case> {
+    let route = target.route;
+    let listed = target.allowed.clone().filter(|_| !route.is_public());
+    let mut cases = Vec::new();
+    for (name, extra) in hostile_request_lines(route.method.as_bytes()) {
+        let mut headers: Lines = vec![("Origin", target.origin())];
+        headers.extend(extra.iter().map(|(name, value)| (*name, value.as_slice())));
+        cases.push(Case {
+            name: format!("preflight {} {}: {name}", route.method, route.path),
+            route,
+            bytes: target.preflight(&headers),
+            may_grant: listed.clone(),
+            // Unknown request headers never break a preflight.
+            must_grant: target.allowed.is_some() && name == "private network request",
+        });
+        cases.push(Case {
+            name: format!("{} {}: {name}", route.method, route.path),
+            route,
+            bytes: target.actual(&headers),
+            may_grant: listed.clone(),
+            // An actual request: its Access-Control-Request-* lines mean nothing.
+            must_grant: target.allowed.is_some(),
+        });
+    }
+    cases
+}
+
+/// Requests the HTTP layer refuses before any route sees them: still answered, no 5xx.
+fn raw_cases() -> Vec<Case> {
+    let route = support::route("GET", "/api/items");
     let header_lines = |count: usize, value: &str| {
         (0..count)
             .map(|_| format!("Origin: {value}\r\n"))
@@ -499,16 +404,27 @@ fn cases() -> Vec<Case> {
             b"GET /api/items HTTP/1.1\r\nHost: x\r\nConnection: close\r\nOrigin : https://evil.net\r\n\r\n".to_vec(),
         ),
     ];
-    for (name, bytes) in raw {
-        cases.push(Case {
+    raw.into_iter()
+        .map(|(name, bytes)| Case {
             name: format!("raw: {name}"),
             route,
             bytes,
             // A bare-LF preflight from the page origin is a valid request some parsers take.
-            may_grant: (name == "a bare LF line ending").then_some(PAGE),
+            may_grant: (name == "a bare LF line ending").then(|| PAGE.to_owned()),
             must_grant: false,
-        });
+        })
+        .collect()
+}
+
+fn cases() -> Vec<Case> {
+    let hostile = hostile_origins();
+    let mut cases = Vec::new();
+    for target in targets() {
+        cases.extend(hostile_origin_cases(&target, &hostile));
+        cases.extend(two_origin_cases(&target));
+        cases.extend(request_line_cases(&target));
     }
+    cases.extend(raw_cases());
     cases
 }
 
@@ -536,7 +452,7 @@ fn violations(case: &Case, response: &Response) -> Vec<String> {
     }
     let access_control = response.access_control();
     match grants.first() {
-        Some(granted) if route.star => {
+        Some(granted) if route.is_public() => {
             if *granted != b"*" {
                 wrong.push(format!(
                     "the * policy granted {:?}",
@@ -548,7 +464,7 @@ fn violations(case: &Case, response: &Response) -> Vec<String> {
             }
         }
         Some(granted) => {
-            if case.may_grant.map(str::as_bytes) != Some(*granted) {
+            if case.may_grant.as_deref().map(str::as_bytes) != Some(*granted) {
                 wrong.push(format!(
                     "granted {:?}",
                     String::from_utf8_lossy(&granted[..granted.len().min(200)])

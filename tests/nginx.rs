@@ -23,7 +23,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Response, Running, TempDir, exchange, free_port, request, unique};
+use cors_suite::api::Route;
+use support::{APP, EVIL, PAGE, Response, Running, TempDir, exchange, free_port, request, unique};
 
 /// nginx: `$NGINX`, or `nginx` on the `PATH`, or Debian's `/usr/sbin/nginx`.
 fn nginx_binary() -> PathBuf {
@@ -184,61 +185,43 @@ http {{
     )
 }
 
-/// A route and two origins to ask it from.
+/// A route of the demo and two origins to ask it from.
 struct Scenario {
-    path: &'static str,
+    route: &'static Route,
     a: &'static str,
     b: &'static str,
-    /// `*` policy: everyone gets `*`.
-    star: bool,
-    /// Whether each of A and B is allowed (else it gets no grant).
+    /// Whether each of A and B is allowed (else it gets no grant; the `*` policy grants
+    /// everyone `*`).
     allowed: (bool, bool),
 }
 
-const SCENARIOS: &[Scenario] = &[
-    Scenario {
-        path: "/api/items",
-        a: "http://localhost:8080",
-        b: "https://app.example.com",
-        star: false,
-        allowed: (true, true),
-    },
-    Scenario {
-        path: "/api/items",
-        a: "http://localhost:8080",
-        b: "https://evil.example.net",
-        star: false,
-        allowed: (true, false),
-    },
-    Scenario {
-        path: "/api/vary",
-        a: "http://localhost:8080",
-        b: "https://app.example.com",
-        star: false,
-        allowed: (true, false),
-    },
-    Scenario {
-        path: "/api/subdomain",
-        a: "https://a.example.com",
-        b: "https://b.example.com",
-        star: false,
-        allowed: (true, true),
-    },
-    Scenario {
-        path: "/api/dev",
-        a: "http://localhost:3000",
-        b: "http://localhost:4000",
-        star: false,
-        allowed: (true, true),
-    },
-    Scenario {
-        path: "/hello",
-        a: "http://localhost:8080",
-        b: "https://evil.example.net",
-        star: true,
-        allowed: (true, true),
-    },
-];
+fn scenarios() -> Vec<Scenario> {
+    let get = |path| support::route("GET", path);
+    let scenario = |path, a, b, allowed| Scenario {
+        route: get(path),
+        a,
+        b,
+        allowed,
+    };
+    vec![
+        scenario("/api/items", PAGE, APP, (true, true)),
+        scenario("/api/items", PAGE, EVIL, (true, false)),
+        scenario("/api/vary", PAGE, APP, (true, false)),
+        scenario(
+            "/api/subdomain",
+            "https://a.example.com",
+            "https://b.example.com",
+            (true, true),
+        ),
+        scenario(
+            "/api/dev",
+            "http://localhost:3000",
+            "http://localhost:4000",
+            (true, true),
+        ),
+        scenario("/hello", PAGE, EVIL, (true, true)),
+    ]
+}
 
 /// Who asks, in which order: A, B, nobody, then the same again (served from the cache).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -283,7 +266,7 @@ fn run(
     order: &[Asker],
 ) -> Outcome {
     let tag = unique("nginx");
-    let target = format!("{prefix}{}?cache={tag}", scenario.path);
+    let target = format!("{prefix}{}?cache={tag}", scenario.route.path);
     let mut outcome = Outcome {
         log: format!("{target}:"),
         leaks: Vec::new(),
@@ -311,7 +294,7 @@ fn run(
             .map(|value| String::from_utf8_lossy(value).into_owned())
             .collect();
         let expected = match asker {
-            _ if scenario.star => Some("*"),
+            _ if scenario.route.is_public() => Some("*"),
             Asker::A => scenario.allowed.0.then_some(scenario.a),
             Asker::B => scenario.allowed.1.then_some(scenario.b),
             Asker::Nobody => None,
@@ -349,7 +332,8 @@ fn nginx_cache_never_serves_one_origin_grant_to_another() {
     let mut leaks = Vec::new();
     let mut hits = 0;
     let mut requests = 0;
-    for scenario in SCENARIOS {
+    let scenarios = scenarios();
+    for scenario in &scenarios {
         for order in ROUNDS {
             let outcome = run(&nginx, &demo, "", scenario, order);
             println!("{}  (API saw {})", outcome.log, outcome.upstream);
@@ -358,7 +342,7 @@ fn nginx_cache_never_serves_one_origin_grant_to_another() {
             hits += outcome.hits;
             // The second half of each round must come from the cache: the API sees one
             // request per variant (one for a `*` policy, whose answer does not vary by Origin).
-            let variants = if scenario.star { 1 } else { 3 };
+            let variants = if scenario.route.is_public() { 1 } else { 3 };
             assert_eq!(
                 (outcome.hits, outcome.upstream),
                 (order.len() - variants, variants),
@@ -379,7 +363,7 @@ fn nginx_cache_never_serves_one_origin_grant_to_another() {
     );
 
     // Negative control: a cache blind to Vary serves A's grant to B and to nobody.
-    let control = run(&nginx, &demo, "/ignore-vary", &SCENARIOS[0], ROUNDS[0]);
+    let control = run(&nginx, &demo, "/ignore-vary", &scenarios[0], ROUNDS[0]);
     println!(
         "control, Vary ignored: {}  (API saw {})",
         control.log, control.upstream
@@ -405,7 +389,7 @@ fn nginx_cache_keeps_the_handlers_own_vary() {
     let nginx = Nginx::start(demo.api);
     let tag = unique("nginx-encoding");
     let target = format!("/api/vary?cache={tag}");
-    let origin = Some("http://localhost:8080");
+    let origin = Some(PAGE);
     let mut log = Vec::new();
     for encoding in ["gzip", "identity", "gzip", "identity"] {
         let response = nginx.get_with(&target, origin, &[("Accept-Encoding", encoding.as_bytes())]);

@@ -1,4 +1,4 @@
-//! Policies for real applications (issue 5): shared policies, deploy-time origins and the
+//! Policies for real applications: shared policies, deploy-time origins and the
 //! audit of every annotated handler.
 
 use actix_web::dev::Service;

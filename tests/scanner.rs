@@ -14,14 +14,16 @@
 
 mod support;
 
+use std::collections::HashSet;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use cors_suite::api;
 use serde_json::Value;
-use support::{Running, TempDir};
+use support::{Running, TempDir, path_with_id};
 
 const INSTALL: &str = "pip install cors==1.0.1";
 /// How long one scan may take (it takes a few seconds on loopback).
@@ -90,17 +92,16 @@ fn scan(urls: &[String]) -> Vec<Value> {
     }
 }
 
-/// Every route of SPEC §4 (GET is all the scanner sends), and the page.
-const PATHS: &[&str] = &[
-    "/hello",
-    "/api/items",
-    "/api/items/1",
-    "/api/subdomain",
-    "/api/dev",
-    "/api/private",
-    "/api/fail",
-    "/api/vary",
-];
+/// Every path of the demo's API, each once (GET is all the scanner sends), `{id}` an
+/// item's.
+fn paths() -> Vec<String> {
+    let mut seen = HashSet::new();
+    api::ROUTES
+        .iter()
+        .map(|route| path_with_id(route, 1))
+        .filter(|path| seen.insert(path.clone()))
+        .collect()
+}
 
 /// Whether a finding is the one report the design itself causes: scanned through the host
 /// name `localhost`, CORScanner's "unescaped dot" look-alike of a host without dots is the host
@@ -118,14 +119,15 @@ fn is_dev_route_by_design(finding: &Value) -> bool {
 fn corscanner_finds_no_misconfiguration_in_any_demo_route() {
     let demo = Running::start();
     let port = demo.api.port();
-    // Every route at SPEC's API address (`127.0.0.1`), then again through the host name
+    // Every route at the API's address (`127.0.0.1`), then again through the host name
     // `localhost` (the scanner derives its look-alikes from the host), and the page.
-    let mut urls: Vec<String> = PATHS
+    let paths = paths();
+    let mut urls: Vec<String> = paths
         .iter()
         .map(|path| format!("{}{path}?scan=ip", demo.api_url))
         .collect();
     urls.extend(
-        PATHS
+        paths
             .iter()
             .map(|path| format!("http://localhost:{port}{path}?scan=name")),
     );
@@ -137,7 +139,7 @@ fn corscanner_finds_no_misconfiguration_in_any_demo_route() {
     let seen = demo.journal.entries();
     let mut probes = 0;
     for scan in ["ip", "name"] {
-        for path in PATHS {
+        for path in &paths {
             let origins: Vec<&str> = seen
                 .iter()
                 .filter(|entry| entry.path == *path && entry.has_query("scan", scan))

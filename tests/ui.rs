@@ -1,4 +1,4 @@
-//! Compile-time behaviour of `#[cors]`: every rejection of SPEC §3 is one precise error on
+//! Compile-time behaviour of `#[cors]`: every policy it rejects is one precise error on
 //! the offending key or literal (`ui/fail`), and accepted policies expand to code that
 //! compiles cleanly under strict lints (`ui/pass`).
 //!

@@ -10,214 +10,161 @@
 (() => {
   const API = document.querySelector('meta[name="api-url"]').content;
   const ORIGIN = location.origin;
-  const ITEMS_ORIGINS = "http://localhost:8080, https://app.example.com";
-  const ITEMS_POLICY =
-    'origins = "http://localhost:8080, https://app.example.com", headers = "Content-Type, X-Api-Key", ' +
-    'expose_headers = "X-Total-Count", credentials = true, max_age = 600';
+  // The API's routes, each with its `#[cors]` arguments as written and the origins they name:
+  // the server's own table, put in the page by the server.
+  const ROUTES = new Map(
+    JSON.parse(document.getElementById("routes").textContent).map((route) => [`${route.method} ${route.path}`, route]),
+  );
   const JSON_HEADERS = { "Content-Type": "application/json" };
-  const ACCOUNT_POLICY = 'origins = "http://localhost:8080", headers = "Authorization", credentials = true';
 
-  // The calls, in the order they run. `origins` is the route's policy, from which the page
-  // predicts the outcome for its own origin; `blockedAnyway` marks calls no origin can make.
+  // A call on the route `key` ("METHOD /path"): the route's method, path, policy and origins,
+  // then what `row` adds or overrides.
+  function call(key, row) {
+    const route = ROUTES.get(key);
+    if (route === undefined) throw new Error(`the API has no route ${key}`);
+    return { method: route.method, path: route.path, policy: route.policy, origins: route.origins, ...row };
+  }
+
+  // The calls, in the order they run. From the route's origins the page predicts the outcome
+  // for its own origin; `blockedAnyway` marks calls no origin can make.
   const ROWS = [
-    {
+    call("GET /hello", {
       id: "hello-get",
       label: "Simple GET",
-      method: "GET",
-      path: "/hello",
-      policy: 'origins = "*", methods = "GET, POST", headers = "X-Requested-With", max_age = 86400',
-      origins: "*",
       status: 200,
       why: "A GET without custom headers is a <em>simple</em> request: no preflight. The policy is " +
         "<code>*</code>, so the API answers <code>Access-Control-Allow-Origin: *</code> and any page may read it.",
-    },
-    {
+    }),
+    call("POST /hello", {
       id: "hello-post",
       label: "POST with a custom header",
-      method: "POST",
-      path: "/hello",
       headers: { "X-Requested-With": "fetch" },
-      policy: 'origins = "*", methods = "GET, POST", headers = "X-Requested-With", max_age = 86400',
-      origins: "*",
       status: 200,
       why: "<code>X-Requested-With</code> is not a safelisted request header, so the browser preflights. " +
         "The policy lists it; <code>max_age = 86400</code> lets the browser reuse that answer for a day.",
-    },
-    {
+    }),
+    call("GET /api/items", {
       id: "items-list",
       label: "Credentialed GET, reading an exposed header",
-      method: "GET",
-      path: "/api/items",
       credentials: "include",
       read: ["X-Total-Count"],
-      policy: ITEMS_POLICY,
-      origins: ITEMS_ORIGINS,
       status: 200,
       why: "With credentials the API must echo the exact origin (never <code>*</code>) and send " +
         "<code>Access-Control-Allow-Credentials: true</code>. The page can read <code>X-Total-Count</code> " +
         "only because the policy exposes it.",
-    },
-    {
+    }),
+    call("POST /api/items", {
       id: "items-create",
       label: "Preflighted POST with JSON",
-      method: "POST",
-      path: "/api/items",
       credentials: "include",
       headers: JSON_HEADERS,
       body: JSON.stringify({ name: "Try the demo" }),
       remember: true,
-      policy: ITEMS_POLICY,
-      origins: ITEMS_ORIGINS,
       status: 201,
       why: "<code>Content-Type: application/json</code> is not a simple content type, so the browser " +
         "preflights. The <code>OPTIONS</code> route that <code>#[cors]</code> generated answers 204; " +
         "then the POST creates the item.",
-    },
-    {
+    }),
+    call("POST /api/items", {
       id: "items-bad-json",
       label: "Malformed JSON: 400, readable",
-      method: "POST",
-      path: "/api/items",
       credentials: "include",
       headers: JSON_HEADERS,
       body: "{not json",
-      policy: ITEMS_POLICY,
-      origins: ITEMS_ORIGINS,
       status: 400,
       why: "actix rejects the body before the handler runs (an extractor failure). The CORS headers are " +
         "still on the 400, so the page can read it and show the message.",
-    },
-    {
+    }),
+    call("DELETE /api/items/{id}", {
       id: "items-delete",
       label: "DELETE, allowed",
-      method: "DELETE",
       path: (created) => `/api/items/${created ? created.id : 0}`,
       credentials: "include",
-      policy: 'origins = "http://localhost:8080", credentials = true',
-      origins: "http://localhost:8080",
       status: 204,
       why: "DELETE is never simple: preflight first. <code>DELETE /api/items/{id}</code> has a policy of " +
         "its own, which allows this page. It deletes the item the POST above created.",
-    },
-    {
+    }),
+    call("DELETE /api/items/{id}", {
       id: "items-delete-unknown",
       label: "DELETE an unknown id: 404, readable",
-      method: "DELETE",
       path: "/api/items/999999",
       credentials: "include",
-      policy: 'origins = "http://localhost:8080", credentials = true',
-      origins: "http://localhost:8080",
       status: 404,
       why: "The handler's 404 carries the CORS headers, so the page can tell “not found” from “blocked”.",
-    },
-    {
+    }),
+    call("PUT /api/items/{id}", {
       id: "items-put",
       label: "PUT on the same path, blocked",
-      method: "PUT",
       path: "/api/items/1",
       headers: JSON_HEADERS,
       body: JSON.stringify({ name: "Overwritten" }),
-      policy: 'origins = "https://app.example.com", headers = "Content-Type"',
-      origins: "https://app.example.com",
       why: "Same path as the DELETE, another handler, another policy: PUT is only for " +
         "<code>https://app.example.com</code>. The preflight is refused (403), so the browser never " +
         "sends the PUT: item 1 is unchanged.",
-    },
-    {
+    }),
+    call("GET /api/items", {
       id: "items-secret-header",
       label: "Header not allowed",
-      method: "GET",
-      path: "/api/items",
       credentials: "include",
       headers: { "X-Secret": "42" },
-      policy: ITEMS_POLICY,
-      origins: ITEMS_ORIGINS,
       blockedAnyway: true,
       why: "<code>X-Secret</code> is not among the policy's <code>headers</code> " +
         "(<code>Content-Type, X-Api-Key</code>): the preflight is refused and the GET is never sent.",
-    },
-    {
+    }),
+    call("GET /api/subdomain", {
       id: "subdomain",
       label: "Subdomain-only route",
-      method: "GET",
-      path: "/api/subdomain",
-      policy: 'origins = "https://*.example.com"',
-      origins: "https://*.example.com",
       why: "<code>https://*.example.com</code> matches <code>https://shop.example.com</code>, never this page. " +
         "The simple GET is sent and answered, but without <code>Access-Control-Allow-Origin</code> the " +
         "browser hides the answer.",
-    },
-    {
+    }),
+    call("GET /api/dev", {
       id: "dev",
       label: "Any localhost port",
-      method: "GET",
-      path: "/api/dev",
-      policy: 'origins = "http://localhost:*"',
-      origins: "http://localhost:*",
       status: 200,
       why: "<code>http://localhost:*</code> matches <code>http://localhost</code> on any port (or none): " +
         "handy for development servers.",
-    },
-    {
+    }),
+    call("GET /api/private", {
       id: "private",
       label: "Route without #[cors]",
-      method: "GET",
-      path: "/api/private",
-      policy: null,
-      origins: "",
       why: "No policy, no CORS headers. The server answers 200, but the browser hides it from the page. " +
         "CORS decides what a page may <em>read</em>; it does not protect the server.",
-    },
-    {
+    }),
+    call("GET /api/fail", {
       id: "fail",
       label: "Error route: 500, readable",
-      method: "GET",
-      path: "/api/fail",
-      policy: 'origins = "http://localhost:8080"',
-      origins: "http://localhost:8080",
       status: 500,
       why: "The handler's error carries the CORS headers too, so the page reads the 500 and its message " +
         "instead of a mysterious “Failed to fetch”.",
-    },
-    {
+    }),
+    call("GET /api/vary", {
       id: "vary",
       label: "Handler sets Vary",
-      method: "GET",
-      path: "/api/vary",
-      policy: 'origins = "http://localhost:8080"',
-      origins: "http://localhost:8080",
       status: 200,
       why: "The handler sends <code>Vary: Accept-Encoding</code> and the policy adds <code>Origin</code>, so " +
         "a cache never hands one origin's answer to another. Scripts cannot read <code>Vary</code>: see " +
         "the server column.",
-    },
-    {
+    }),
+    call("GET /api/account/me", {
       id: "account-token",
       label: "Behind bearer auth, with the token",
-      method: "GET",
-      path: "/api/account/me",
       credentials: "include",
       headers: { Authorization: "Bearer demo-token" },
-      policy: ACCOUNT_POLICY,
-      origins: "http://localhost:8080",
       status: 200,
       why: "<code>Authorization</code> is not safelisted, so the browser preflights, and a preflight never " +
         "carries credentials. <code>cors_runtime::Preflights</code> answers it before the scope's bearer-auth " +
         "layer could refuse it; then the GET, with the token, passes authentication.",
-    },
-    {
+    }),
+    call("GET /api/account/me", {
       id: "account-no-token",
       label: "Behind bearer auth, no token: 401, readable",
-      method: "GET",
-      path: "/api/account/me",
       credentials: "include",
-      policy: ACCOUNT_POLICY,
-      origins: "http://localhost:8080",
       status: 401,
       why: "No custom header, so no preflight. The auth layer answers 401 before the handler runs, and " +
         "<code>Preflights</code> puts the route's grant on it: the page reads “not logged in” instead of a " +
         "CORS failure.",
-    },
+    }),
   ];
 
   // Whether a policy's comma-separated origin list allows `origin`: exact serialized

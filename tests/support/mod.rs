@@ -1,6 +1,7 @@
-//! What the end-to-end tests against the running demo share (`tests/hostile.rs`,
-//! `tests/nginx.rs`, `tests/scanner.rs`): the demo's servers on free loopback ports, a raw
-//! HTTP/1.1 exchange over a plain `TcpStream`, and a count of the panics of server threads.
+//! What the end-to-end tests against the running demo share (`tests/browser.rs`,
+//! `tests/demo_api.rs`, `tests/hostile.rs`, `tests/nginx.rs`, `tests/scanner.rs`): the one
+//! launcher of the demo's servers, the demo's routes as the tests reach them, a raw HTTP/1.1
+//! exchange over a plain `TcpStream`, and a count of the panics of server threads.
 //!
 //! Nothing here imitates a server or a client of the code under test: the demo is the real
 //! one (`cors_suite::Demo`), and requests are bytes written to its socket.
@@ -14,48 +15,74 @@ use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use actix_web::web;
+use cors_suite::api::{Items, ROUTES, Route};
 use cors_suite::{Config, Demo, Endpoint, Journal, Stopper};
+
+/// The origin every policy of the demo names: the demo page's.
+pub const PAGE: &str = cors_suite::PAGE_ORIGIN;
+/// The other origin the items policies name.
+pub const APP: &str = "https://app.example.com";
+/// An origin no policy of the demo names.
+pub const EVIL: &str = "https://evil.example.net";
 
 /// The name of the thread that runs the demo's actix system.
 const DEMO_THREAD: &str = "demo-servers";
+/// How long another process may hold a fixed port of the demo before the launcher gives up.
+const PORT_WAIT: Duration = Duration::from_secs(120);
 
-/// The demo (page and API) on free ports of `127.0.0.1`, served by a thread of this process.
-///
-/// The ports are chosen by the system, so these tests never collide with the browser tests
-/// (which need the SPEC's `localhost:8080` and `127.0.0.1:8081`) or with each other.
+/// The demo's page and API on free ports of `127.0.0.1`: so tests never collide with each
+/// other or with the browser tests (which need the page on `localhost:8080`).
+pub fn loopback_config() -> Config {
+    Config {
+        page: Endpoint::new("127.0.0.1", 0),
+        api: Endpoint::new("127.0.0.1", 0),
+        api_workers: 2,
+        ..Config::default()
+    }
+}
+
+/// The demo's servers, served by a thread of this process; stopped on drop.
 pub struct Running {
-    /// `http://127.0.0.1:<port>`, no trailing slash.
+    /// `http://<host>:<port>`, no trailing slash.
     pub api_url: String,
-    /// The API's socket address.
+    /// The API's socket address (on `127.0.0.1`).
     pub api: SocketAddr,
-    /// `http://127.0.0.1:<port>/`.
+    /// The page's URL, with a trailing slash.
     pub page_url: String,
+    /// The URLs of the config's `more_pages`, in order.
+    pub more_page_urls: Vec<String>,
     /// What the API saw.
     pub journal: Arc<Journal>,
+    /// The API's items store.
+    pub items: web::Data<Items>,
     stopper: Stopper,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Running {
-    /// Binds and starts the demo; returns once both servers accept connections.
+    /// The demo on [`loopback_config`]; returns once both servers answer.
     pub fn start() -> Running {
+        Running::with(loopback_config()).unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    /// The demo on `config`, waiting up to [`PORT_WAIT`] while another process holds a fixed
+    /// port; returns once the API answers.
+    pub fn with(config: Config) -> Result<Running, String> {
         install_panic_counter();
-        let config = Config {
-            page: Endpoint::new("127.0.0.1", 0),
-            api: Endpoint::new("127.0.0.1", 0),
-            api_workers: 2,
-            ..Config::default()
-        };
-        let demo =
-            Demo::bind(config).unwrap_or_else(|error| panic!("cannot start the demo: {error}"));
+        let demo = bind(config)?;
         let api_url = demo.api_url.clone();
-        let page_url = demo.page_url.clone();
-        let journal = Arc::clone(&demo.journal);
-        let stopper = demo.stopper();
-        let api: SocketAddr = api_url
-            .strip_prefix("http://")
-            .and_then(|authority| authority.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected API URL {api_url}"));
+        let api_port = api_url
+            .rsplit_once(':')
+            .and_then(|(_, port)| port.parse::<u16>().ok())
+            .ok_or_else(|| format!("unexpected API URL {api_url}"))?;
+        let api = SocketAddr::from(([127, 0, 0, 1], api_port));
+        let (page_url, more_page_urls) = (demo.page_url.clone(), demo.more_page_urls.clone());
+        let (journal, items, stopper) = (
+            Arc::clone(&demo.journal),
+            demo.items.clone(),
+            demo.stopper(),
+        );
         let (sender, receiver) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name(DEMO_THREAD.into())
@@ -64,42 +91,73 @@ impl Running {
                 let _ = sender.send(outcome);
             })
             .expect("cannot spawn the demo's thread");
-        // The sockets are bound: a request is queued until the workers take it. One answered
-        // request shows they run (and surfaces a start-up failure instead of a hang).
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(Err(error)) = receiver.try_recv() {
-                panic!("the demo's servers stopped: {error}");
-            }
-            let probe = exchange(
-                api,
-                b"GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-            );
-            if matches!(probe, Ok(ref response) if response.status == 200) {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the demo's API does not answer: {probe:?}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Running {
+        let running = Running {
             api_url,
             api,
             page_url,
+            more_page_urls,
             journal,
+            items,
             stopper,
             thread: Some(thread),
+        };
+        running.wait_until_answering(&receiver)?;
+        Ok(running)
+    }
+
+    /// The sockets are bound: a request is queued until the workers take it. One answered
+    /// request shows they run (and surfaces a start-up failure instead of a hang).
+    fn wait_until_answering(&self, outcome: &mpsc::Receiver<io::Result<()>>) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Err(error)) = outcome.try_recv() {
+                return Err(format!("the demo's servers stopped: {error}"));
+            }
+            let probe = exchange(
+                self.api,
+                b"GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            );
+            if matches!(probe, Ok(ref response) if response.status == 200) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("the demo's API does not answer: {probe:?}"));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// Binds `config`, waiting up to [`PORT_WAIT`] while another process holds one of its ports.
+fn bind(config: Config) -> Result<Demo, String> {
+    let deadline = Instant::now() + PORT_WAIT;
+    loop {
+        match Demo::bind(config.clone()) {
+            Ok(demo) => return Ok(demo),
+            Err(error) if error.kind() == io::ErrorKind::AddrInUse && Instant::now() < deadline => {
+                // Polling for a port another process holds; nothing to be notified by.
+                std::thread::sleep(Duration::from_millis(250));
+            }
+            Err(error) => {
+                return Err(format!(
+                    "cannot start the demo: {error}. Stop whatever listens there (a running \
+                     `cargo run --example demo`?) and run the tests again"
+                ));
+            }
         }
     }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let stopper = self.stopper.clone();
-        actix_web::rt::System::new().block_on(async move { stopper.stop().await });
         if let Some(thread) = self.thread.take() {
+            // On a thread of its own: the runtime that awaits the stop cannot start on a thread
+            // that already runs one (an async test's).
+            let stopper = self.stopper.clone();
+            let stopping = std::thread::spawn(move || {
+                actix_web::rt::System::new().block_on(async move { stopper.stop().await });
+            });
+            let _ = stopping.join();
             let _ = thread.join();
         }
     }
@@ -413,4 +471,29 @@ pub fn free_port() -> u16 {
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())
         .expect("no free port on 127.0.0.1")
+}
+
+/// The demo's route `method path`, as `cors_suite::api::ROUTES` lists it.
+pub fn route(method: &str, path: &str) -> &'static Route {
+    ROUTES
+        .iter()
+        .find(|route| route.method == method && route.path == path)
+        .unwrap_or_else(|| panic!("the demo has no route {method} {path}"))
+}
+
+/// The route's path with `id` for its `{id}` segment.
+pub fn path_with_id(route: &Route, id: u32) -> String {
+    route.path.replace("{id}", &id.to_string())
+}
+
+/// One origin the route's policy lists (a pattern's first match in these tests:
+/// `https://a.example.com`, `http://localhost:3000`), the page's for the `*` policy, or
+/// `None` for the route without a policy.
+pub fn listed_origin(route: &Route) -> Option<String> {
+    let first = route.origins().split(',').next()?.trim();
+    match first {
+        "" => None,
+        "*" => Some(PAGE.to_owned()),
+        rule => Some(rule.replacen("*.", "a.", 1).replace(":*", ":3000")),
+    }
 }

@@ -274,10 +274,16 @@ mod tests {
     fn every_tool_variable_is_read_by_a_test() {
         let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests");
         let mut sources = String::new();
-        for entry in std::fs::read_dir(tests).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|extension| extension == "rs") {
-                sources += &std::fs::read_to_string(path).unwrap();
+        // The test files and their modules (`tests/browsers/mod.rs`), one level down.
+        let mut dirs = vec![tests];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() && dir.ends_with("tests") {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|extension| extension == "rs") {
+                    sources += &std::fs::read_to_string(path).unwrap();
+                }
             }
         }
         for tool in TOOLS {

@@ -1,8 +1,9 @@
 //! What the API server saw: every request it answered, preflights included, with the
 //! response headers that decide what the browser does.
 //!
-//! A page cannot see why the browser blocked a call (`fetch()` only rejects with
-//! `TypeError: Failed to fetch`), and it cannot read most response headers either. The
+//! A page cannot see why the browser blocked a call (`fetch()` only rejects with a bare
+//! `TypeError`: "Failed to fetch" in Chromium, "NetworkError when attempting to fetch
+//! resource." in Firefox), and it cannot read most response headers either. The
 //! journal is the server's side of the story: the page server hands it to the page at
 //! `/journal` (same origin, so no CORS involved), the demo prints it on the console, and the
 //! browser tests read it to prove, for example, that a preflight reached our generated

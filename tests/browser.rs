@@ -1,7 +1,13 @@
-//! End-to-end tests in a real browser: headless Chromium, driven over WebDriver
-//! (`fantoccini` + Debian's `chromedriver`), loads the demo page and makes `fetch()` calls
-//! from the page's origin to the API. What is asserted is what the browser allowed and
-//! blocked, next to what the API's journal says it answered.
+//! End-to-end tests in real browsers: headless Chromium and headless Firefox, driven over
+//! WebDriver (`fantoccini`, with Debian's `chromedriver` and the `geckodriver` crate; see
+//! `browsers/mod.rs`), load the demo page and make `fetch()` calls from the page's origin to
+//! the API. What is asserted is what the browser allowed and blocked, next to what the API's
+//! journal says it answered.
+//!
+//! Every scenario is written once, as a function of the [`Engine`], and runs as two tests,
+//! `chromium::<scenario>` and `firefox::<scenario>` ([`in_both_engines`]), with the same
+//! assertions. Where the engines legitimately differ, [`Engine`] says how (so far only the
+//! words of a blocked call's `TypeError`).
 //!
 //! # Design: one page origin, shared; everything else per test
 //!
@@ -17,52 +23,37 @@
 //!   process. Another process holding those ports (a running demo, a concurrent test run) is
 //!   waited for, for a bounded time, then reported plainly.
 //! - The demo page's rows run against the shared API; only the row test changes its store
-//!   (it creates an item and deletes it), so what the page shows is the same every run.
+//!   (it creates an item and deletes it), one engine at a time, each from the demo's first
+//!   store, so what the page shows is the same every run and in both engines.
 //! - Every other scenario makes its calls from the shared page (`/?manual`, which runs
 //!   nothing on load) to an **API of its own** on a free port ([`Isolated`]): its own store and
 //!   its own journal, so parallel tests cannot see each other's requests.
 //! - Every test has its **own browser process** (a new WebDriver session with a fresh
-//!   `--user-data-dir`), so no preflight cache is shared between tests; within a test every
+//!   profile), so no preflight cache is shared between tests; within a test every
 //!   call is made with `cache: "no-store"` and tagged with a unique `?run=` query, and the
 //!   preflight cache is keyed by URL, so a cached preflight can never hide one we look for.
 //!
-//! Chromium or chromedriver missing is a failure, never a skip: the message says what to
-//! install (`apt-get install chromium chromium-driver`).
+//! A missing browser or WebDriver server is a failure, never a skip: the message says what
+//! installs it (`apt-get install -y chromium chromium-driver firefox-esr`,
+//! `cargo install geckodriver --locked`).
 
+mod browsers;
 mod support;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::OnceLock;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use browsers::{Browser, Engine};
 use cors_suite::journal::Seen;
 use cors_suite::{Config, Endpoint};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use support::{Running, TempDir, unique};
+use support::{Running, unique};
 
-/// The Chromium flags the project uses everywhere (see NOTES.md): the last one keeps every
-/// lookup on this machine.
-const CHROMIUM_ARGS: &[&str] = &[
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE ::1",
-];
-
-/// Upper bounds for starting chromedriver, a browser session, and one scenario.
-const DRIVER_START: Duration = Duration::from_secs(20);
-const SESSION_START: Duration = Duration::from_secs(60);
+/// Upper bound for one scenario.
 const SCENARIO: Duration = Duration::from_secs(90);
 /// How long the demo page may take to run all its rows.
 const PAGE_RUN: Duration = Duration::from_secs(30);
@@ -115,155 +106,61 @@ impl Isolated {
 // ---------------------------------------------------------------------------------------
 // Browser
 
-/// A chromedriver process of this test, with one headless Chromium session.
-struct Browser {
-    client: Client,
-    driver: Child,
-    /// A fresh profile, removed when this is dropped, once the browser has ended.
-    _profile: TempDir,
-    /// Whether the session ended normally (chromedriver then closed Chromium itself).
-    closed: bool,
-}
-
-fn tool(variable: &str, default: &str) -> PathBuf {
-    std::env::var_os(variable)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(default))
-}
-
-/// Fails (never skips) when the browser is missing, saying what to install.
-fn require(path: &Path, what: &str) {
-    if path.is_file() {
-        return;
-    }
-    let ci = std::env::var("CI").is_ok_and(|value| value == "true");
-    panic!(
-        "the browser tests need {what}, and {} does not exist. Install headless Chromium and its \
-         WebDriver: `apt-get install chromium chromium-driver`{}",
-        path.display(),
-        if ci {
-            " (CI=true: a missing browser fails the run)"
-        } else {
-            ""
-        }
-    );
-}
-
-impl Browser {
-    async fn start() -> Browser {
-        let chromium = tool("CHROMIUM", "/usr/bin/chromium");
-        let chromedriver = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
-        require(&chromium, "Chromium");
-        require(&chromedriver, "chromedriver");
-
-        // `--port=0`: chromedriver picks a free port and says which on stdout.
-        let mut driver = Command::new(&chromedriver)
-            .arg("--port=0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {}: {error}", chromedriver.display()));
-        let stdout = driver.stdout.take().expect("piped stdout");
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut sender = Some(sender);
-            // Keep reading to the end so chromedriver never blocks on a full pipe.
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(port) =
-                    line.strip_prefix("ChromeDriver was started successfully on port ")
-                    && let Ok(port) = port.trim_end_matches('.').parse::<u16>()
-                    && let Some(sender) = sender.take()
-                {
-                    let _ = sender.send(port);
-                }
-            }
-        });
-        let port = match receiver.recv_timeout(DRIVER_START) {
-            Ok(port) => port,
-            Err(_) => {
-                let _ = driver.kill();
-                let _ = driver.wait();
-                panic!("chromedriver did not report its port within {DRIVER_START:?}");
-            }
-        };
-
-        let profile = TempDir::new("chromium");
-
-        let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|arg| (*arg).to_owned()).collect();
-        args.push(format!("--user-data-dir={}", profile.0.display()));
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": { "binary": chromium, "args": args },
-        });
-        let Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let mut builder = ClientBuilder::new(connector);
-        builder.capabilities(capabilities);
-        let webdriver = format!("http://127.0.0.1:{port}");
-        let session = builder.connect(&webdriver);
-        let client = match tokio::time::timeout(SESSION_START, session).await {
-            Ok(Ok(client)) => client,
-            failure => {
-                let _ = driver.kill();
-                let _ = driver.wait();
-                panic!(
-                    "cannot start a headless Chromium session through chromedriver: {failure:?}"
-                );
-            }
-        };
-        Browser {
-            client,
-            driver,
-            _profile: profile,
-            closed: false,
-        }
-    }
-
-    /// Ends the session (chromedriver closes Chromium), then chromedriver.
-    async fn close(mut self) {
-        let closing =
-            tokio::time::timeout(Duration::from_secs(20), self.client.clone().close()).await;
-        self.closed = matches!(closing, Ok(Ok(())));
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        if !self.closed {
-            // Chromium outlives a killed chromedriver: end the browsers it started first.
-            let children = format!("/proc/{0}/task/{0}/children", self.driver.id());
-            for pid in std::fs::read_to_string(children)
-                .unwrap_or_default()
-                .split_whitespace()
-            {
-                let _ = Command::new("kill").args(["-KILL", pid]).status();
-            }
-        }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
-
-/// Runs `scenario` with a fresh browser, always closing the browser, then fails the test
-/// if the scenario panicked or took longer than [`SCENARIO`].
-async fn with_browser<F, Fut>(scenario: F)
+/// Runs `scenario` in a fresh browser of `engine`, always closing the browser, then fails
+/// the test if the scenario panicked or took longer than [`SCENARIO`], or if the browser
+/// tried to reach a host beyond loopback.
+async fn with_browser<F, Fut>(engine: Engine, scenario: F)
 where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let browser = Browser::start().await;
+    with_browser_reaching(engine, &[], scenario).await;
+}
+
+/// [`with_browser`], where the scenario itself asks for the hosts `outside` (beyond
+/// loopback): the browser may try those, and nothing else. Returns what it tried (the
+/// request lines its proxy got: Firefox's only).
+async fn with_browser_reaching<F, Fut>(engine: Engine, outside: &[&str], scenario: F) -> Vec<String>
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let browser = Browser::start(engine).await;
     let outcome =
         tokio::time::timeout(SCENARIO, tokio::spawn(scenario(browser.client.clone()))).await;
-    browser.close().await;
+    let reached = browser.close().await;
+    let name = engine.name();
     match outcome {
         Ok(Ok(())) => {}
         Ok(Err(error)) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-        Ok(Err(error)) => panic!("scenario did not finish: {error}"),
-        Err(_) => panic!("scenario took longer than {SCENARIO:?}"),
+        Ok(Err(error)) => panic!("{name}: the scenario did not finish: {error}"),
+        Err(_) => panic!("{name}: the scenario took longer than {SCENARIO:?}"),
     }
+    let unexpected: Vec<&String> = reached
+        .iter()
+        .filter(|line| !outside.iter().any(|host| names_host(line, host)))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "{name} tried to reach hosts beyond loopback: {unexpected:#?}"
+    );
+    reached
+}
+
+/// Whether a proxy request line (`GET http://host/… HTTP/1.1`, `CONNECT host:443 HTTP/1.1`)
+/// is for `host`.
+fn names_host(line: &str, host: &str) -> bool {
+    let target = line.split(' ').nth(1).unwrap_or_default();
+    let authority = target
+        .split_once("://")
+        .map_or(target, |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    authority
+        .rsplit_once(':')
+        .map_or(authority, |(name, _)| name)
+        == host
 }
 
 /// Opens `url` and waits until the page has run its rows (or is in manual mode).
@@ -310,14 +207,16 @@ impl Probe {
     }
 
     #[track_caller]
-    fn assert_blocked(&self) {
+    fn assert_blocked(&self, engine: Engine) {
         assert_eq!(
-            self.outcome, "blocked",
-            "expected the browser to block the call: {self:?}"
+            self.outcome,
+            "blocked",
+            "expected {} to block the call: {self:?}",
+            engine.name()
         );
         assert_eq!(
             self.error.as_deref(),
-            Some("TypeError: Failed to fetch"),
+            Some(engine.blocked_error()),
             "{self:?}"
         );
     }
@@ -396,7 +295,11 @@ const ROWS_AT_SECOND_ORIGIN: &[(&str, Option<u16>)] = &[
 
 /// Reads the page's results, checks each row against `expected`, the page's own verdict and
 /// the `<tr data-*>` attributes, and returns the results by row id.
-async fn assert_rows(client: &Client, expected: &[(&str, Option<u16>)]) -> BTreeMap<String, Value> {
+async fn assert_rows(
+    client: &Client,
+    engine: Engine,
+    expected: &[(&str, Option<u16>)],
+) -> BTreeMap<String, Value> {
     let results = client
         .execute("return window.__results;", vec![])
         .await
@@ -423,10 +326,7 @@ async fn assert_rows(client: &Client, expected: &[(&str, Option<u16>)]) -> BTree
                     row["outcome"], "blocked",
                     "row {id} should be blocked: {row}"
                 );
-                assert_eq!(
-                    row["error"], "TypeError: Failed to fetch",
-                    "row {id}: {row}"
-                );
+                assert_eq!(row["error"], engine.blocked_error(), "row {id}: {row}");
             }
         }
         assert_eq!(
@@ -507,15 +407,19 @@ fn seen(method: &str, preflight: bool, status: u64) -> (String, bool, u64) {
     (method.to_owned(), preflight, status)
 }
 
-#[tokio::test]
-async fn every_row_of_the_demo_page_does_what_its_policy_says() {
+async fn every_row_of_the_demo_page_does_what_its_policy_says(engine: Engine) {
+    // The rows create an item and delete it in the shared store: one engine at a time, each
+    // from the demo's first store, so both pages (and pictures) show the same ids.
+    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = ONE_AT_A_TIME.lock().await;
     let demo = shared();
-    with_browser(|client| async move {
+    demo.items.reset();
+    with_browser(engine, move |client| async move {
         open(&client, &demo.page_url).await;
-        let rows = assert_rows(&client, ROWS_AT_LOCALHOST_8080).await;
+        let rows = assert_rows(&client, engine, ROWS_AT_LOCALHOST_8080).await;
         assert_server_views(&rows);
         assert_what_the_page_read(&rows, demo);
-        screenshot(&client).await;
+        screenshot(&client, engine).await;
     })
     .await;
 }
@@ -625,9 +529,9 @@ fn assert_what_the_page_read(rows: &BTreeMap<String, Value>, demo: &Running) {
     assert_eq!(header(&vary, "vary"), "Accept-Encoding, Origin");
 }
 
-/// Saves the whole demo page as `docs/demo.png` (for the README), rewriting it only when
-/// the picture changed.
-async fn screenshot(client: &Client) {
+/// Saves the whole demo page as `docs/demo.png` (Chromium) or `docs/demo-firefox.png` (for
+/// the README), rewriting it only when the picture changed.
+async fn screenshot(client: &Client, engine: Engine) {
     const WIDTH: u32 = 1400;
     let number = |script: &'static str| async move {
         let value = client.execute(script, vec![]).await.expect(script);
@@ -672,22 +576,21 @@ async fn screenshot(client: &Client) {
     );
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("docs")
-        .join("demo.png");
+        .join(engine.screenshot_file());
     if std::fs::read(&path).ok().as_deref() != Some(png.as_slice()) {
         std::fs::create_dir_all(path.parent().expect("docs/")).expect("docs/");
-        std::fs::write(&path, &png).expect("docs/demo.png");
+        std::fs::write(&path, &png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
 }
 
-#[tokio::test]
-async fn a_second_page_origin_reads_only_the_star_route() {
+async fn a_second_page_origin_reads_only_the_star_route(engine: Engine) {
     let demo = shared();
     assert!(
         second_page_url().starts_with("http://127.0.0.1:"),
         "{}",
         second_page_url()
     );
-    with_browser(|client| async move {
+    with_browser(engine, move |client| async move {
         open(&client, second_page_url()).await;
         let origin = client
             .execute("return location.origin;", vec![])
@@ -697,7 +600,7 @@ async fn a_second_page_origin_reads_only_the_star_route() {
             origin.as_str(),
             Some(second_page_url().trim_end_matches('/'))
         );
-        let rows = assert_rows(&client, ROWS_AT_SECOND_ORIGIN).await;
+        let rows = assert_rows(&client, engine, ROWS_AT_SECOND_ORIGIN).await;
         // `*` answers every origin without needing Vary: Origin.
         assert_eq!(rows["hello-get"]["body"], "Hello");
         // The simple GETs were answered, only without a grant for this origin.
@@ -749,13 +652,12 @@ async fn a_second_page_origin_reads_only_the_star_route() {
 // ---------------------------------------------------------------------------------------
 // Scenarios, each against an API of its own
 
-#[tokio::test]
-async fn a_credentialed_call_reads_the_exposed_header() {
+async fn a_credentialed_call_reads_the_exposed_header(engine: Engine) {
     let api = Isolated::start();
     let run = unique("credentialed");
     let list = api.url("/api/items", &run);
     let hello = api.url("/hello", &run);
-    with_browser(|client| async move {
+    with_browser(engine, move |client| async move {
         open_manual(&client).await;
         let got = probe(&client, &list, json!({ "credentials": "include" })).await;
         got.assert_allowed(200);
@@ -781,7 +683,7 @@ async fn a_credentialed_call_reads_the_exposed_header() {
         // why `#[cors]` refuses `origins = "*"` with `credentials = true`.)
         probe(&client, &hello, json!({ "credentials": "include" }))
             .await
-            .assert_blocked();
+            .assert_blocked(engine);
         probe(&client, &hello, json!({})).await.assert_allowed(200);
     })
     .await;
@@ -847,8 +749,7 @@ fn assert_preflight_then_post(journal: &[Seen]) {
     assert!(preflight.seq < post.seq);
 }
 
-#[tokio::test]
-async fn a_preflighted_post_is_answered_by_the_generated_options_route() {
+async fn a_preflighted_post_is_answered_by_the_generated_options_route(engine: Engine) {
     let api = Isolated::start();
     let create_run = unique("preflight-post");
     let create = api.url("/api/items", &create_run);
@@ -858,7 +759,7 @@ async fn a_preflighted_post_is_answered_by_the_generated_options_route() {
     let simple_run = unique("simple-get");
     let simple = api.url("/hello", &simple_run);
     let created_name = "Learn about preflights";
-    with_browser(move |client| async move {
+    with_browser(engine, move |client| async move {
         open_manual(&client).await;
         let got = probe(
             &client,
@@ -909,14 +810,13 @@ async fn a_preflighted_post_is_answered_by_the_generated_options_route() {
     assert_eq!(api.0.items.list().len(), 3);
 }
 
-#[tokio::test]
-async fn a_credentialed_preflight_passes_the_auth_layer() {
+async fn a_credentialed_preflight_passes_the_auth_layer(engine: Engine) {
     let api = Isolated::start();
     let token_run = unique("account-token");
     let with_token = api.url("/api/account/me", &token_run);
     let no_token_run = unique("account-no-token");
     let without_token = api.url("/api/account/me", &no_token_run);
-    with_browser(|client| async move {
+    with_browser(engine, move |client| async move {
         open_manual(&client).await;
         let token = json!({
             "credentials": "include",
@@ -973,17 +873,18 @@ async fn a_credentialed_preflight_passes_the_auth_layer() {
     );
 }
 
-#[tokio::test]
-async fn a_header_the_policy_does_not_allow_is_blocked_at_the_preflight() {
+async fn a_header_the_policy_does_not_allow_is_blocked_at_the_preflight(engine: Engine) {
     let api = Isolated::start();
     let refused_run = unique("x-secret");
     let refused = api.url("/api/items", &refused_run);
     let allowed_run = unique("x-api-key");
     let allowed = api.url("/api/items", &allowed_run);
-    with_browser(|client| async move {
+    with_browser(engine, move |client| async move {
         open_manual(&client).await;
         let secret = json!({ "credentials": "include", "headers": { "X-Secret": "42" } });
-        probe(&client, &refused, secret).await.assert_blocked();
+        probe(&client, &refused, secret)
+            .await
+            .assert_blocked(engine);
         let key = json!({ "credentials": "include", "headers": { "X-Api-Key": "42" } });
         probe(&client, &allowed, key).await.assert_allowed(200);
     })
@@ -1017,8 +918,7 @@ async fn a_header_the_policy_does_not_allow_is_blocked_at_the_preflight() {
     assert_eq!(journal[0].request_headers.as_deref(), Some("x-api-key"));
 }
 
-#[tokio::test]
-async fn an_origin_the_policy_does_not_allow_is_blocked() {
+async fn an_origin_the_policy_does_not_allow_is_blocked(engine: Engine) {
     let api = Isolated::start();
     let put_run = unique("put");
     let put = api.url("/api/items/1", &put_run);
@@ -1027,7 +927,7 @@ async fn an_origin_the_policy_does_not_allow_is_blocked() {
     let second_run = unique("second-origin");
     let second = api.url("/api/items", &second_run);
     let second_page = second_page_url().to_owned();
-    with_browser(|client| async move {
+    with_browser(engine, move |client| async move {
         open_manual(&client).await;
         // PUT /api/items/{id} is only for https://app.example.com: refused at the preflight.
         let replace = json!({
@@ -1035,15 +935,17 @@ async fn an_origin_the_policy_does_not_allow_is_blocked() {
             "headers": { "Content-Type": "application/json" },
             "body": json!({ "name": "Overwritten" }).to_string(),
         });
-        probe(&client, &put, replace).await.assert_blocked();
+        probe(&client, &put, replace).await.assert_blocked(engine);
         // A simple GET is sent and answered, but the answer names no origin: hidden.
-        probe(&client, &subdomain, json!({})).await.assert_blocked();
+        probe(&client, &subdomain, json!({}))
+            .await
+            .assert_blocked(engine);
 
         // From another page origin, even the items list (allowed from localhost:8080) is hidden.
         open(&client, &format!("{second_page}?manual")).await;
         probe(&client, &second, json!({ "credentials": "include" }))
             .await
-            .assert_blocked();
+            .assert_blocked(engine);
     })
     .await;
 
@@ -1090,15 +992,14 @@ async fn an_origin_the_policy_does_not_allow_is_blocked() {
     assert_eq!(header(get, "vary"), "Origin");
 }
 
-#[tokio::test]
-async fn error_statuses_are_readable_by_the_page() {
+async fn error_statuses_are_readable_by_the_page(engine: Engine) {
     let api = Isolated::start();
     let run = unique("errors");
     let fail = api.url("/api/fail", &run);
     let unknown = api.url("/api/items/999999", &run);
     let bad_id = api.url("/api/items/not-a-number", &run);
     let items = api.url("/api/items", &run);
-    with_browser(|client| async move {
+    with_browser(engine, move |client| async move {
         open_manual(&client).await;
         let got = probe(&client, &fail, json!({})).await;
         got.assert_allowed(500);
@@ -1158,3 +1059,87 @@ async fn error_statuses_are_readable_by_the_page() {
     }
     assert_eq!(api.0.items.list().len(), 3);
 }
+
+// ---------------------------------------------------------------------------------------
+// Loopback only
+
+/// Names beyond loopback the page asks for: the reserved `.invalid` (never resolves anywhere)
+/// and a public name (resolves everywhere but in these browsers).
+const OUTSIDE: &[&str] = &["example.invalid", "example.com"];
+
+/// How long a call to a host the browser may not reach may take to fail: it fails locally,
+/// without waiting on any network.
+const FAILS_FAST: Duration = Duration::from_secs(5);
+
+async fn the_browser_reaches_no_host_beyond_loopback(engine: Engine) {
+    let reached = with_browser_reaching(engine, OUTSIDE, move |client| async move {
+        open_manual(&client).await;
+        for url in [
+            "http://example.invalid/",
+            "http://example.com/",
+            "https://example.com/",
+        ] {
+            let started = Instant::now();
+            let got = probe(&client, url, json!({ "mode": "no-cors" })).await;
+            // `no-cors`: CORS plays no part, so only the network can make the call fail.
+            got.assert_blocked(engine);
+            assert!(
+                started.elapsed() < FAILS_FAST,
+                "{}: {url} took {:?} to fail",
+                engine.name(),
+                started.elapsed()
+            );
+        }
+        // Loopback still answers: the page's own server.
+        probe(&client, &shared().page_url, json!({}))
+            .await
+            .assert_allowed(200);
+    })
+    .await;
+    match engine {
+        // Chromium resolves no such name (`--host-resolver-rules`): no proxy is involved.
+        Engine::Chromium => assert!(reached.is_empty(), "{reached:?}"),
+        // Firefox hands each one to its proxy, the test's sink, which refuses it.
+        Engine::Firefox => {
+            for host in OUTSIDE {
+                assert!(
+                    reached.iter().any(|line| names_host(line, host)),
+                    "Firefox's proxy never saw {host}: {reached:?}"
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Each scenario in each engine
+
+/// Every scenario above, once per engine: `chromium::<scenario>` and `firefox::<scenario>`.
+macro_rules! in_both_engines {
+    ($($scenario:ident),* $(,)?) => {
+        mod chromium {
+            $(#[tokio::test]
+            async fn $scenario() {
+                super::$scenario(super::Engine::Chromium).await;
+            })*
+        }
+        mod firefox {
+            $(#[tokio::test]
+            async fn $scenario() {
+                super::$scenario(super::Engine::Firefox).await;
+            })*
+        }
+    };
+}
+
+in_both_engines!(
+    every_row_of_the_demo_page_does_what_its_policy_says,
+    a_second_page_origin_reads_only_the_star_route,
+    a_credentialed_call_reads_the_exposed_header,
+    a_preflighted_post_is_answered_by_the_generated_options_route,
+    a_credentialed_preflight_passes_the_auth_layer,
+    a_header_the_policy_does_not_allow_is_blocked_at_the_preflight,
+    an_origin_the_policy_does_not_allow_is_blocked,
+    error_statuses_are_readable_by_the_page,
+    the_browser_reaches_no_host_beyond_loopback,
+);

@@ -1,5 +1,6 @@
-//! Why was my preflight refused? Browsers do not say: the page only sees
-//! `TypeError: Failed to fetch`.
+//! Why was my preflight refused? Browsers do not say: the page only sees a bare `TypeError`
+//! ("Failed to fetch" in Chromium, "NetworkError when attempting to fetch resource." in
+//! Firefox).
 //!
 //! Every refused preflight is logged at `debug` level, target `cors`, with the request's
 //! path, what failed and what the policy allows, for example with `RUST_LOG=cors=debug`

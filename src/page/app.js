@@ -136,7 +136,7 @@
       label: "Error route: 500, readable",
       status: 500,
       why: "The handler's error carries the CORS headers too, so the page reads the 500 and its message " +
-        "instead of a mysterious “Failed to fetch”.",
+        "instead of a mysterious <code>TypeError</code>.",
     }),
     call("GET /api/vary", {
       id: "vary",

@@ -1,6 +1,7 @@
 //! `cargo xtask test`: finds the programs the end-to-end tests run (plan::TOOLS), installs the
-//! missing ones as root, then runs `cargo test --workspace` with their paths set. It stops
-//! before any test runs when it cannot install, so a run is never half a suite.
+//! missing ones (as root, but for `cargo install`), then runs `cargo test --workspace` with
+//! their paths set. It stops before any test runs when it cannot install, so a run is never
+//! half a suite.
 
 mod plan;
 
@@ -12,9 +13,9 @@ use plan::{Decision, Detect, Step, TOOLS, Tool};
 
 const USAGE: &str = "usage: cargo xtask test [cargo test arguments]
 
-  test  finds Chromium, chromedriver, nginx and CORScanner, installs the missing ones
-        (as root, with network: apt-get and pip), then runs `cargo test --workspace`
-        with any further arguments";
+  test  finds Chromium, chromedriver, Firefox, geckodriver, nginx and CORScanner, installs
+        the missing ones (with network: apt-get and pip as root, cargo install), then runs
+        `cargo test --workspace` with any further arguments";
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
@@ -146,7 +147,19 @@ fn find(detect: &Detect) -> Option<PathBuf> {
             let path = Path::new(scripts.trim()).join(file);
             works(detect, &path).then_some(path)
         }
+        Detect::CargoBin { file } => {
+            let cargo_bin = cargo_home()?.join("bin");
+            find_program(file, std::env::var_os("PATH"), &[cargo_bin.to_str()?])
+        }
     }
+}
+
+/// Where `cargo install` puts programs, under `bin`: `$CARGO_HOME`, by default `~/.cargo`.
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .filter(|home| !home.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
 }
 
 /// The first `file` in the directories of `path` (a `PATH` value), then in `also_in`.
@@ -163,7 +176,7 @@ fn find_program(file: &str, path: Option<OsString>, also_in: &[&str]) -> Option<
 
 fn works(detect: &Detect, path: &Path) -> bool {
     match detect {
-        Detect::Program { .. } => path.is_file(),
+        Detect::Program { .. } | Detect::CargoBin { .. } => path.is_file(),
         Detect::PythonScript { .. } => Command::new(path)
             .arg("-h")
             .stdin(Stdio::null())

@@ -21,6 +21,9 @@ pub enum Detect {
     },
     /// A script pip installs into Python's scripts directory, found when `<script> -h` runs.
     PythonScript { file: &'static str },
+    /// A program `cargo install` builds: on the `PATH`, or in cargo's own `bin` directory
+    /// (`$CARGO_HOME/bin`, by default `~/.cargo/bin`).
+    CargoBin { file: &'static str },
 }
 
 pub enum Install {
@@ -28,6 +31,9 @@ pub enum Install {
     Apt(&'static str),
     /// A pip requirement.
     Pip(&'static str),
+    /// A crate that `cargo install --locked` builds, for the user who runs the tests (it goes
+    /// into that user's cargo `bin` directory: no root needed).
+    Cargo(&'static str),
 }
 
 pub const TOOLS: &[Tool] = &[
@@ -49,6 +55,25 @@ pub const TOOLS: &[Tool] = &[
             also_in: &[],
         },
         install: Install::Apt("chromium-driver"),
+    },
+    // tests/browser.rs again: the same tests in headless Firefox through geckodriver, which
+    // Debian does not package.
+    Tool {
+        name: "Firefox",
+        variable: "FIREFOX",
+        detect: Detect::Program {
+            file: "firefox-esr",
+            also_in: &[],
+        },
+        install: Install::Apt("firefox-esr"),
+    },
+    Tool {
+        name: "geckodriver",
+        variable: "GECKODRIVER",
+        detect: Detect::CargoBin {
+            file: "geckodriver",
+        },
+        install: Install::Cargo("geckodriver"),
     },
     // tests/nginx.rs: nginx's proxy_cache in front of the demo.
     Tool {
@@ -74,17 +99,19 @@ pub const TOOLS: &[Tool] = &[
 pub enum Step {
     Apt(Vec<&'static str>),
     Pip(Vec<&'static str>),
+    Cargo(Vec<&'static str>),
 }
 
 impl Step {
     /// The command xtask runs. (When an apt install fails, it fetches the package lists and
     /// tries once more: a fresh machine has none.)
     pub fn command(&self) -> Vec<&'static str> {
-        let (head, items): (&[&str], _) = match self {
-            Step::Apt(packages) => (&["apt-get", "install", "-y"], packages),
-            Step::Pip(requirements) => (&["python3", "-m", "pip", "install"], requirements),
+        let (head, items, tail): (&[&str], _, &[&str]) = match self {
+            Step::Apt(packages) => (&["apt-get", "install", "-y"], packages, &[]),
+            Step::Pip(requirements) => (&["python3", "-m", "pip", "install"], requirements, &[]),
+            Step::Cargo(crates) => (&["cargo", "install"], crates, &["--locked"]),
         };
-        head.iter().chain(items).copied().collect()
+        head.iter().chain(items).chain(tail).copied().collect()
     }
 
     /// The command a user runs by hand, which works on a fresh machine too.
@@ -92,28 +119,35 @@ impl Step {
         let command = self.command().join(" ");
         match self {
             Step::Apt(_) => format!("apt-get update && {command}"),
-            Step::Pip(_) => command,
+            Step::Pip(_) | Step::Cargo(_) => command,
         }
+    }
+
+    /// Whether the step installs for the whole machine (a `cargo install` is the user's own).
+    pub fn needs_root(&self) -> bool {
+        !matches!(self, Step::Cargo(_))
     }
 }
 
-/// The install commands for `missing`: one per package client, apt first.
+/// The install commands for `missing`: one per package client, apt first, cargo last.
 pub fn steps(missing: &[&Tool]) -> Vec<Step> {
-    let (mut apt, mut pip) = (Vec::new(), Vec::new());
+    let (mut apt, mut pip, mut cargo) = (Vec::new(), Vec::new(), Vec::new());
     for tool in missing {
         match tool.install {
             Install::Apt(package) => apt.push(package),
             Install::Pip(requirement) => pip.push(requirement),
+            Install::Cargo(krate) => cargo.push(krate),
         }
     }
-    let mut steps = Vec::new();
-    if !apt.is_empty() {
-        steps.push(Step::Apt(apt));
-    }
-    if !pip.is_empty() {
-        steps.push(Step::Pip(pip));
-    }
-    steps
+    [
+        (apt, Step::Apt as fn(_) -> _),
+        (pip, Step::Pip),
+        (cargo, Step::Cargo),
+    ]
+    .into_iter()
+    .filter(|(items, _)| !items.is_empty())
+    .map(|(items, step)| step(items))
+    .collect()
 }
 
 #[derive(Debug, PartialEq)]
@@ -125,19 +159,20 @@ pub enum Decision {
     Refuse(String),
 }
 
-/// What to do about `missing` tools: install them as root, or stop and say what to run.
+/// What to do about `missing` tools: install them (as root, unless every step is a `cargo
+/// install`), or stop and say what to run.
 pub fn decide(missing: &[&Tool], root: bool) -> Decision {
     if missing.is_empty() {
         return Decision::Ready;
     }
     let steps = steps(missing);
-    if root {
+    if root || !steps.iter().any(Step::needs_root) {
         return Decision::Install(steps);
     }
     let names: Vec<_> = missing.iter().map(|tool| tool.name).collect();
     Decision::Refuse(format!(
         "the tests need {}, which {} missing; installing needs root and network. \
-         No test was run. As root, run:\n{}then `cargo xtask test` again.",
+         No test was run. To install them, {}then `cargo xtask test` again.",
         names.join(", "),
         if names.len() == 1 { "is" } else { "are" },
         listing(&steps),
@@ -147,18 +182,30 @@ pub fn decide(missing: &[&Tool], root: bool) -> Decision {
 /// Why xtask stops when `steps[failed]` failed: that command and those after it, to run by hand.
 pub fn install_failed(steps: &[Step], failed: usize, why: &str) -> String {
     format!(
-        "`{}` failed ({why}). No test was run. With network, as root, run:\n{}\
-         then `cargo xtask test` again.",
+        "`{}` failed ({why}). No test was run. With network, {}then `cargo xtask test` again.",
         steps[failed].command().join(" "),
         listing(&steps[failed..]),
     )
 }
 
+/// The commands of `steps`, those for root first, then those of the user who runs the tests
+/// (`cargo install` as root would install into root's cargo, not the user's).
 fn listing(steps: &[Step]) -> String {
-    steps
-        .iter()
-        .map(|step| format!("    {}\n", step.by_hand()))
-        .collect()
+    let lines = |root: bool| -> String {
+        steps
+            .iter()
+            .filter(|step| step.needs_root() == root)
+            .map(|step| format!("    {}\n", step.by_hand()))
+            .collect()
+    };
+    let (as_root, as_user) = (lines(true), lines(false));
+    match (as_root.is_empty(), as_user.is_empty()) {
+        (false, true) => format!("as root, run:\n{as_root}"),
+        (true, _) => format!("run:\n{as_user}"),
+        (false, false) => {
+            format!("as root, run:\n{as_root}and as the user who runs the tests:\n{as_user}")
+        }
+    }
 }
 
 /// Whether `id -u` printed root's id.
@@ -189,8 +236,14 @@ mod tests {
         assert_eq!(
             steps,
             [
-                Step::Apt(vec!["chromium", "chromium-driver", "nginx-light"]),
+                Step::Apt(vec![
+                    "chromium",
+                    "chromium-driver",
+                    "firefox-esr",
+                    "nginx-light"
+                ]),
                 Step::Pip(vec!["cors==1.0.1"]),
+                Step::Cargo(vec!["geckodriver"]),
             ]
         );
         assert_eq!(
@@ -201,12 +254,17 @@ mod tests {
                 "-y",
                 "chromium",
                 "chromium-driver",
+                "firefox-esr",
                 "nginx-light"
             ]
         );
         assert_eq!(
             steps[1].command(),
             ["python3", "-m", "pip", "install", "cors==1.0.1"]
+        );
+        assert_eq!(
+            steps[2].command(),
+            ["cargo", "install", "geckodriver", "--locked"]
         );
     }
 
@@ -231,7 +289,7 @@ mod tests {
         assert_eq!(
             message,
             "the tests need Chromium, CORScanner, which are missing; installing needs root and \
-             network. No test was run. As root, run:\n    \
+             network. No test was run. To install them, as root, run:\n    \
              apt-get update && apt-get install -y chromium\n    \
              python3 -m pip install cors==1.0.1\n\
              then `cargo xtask test` again."
@@ -242,6 +300,29 @@ mod tests {
         assert!(message.contains("nginx, which is missing"), "{message}");
         assert!(message.contains("install -y nginx-light\n"), "{message}");
         assert!(!message.contains("pip"), "{message}");
+    }
+
+    /// `cargo install` puts geckodriver in the cargo of whoever runs it: the user's own, no
+    /// root needed; as root, it would land where the user's tests never look.
+    #[test]
+    fn geckodriver_is_installed_by_the_user_who_runs_the_tests() {
+        assert_eq!(
+            decide(&[tool("geckodriver")], false),
+            Decision::Install(vec![Step::Cargo(vec!["geckodriver"])])
+        );
+        let Decision::Refuse(message) = decide(&[tool("Firefox"), tool("geckodriver")], false)
+        else {
+            panic!("a user that is not root cannot install Firefox");
+        };
+        assert_eq!(
+            message,
+            "the tests need Firefox, geckodriver, which are missing; installing needs root and \
+             network. No test was run. To install them, as root, run:\n    \
+             apt-get update && apt-get install -y firefox-esr\n\
+             and as the user who runs the tests:\n    \
+             cargo install geckodriver --locked\n\
+             then `cargo xtask test` again."
+        );
     }
 
     #[test]
@@ -258,6 +339,15 @@ mod tests {
         let message = install_failed(&steps, 1, "exit status: 1");
         assert!(message.starts_with("`python3 -m pip install cors==1.0.1` failed"));
         assert!(!message.contains("apt-get"), "{message}");
+
+        let cargo = super::steps(&[tool("geckodriver")]);
+        assert_eq!(
+            install_failed(&cargo, 0, "exit status: 101"),
+            "`cargo install geckodriver --locked` failed (exit status: 101). No test was run. \
+             With network, run:\n    \
+             cargo install geckodriver --locked\n\
+             then `cargo xtask test` again."
+        );
     }
 
     #[test]
@@ -274,10 +364,16 @@ mod tests {
     fn every_tool_variable_is_read_by_a_test() {
         let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests");
         let mut sources = String::new();
-        for entry in std::fs::read_dir(tests).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|extension| extension == "rs") {
-                sources += &std::fs::read_to_string(path).unwrap();
+        // The test files and their modules (`tests/browsers/mod.rs`), one level down.
+        let mut dirs = vec![tests];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() && dir.ends_with("tests") {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|extension| extension == "rs") {
+                    sources += &std::fs::read_to_string(path).unwrap();
+                }
             }
         }
         for tool in TOOLS {

@@ -315,3 +315,24 @@ async fn debug_mode_explains_refusals_only_when_the_application_turns_it_on() {
         .collect();
     assert!(cors.is_empty(), "{cors:?}");
 }
+
+#[actix_web::test]
+async fn debug_mode_belongs_to_the_application_that_turned_it_on() {
+    let refused = || preflight("/plain", "https://evil.test", "DELETE").to_request();
+    // Two applications in one process: the development one explains its refusals.
+    cors_runtime::debug::explain_refusals(true);
+    let explaining = atest::init_service(App::new().service(plain)).await;
+    let quiet = atest::init_service(App::new().service(plain)).await;
+
+    let res = explaining.call(refused()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        header(&res, "x-cors-refused"),
+        Some(
+            "origin \"https://evil.test\" is not allowed; the policy allows http://localhost:8080"
+        )
+    );
+    let res = quiet.call(refused()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(header(&res, "x-cors-refused"), None);
+}

@@ -1,16 +1,27 @@
-//! Origins configured when the program starts: `#[cors(origins_from = "NAME")]`.
+//! Origins from configuration, live: `#[cors(origins_from = "NAME")]`.
 //!
-//! Staging and production trust different origins. A policy with `origins_from` takes its
-//! origin list from configuration instead of a literal. Load every such list once, before
-//! the server binds, with [`load_from_env`] (the environment variable `NAME`) or
-//! [`load_with`] (values your application passes in: a config file, a secret store).
+//! Staging and production trust different origins; a multi-tenant service adds customer
+//! origins every day. A policy with `origins_from` takes its origin list from
+//! configuration instead of a literal. Load every such list before the server binds, with
+//! [`load_from_env`] (the environment variable `NAME`) or [`load_with`] (values your
+//! application passes in: a config file, a secret store), and replace them whenever you
+//! like, with the same calls or with [`reload`] for one name: from a file watcher, an admin
+//! endpoint, a signal handler, a database poll.
 //!
-//! The value is the list `origins` would hold, checked by exactly the same rules
+//! Every value is the list `origins` would hold, checked by exactly the same rules
 //! (`credentials` included: no `*`, no plain-`http` host but localhost and loopback, no
-//! pattern over a public suffix) and refused in the same words, so a bad value fails at
-//! start, never per request. Matching then costs what it costs for literal origins.
+//! pattern over a public suffix) and refused in the same words, never per request:
+//!
+//! - a refused value changes nothing and is the error; a load of several names is all or
+//!   nothing;
+//! - an accepted one is in force for the next request of every worker, and each request
+//!   is judged by the old set or the new one, never a mix of the two;
+//! - reading the set in force takes no lock a load can block and allocates nothing, and
+//!   matching costs what it costs for literal origins, 1 or 10,000 of them.
+//!
 //! An application that serves such a route before its list is loaded panics when it is
-//! built (as each worker starts), before it answers any request.
+//! built (as each worker starts), before it answers any request: a server started without
+//! its origins is a deployment mistake.
 //!
 //! ```standalone_crate
 //! use actix_web::{get, App};

@@ -1,5 +1,6 @@
 //! Generates the origin-set scaling subjects: the same `#[cors]` handler with 1, 100 and
-//! 1,000 allowed origins, and the origins the benchmarks probe.
+//! 1,000 allowed origins, the origins the benchmarks probe, and the handler with configured
+//! origins under two names (one origin, 10,000 tenants).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -26,6 +27,29 @@ fn main() {
              #[::actix_web::get(\"/items\")]\n\
              async fn ours_{size}() -> &'static str {{\n    BODY\n}}\n",
             last = origin(size - 1),
+        )
+        .expect("writing to a String cannot fail");
+    }
+    for (name, handler, doc) in [
+        (
+            "BENCH_ORIGINS",
+            "ours_configured",
+            "Subject 3 with configured origins: [`ALLOWED_ORIGIN`] alone",
+        ),
+        (
+            "BENCH_TENANT_ORIGINS",
+            "ours_configured_tenants",
+            "Subject 3 with configured origins: [`TENANTS`] of them, [`ALLOWED_ORIGIN`] the last",
+        ),
+    ] {
+        writeln!(
+            out,
+            "/// {doc} ([`load_configured_origins`]), read on each request from the set in force.\n\
+             #[::cors_runtime::cors(\n    origins_from = \"{name}\",\n    \
+             headers = \"Content-Type, X-Api-Key\",\n    expose_headers = \"X-Total-Count\",\n    \
+             credentials = true,\n    max_age = 600\n)]\n\
+             #[::actix_web::get(\"/items\")]\n\
+             async fn {handler}() -> &'static str {{\n    BODY\n}}\n",
         )
         .expect("writing to a String cannot fail");
     }

@@ -3,7 +3,8 @@
 //! The page server (`http://localhost:8080/`) serves a page whose script calls the API
 //! server (`http://127.0.0.1:8081`, another origin) and shows, row by row, what the browser
 //! allowed and blocked. The console shows every request the API answered; with
-//! `RUST_LOG=cors=debug` it also says why a preflight was refused (the default here).
+//! `RUST_LOG=cors=debug` it also says why a preflight was refused (the default here), and a
+//! development build also tells the browser, in an `X-Cors-Refused` header.
 //! At start it prints the audit of every CORS policy. Ctrl-C stops both servers.
 
 use cors_suite::{Config, Demo};
@@ -19,6 +20,9 @@ async fn main() -> std::io::Result<()> {
 
     let demo = Demo::bind(Config {
         print_requests: true,
+        // Refused preflights explain themselves in development builds only: the reason
+        // tells any caller what the policies allow.
+        explain_refusals: cfg!(debug_assertions),
         ..Config::default()
     })?;
     println!("page: {}   (open this in a browser)", demo.page_url);

@@ -5,6 +5,7 @@
 //! `API_ORIGINS="https://app.example.com, http://localhost:3000" cargo run --example policies`
 
 use actix_web::{App, HttpServer, delete, get, post};
+use cors_runtime::debug::ExplainRefusals;
 use cors_runtime::{cors, policy};
 
 policy! {
@@ -52,15 +53,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     println!("{}", cors_runtime::audit::table());
-    if cfg!(debug_assertions) {
-        cors_runtime::debug::explain_refusals(true);
-    }
     println!("listening on http://127.0.0.1:8082");
     HttpServer::new(|| {
         App::new()
             .service(list_items)
             .service(create_item)
             .service(delete_item)
+            // Development builds explain refused preflights; release builds do not.
+            .configure(|config| {
+                if cfg!(debug_assertions) {
+                    config.app_data(ExplainRefusals);
+                }
+            })
     })
     .bind(("127.0.0.1", 8082))?
     .run()

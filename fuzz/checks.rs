@@ -64,8 +64,7 @@ const FEW_ORIGINS: Origins = Origins::Listed {
 
 static LISTED: Origins = ORIGINS;
 static FEW: Origins = FEW_ORIGINS;
-static MATCHERS: LazyLock<[OriginMatcher<'static>; 2]> =
-    LazyLock::new(|| [LISTED.matcher(), FEW.matcher()]);
+static MATCHERS: LazyLock<[OriginMatcher; 2]> = LazyLock::new(|| [LISTED.matcher(), FEW.matcher()]);
 
 /// A policy with every kind of origin entry.
 pub static POLICY: Policy = Policy::from_parts(Parts {

@@ -5,9 +5,11 @@
 # divided by $REQUESTS. Repeats agree to better than 0.01 %.
 #
 #   scripts/instructions.sh            cases 1-6 (the cases of the targets)
-#   scripts/instructions.sh --all      cases 1-8 (adds the origin-set scaling cases, 7, and
-#                                      the application layer's, 8: `ours-layer-*` beside
-#                                      `ours-*`, and a GET without Origin for both)
+#   scripts/instructions.sh --all      cases 1-9 (adds the origin-set scaling cases, 7, the
+#                                      application layer's, 8: `ours-layer-*` beside
+#                                      `ours-*`, and a GET without Origin for both, and
+#                                      configured origins, 9: `ours-configured-*`, 1 and
+#                                      10,000 origins)
 #   scripts/instructions.sh NAME...    the named cases (`bench-server --cases` lists them)
 #   IN_PROCESS=1 scripts/instructions.sh [...]
 #                                      the same cases in process, as the in-process benches
@@ -167,3 +169,8 @@ ratio ours-layer-get ours-get "layer: allowed GET / ours allowed GET"
 ratio ours-layer-preflight ours-preflight "layer: preflight / ours preflight"
 ratio ours-layer-disallowed ours-disallowed "layer: disallowed / ours disallowed"
 ratio ours-layer-no-origin ours-no-origin "layer: GET without Origin / ours"
+ratio ours-configured-get ours-get "configured: allowed GET / literal      (<= 1.02)"
+ratio ours-configured-preflight ours-preflight "configured: preflight / literal"
+ratio ours-configured-disallowed ours-disallowed "configured: disallowed / literal"
+ratio ours-configured-10000-get ours-configured-get "10,000 configured / 1, allowed GET   (<= 1.05)"
+ratio ours-configured-10000-disallowed ours-configured-disallowed "10,000 configured / 1, disallowed   (<= 1.05)"

@@ -81,6 +81,9 @@ pub struct Config {
     pub api_workers: usize,
     /// Print each request the API answers on stdout.
     pub print_requests: bool,
+    /// Put the reason of each refused preflight in an `X-Cors-Refused` header
+    /// ([`cors_runtime::debug::ExplainRefusals`]): for development only. Default off.
+    pub explain_refusals: bool,
 }
 
 impl Default for Config {
@@ -91,6 +94,7 @@ impl Default for Config {
             api: Endpoint::new("127.0.0.1", 8081),
             api_workers: 2,
             print_requests: false,
+            explain_refusals: false,
         }
     }
 }
@@ -128,7 +132,14 @@ impl Demo {
         let api = {
             let journal = Arc::clone(&journal);
             let items = items.clone();
-            let mut server = HttpServer::new(move || api_app(items.clone(), Arc::clone(&journal)));
+            let explain = config.explain_refusals;
+            let mut server = HttpServer::new(move || {
+                api_app(items.clone(), Arc::clone(&journal)).configure(|config| {
+                    if explain {
+                        config.app_data(cors_runtime::debug::ExplainRefusals);
+                    }
+                })
+            });
             for listener in api_listeners {
                 server = server.listen(listener)?;
             }

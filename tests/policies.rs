@@ -7,6 +7,7 @@ use actix_web::test as atest;
 use actix_web::{App, HttpResponse, Responder, delete, get, post};
 use cors_runtime::audit;
 use cors_runtime::configured::{ConfigError, load_with};
+use cors_runtime::debug::ExplainRefusals;
 use cors_runtime::{cors, policy};
 
 policy! {
@@ -81,21 +82,27 @@ fn load_configuration() {
 }
 
 async fn call(req: atest::TestRequest) -> actix_web::dev::ServiceResponse {
+    call_with(false, req).await
+}
+
+/// [`call`], with the debug mode of the application on when `explaining`.
+async fn call_with(explaining: bool, req: atest::TestRequest) -> actix_web::dev::ServiceResponse {
     load_configuration();
-    let app = atest::init_service(
-        App::new()
-            .service(shared_list)
-            .service(shared_update)
-            .service(nested::shared_delete)
-            .service(configured)
-            .service(configured_public)
-            .service(plain),
-    )
-    .await;
+    let mut app = App::new()
+        .service(shared_list)
+        .service(shared_update)
+        .service(nested::shared_delete)
+        .service(configured)
+        .service(configured_public)
+        .service(plain);
+    if explaining {
+        app = app.app_data(ExplainRefusals);
+    }
+    let app = atest::init_service(app).await;
     app.call(req.to_request()).await.unwrap()
 }
 
-fn header<'a>(res: &'a actix_web::dev::ServiceResponse, name: &str) -> Option<&'a str> {
+fn header<'a, B>(res: &'a actix_web::dev::ServiceResponse<B>, name: &str) -> Option<&'a str> {
     res.headers().get(name).map(|value| value.to_str().unwrap())
 }
 
@@ -189,7 +196,8 @@ async fn configured_origins_match_like_literal_ones() {
     )
     .await;
     assert_eq!(header(&public, "access-control-allow-origin"), Some("*"));
-    assert_eq!(header(&public, "vary"), None);
+    // A reload may turn `*` into a list at any time: caches must key on `Origin` anyway.
+    assert_eq!(header(&public, "vary"), Some("Origin"));
 }
 
 #[test]
@@ -297,9 +305,7 @@ async fn debug_mode_explains_refusals_only_when_the_application_turns_it_on() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(header(&res, "x-cors-refused"), None);
 
-    cors_runtime::debug::explain_refusals(true);
-    let res = call(refused()).await;
-    cors_runtime::debug::explain_refusals(false);
+    let res = call_with(true, refused()).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         header(&res, "x-cors-refused"),
@@ -314,4 +320,37 @@ async fn debug_mode_explains_refusals_only_when_the_application_turns_it_on() {
         .filter(|name| name.starts_with("access-control-"))
         .collect();
     assert!(cors.is_empty(), "{cors:?}");
+}
+
+#[actix_web::test]
+async fn debug_mode_belongs_to_the_application_that_turned_it_on() {
+    let refused = || preflight("/plain", "https://evil.test", "DELETE").to_request();
+    let reason =
+        "origin \"https://evil.test\" is not allowed; the policy allows http://localhost:8080";
+    // Two applications in one process: the development one explains its refusals, from its
+    // route and from the application layer alike; the other does not.
+    let explaining = atest::init_service(App::new().service(plain).app_data(ExplainRefusals)).await;
+    let layered = atest::init_service(
+        App::new()
+            .service(plain)
+            .app_data(ExplainRefusals)
+            .wrap(cors_runtime::Preflights),
+    )
+    .await;
+    let quiet = atest::init_service(App::new().service(plain)).await;
+    let quiet_layered =
+        atest::init_service(App::new().service(plain).wrap(cors_runtime::Preflights)).await;
+
+    let res = explaining.call(refused()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(header(&res, "x-cors-refused"), Some(reason));
+    let res = layered.call(refused()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(header(&res, "x-cors-refused"), Some(reason));
+    let res = quiet.call(refused()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(header(&res, "x-cors-refused"), None);
+    let res = quiet_layered.call(refused()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(header(&res, "x-cors-refused"), None);
 }

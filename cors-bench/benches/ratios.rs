@@ -75,6 +75,18 @@ const RATIOS: &[(&str, &str, &str, &str)] = &[
     ),
     ("100 / 1 origin, last", "ours-100-last", "ours-1-last", ""),
     (
+        "configured / literal, allowed GET",
+        "ours-configured-get",
+        "ours-get",
+        "(e2e <= 1.02)",
+    ),
+    (
+        "10,000 / 1 configured, allowed GET",
+        "ours-configured-10000-get",
+        "ours-configured-get",
+        "<= 1.05",
+    ),
+    (
         "layer / ours, allowed GET",
         "ours-layer-get",
         "ours-get",

@@ -3,7 +3,7 @@
 //!
 //! A [`Variant`] is one server configuration (bare, the hand-written floor, `#[cors]`,
 //! `#[cors]` behind the application layer [`cors_runtime::Preflights`], actix-cors, `#[cors]`
-//! with 1/100/1,000 origins); a [`Probe`] is one request; a [`Case`] pairs them. The in-process benches, the allocation counter, the tests and `bench-server`
+//! with 1/100/1,000 origins, `#[cors]` with 1 and 10,000 configured origins); a [`Probe`] is one request; a [`Case`] pairs them. The in-process benches, the allocation counter, the tests and `bench-server`
 //! (driven by `scripts/instructions.sh` and `scripts/throughput.sh`) all read [`CASES`],
 //! so every measure sends the same bytes to the same routes.
 
@@ -220,6 +220,34 @@ async fn ours() -> &'static str {
     BODY
 }
 
+/// How many origins [`ours_configured_tenants`] trusts.
+pub const TENANTS: usize = 10_000;
+
+/// The value loaded for [`ours_configured_tenants`]: [`TENANTS`] origins, generated ones
+/// then [`ALLOWED_ORIGIN`].
+pub fn tenant_origins() -> String {
+    let mut origins: Vec<String> = (1..TENANTS)
+        .map(|index| format!("https://t{index:04}.example.com"))
+        .collect();
+    origins.push(ALLOWED_ORIGIN.to_owned());
+    origins.join(", ")
+}
+
+/// Loads the origins of the configured subjects, once per process, as an application
+/// does before it binds.
+pub fn load_configured_origins() {
+    static LOADED: std::sync::Once = std::sync::Once::new();
+    LOADED.call_once(|| {
+        let tenants = tenant_origins();
+        cors_runtime::configured::load_with(|name| match name {
+            "BENCH_ORIGINS" => Some(ALLOWED_ORIGIN.to_owned()),
+            "BENCH_TENANT_ORIGINS" => Some(tenants.clone()),
+            _ => None,
+        })
+        .expect("the benchmark's origins are valid");
+    });
+}
+
 /// The handler actix-cors wraps: the same as [`bare`], registered by hand because the
 /// middleware must also see `OPTIONS` (a `#[get]` resource is guarded to GET).
 async fn plain() -> &'static str {
@@ -266,11 +294,15 @@ pub enum Variant {
     Ours100,
     /// `#[cors]` with 1,000 generated origins.
     Ours1000,
+    /// [`Variant::Ours`]'s policy with configured origins (one).
+    OursConfigured,
+    /// [`Variant::Ours`]'s policy with [`TENANTS`] configured origins.
+    OursConfiguredTenants,
 }
 
 impl Variant {
     /// Every variant, in table order.
-    pub const ALL: [Variant; 10] = [
+    pub const ALL: [Variant; 12] = [
         Variant::Bare,
         Variant::Floor,
         Variant::FloorWrapped,
@@ -281,6 +313,8 @@ impl Variant {
         Variant::Ours1,
         Variant::Ours100,
         Variant::Ours1000,
+        Variant::OursConfigured,
+        Variant::OursConfiguredTenants,
     ];
 
     /// The variant's name on the command line.
@@ -296,6 +330,8 @@ impl Variant {
             Variant::Ours1 => "ours-1",
             Variant::Ours100 => "ours-100",
             Variant::Ours1000 => "ours-1000",
+            Variant::OursConfigured => "ours-configured",
+            Variant::OursConfiguredTenants => "ours-configured-10000",
         }
     }
 
@@ -330,6 +366,14 @@ impl Variant {
             Variant::Ours1 => config.service(ours_1),
             Variant::Ours100 => config.service(ours_100),
             Variant::Ours1000 => config.service(ours_1000),
+            Variant::OursConfigured => {
+                load_configured_origins();
+                config.service(ours_configured)
+            }
+            Variant::OursConfiguredTenants => {
+                load_configured_origins();
+                config.service(ours_configured_tenants)
+            }
         };
     }
 }
@@ -394,8 +438,9 @@ pub const MISS: Probe = Probe {
 pub struct Case {
     /// The case's name in every table.
     pub name: &'static str,
-    /// The case's number in BENCHMARKS.md (1–7), or 8 for the cases of the application layer
-    /// (`scripts/instructions.sh` runs 1–6 by default, every case with `--all`).
+    /// The case's number in BENCHMARKS.md (1–7), 8 for the cases of the application layer,
+    /// 9 for configured origins (`scripts/instructions.sh` runs 1–6 by default, every case
+    /// with `--all`).
     pub number: u8,
     /// The server configuration.
     pub variant: Variant,
@@ -474,6 +519,41 @@ pub const CASES: &[Case] = &[
         8,
         Variant::OursLayer,
         NO_ORIGIN_GET,
+        200,
+    ),
+    case(
+        "ours-configured-get",
+        9,
+        Variant::OursConfigured,
+        ALLOWED_GET,
+        200,
+    ),
+    case(
+        "ours-configured-preflight",
+        9,
+        Variant::OursConfigured,
+        PREFLIGHT,
+        204,
+    ),
+    case(
+        "ours-configured-disallowed",
+        9,
+        Variant::OursConfigured,
+        DISALLOWED_GET,
+        200,
+    ),
+    case(
+        "ours-configured-10000-get",
+        9,
+        Variant::OursConfiguredTenants,
+        ALLOWED_GET,
+        200,
+    ),
+    case(
+        "ours-configured-10000-disallowed",
+        9,
+        Variant::OursConfiguredTenants,
+        DISALLOWED_GET,
         200,
     ),
 ];
@@ -667,6 +747,21 @@ mod tests {
                 .all(|(name, _)| !name.starts_with("access-control-")),
             "{same_origin:?}"
         );
+    }
+
+    #[test]
+    fn configured_origins_answer_what_literal_ones_answer() {
+        for probe in ["get", "preflight", "disallowed"] {
+            let literal = answer(&format!("ours-{probe}"));
+            let configured = answer(&format!("ours-configured-{probe}"));
+            assert_eq!(configured.status, literal.status, "{probe}");
+            assert_eq!(cors_headers(&configured), cors_headers(&literal), "{probe}");
+        }
+        for probe in ["get", "disallowed"] {
+            let one = answer(&format!("ours-configured-{probe}"));
+            let many = answer(&format!("ours-configured-10000-{probe}"));
+            assert_eq!(cors_headers(&many), cors_headers(&one), "{probe}");
+        }
     }
 
     #[test]

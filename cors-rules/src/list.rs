@@ -24,13 +24,15 @@ fn checked_list<T>(
     }
     let mut errors = Vec::new();
     let mut items: Vec<(String, T)> = Vec::new();
+    // A set, not a scan of `items`: a tenant list of 10,000 origins loads in milliseconds.
+    let mut seen = std::collections::HashSet::new();
     for element in split_list(value) {
         if element.is_empty() {
             errors.push(RuleError::EmptyElement(key));
             continue;
         }
         let key_form = normalise(element);
-        if items.iter().any(|(seen, _)| *seen == key_form) {
+        if !seen.insert(key_form.clone()) {
             errors.push(RuleError::Duplicate {
                 key,
                 value: element.to_owned(),

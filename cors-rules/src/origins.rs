@@ -69,20 +69,10 @@ impl Origins {
         }
     }
 
-    /// The lookup for requests, built once (it indexes the exact origins).
-    pub fn matcher(&self) -> OriginMatcher<'_> {
-        match self {
-            Origins::Any => OriginMatcher {
-                any: true,
-                exact: ExactIndex::new(&[]),
-                patterns: &[],
-            },
-            Origins::Listed { exact, patterns } => OriginMatcher {
-                any: false,
-                exact: ExactIndex::new(exact),
-                patterns,
-            },
-        }
+    /// The lookup for requests, built once (it indexes the exact origins). It keeps its own
+    /// copy of the origins: free for a list written in the code, which it only borrows.
+    pub fn matcher(&self) -> OriginMatcher {
+        OriginMatcher::new(self.clone())
     }
 }
 
@@ -117,40 +107,54 @@ pub enum Match {
 }
 
 /// [`Origins`] made ready for requests: finding an exact origin costs about the same for 1
-/// or 10,000 of them, and no request can make it slow.
-#[derive(Debug)]
-pub struct OriginMatcher<'a> {
-    any: bool,
-    exact: ExactIndex<'a>,
-    patterns: &'a [OriginPattern],
+/// or 10,000 of them, and no request can make it slow. It owns what it matches against, so
+/// a new set can replace it whole while requests run.
+#[derive(Debug, Clone)]
+pub struct OriginMatcher {
+    origins: Origins,
+    exact: ExactIndex,
 }
 
-impl OriginMatcher<'_> {
+impl OriginMatcher {
+    /// Indexes `origins` for requests.
+    pub fn new(origins: Origins) -> OriginMatcher {
+        let exact = match &origins {
+            Origins::Any => ExactIndex::new(&[]),
+            Origins::Listed { exact, .. } => ExactIndex::new(exact),
+        };
+        OriginMatcher { origins, exact }
+    }
+
+    /// The origins it matches.
+    pub fn origins(&self) -> &Origins {
+        &self.origins
+    }
+
     /// Why `origin`, the bytes of one `Origin` header, is allowed, or `None`.
     #[inline]
     pub fn find(&self, origin: &[u8]) -> Option<Match> {
-        if self.any {
-            return Some(Match::Any);
-        }
-        if let Some(index) = self.exact.find(origin) {
+        let (exact, patterns) = match &self.origins {
+            Origins::Any => return Some(Match::Any),
+            Origins::Listed { exact, patterns } => (exact, patterns),
+        };
+        if let Some(index) = self.exact.find(exact, origin) {
             return Some(Match::Exact(index));
         }
-        self.patterns
+        patterns
             .iter()
             .any(|pattern| pattern.matches(origin))
             .then_some(Match::Pattern)
     }
 }
 
-/// Exact origins: compared one by one when there are few, else found through an
-/// open-addressing hash table whose longest probe sequence is fixed by the policy (the
-/// request only chooses where to start).
-#[derive(Debug)]
-struct ExactIndex<'a> {
-    origins: &'a [Cow<'static, str>],
-    /// `index + 1` into `origins` in the low 32 bits (0 for an empty slot) and the low 32
+/// The index of a list of exact origins: they are compared one by one when there are few,
+/// else found through an open-addressing hash table whose longest probe sequence is fixed
+/// by the policy (the request only chooses where to start).
+#[derive(Debug, Clone)]
+struct ExactIndex {
+    /// `index + 1` into the origins in the low 32 bits (0 for an empty slot) and the low 32
     /// bits of the origin's hash in the high ones, so a probe compares bytes only when the
-    /// hashes agree; empty when `origins` is short.
+    /// hashes agree; empty when the list is short.
     slots: Box<[u64]>,
     /// `64 - log2(slots.len())`: a hash's top bits choose its first slot.
     shift: u32,
@@ -161,12 +165,11 @@ struct ExactIndex<'a> {
 /// Up to this many exact origins are compared one by one.
 const LINEAR_SCAN_MAX: usize = 4;
 
-impl<'a> ExactIndex<'a> {
-    fn new(origins: &'a [Cow<'static, str>]) -> ExactIndex<'a> {
+impl ExactIndex {
+    fn new(origins: &[Cow<'static, str>]) -> ExactIndex {
         let longest = origins.iter().map(|origin| origin.len()).max().unwrap_or(0);
         if origins.len() <= LINEAR_SCAN_MAX {
             return ExactIndex {
-                origins,
                 slots: Box::new([]),
                 shift: 0,
                 longest,
@@ -186,23 +189,20 @@ impl<'a> ExactIndex<'a> {
             slots[slot] = u64::from(hash as u32) << 32 | u64::from(index);
         }
         ExactIndex {
-            origins,
             slots,
             shift,
             longest,
         }
     }
 
+    /// Where `origin` is in `origins`, the list this index was built from.
     #[inline]
-    fn find(&self, origin: &[u8]) -> Option<usize> {
+    fn find(&self, origins: &[Cow<'static, str>], origin: &[u8]) -> Option<usize> {
         if origin.len() > self.longest {
             return None;
         }
         if self.slots.is_empty() {
-            return self
-                .origins
-                .iter()
-                .position(|exact| exact.as_bytes() == origin);
+            return origins.iter().position(|exact| exact.as_bytes() == origin);
         }
         let mask = self.slots.len() - 1;
         let hash = origin_hash(origin);
@@ -214,7 +214,7 @@ impl<'a> ExactIndex<'a> {
             if index == 0 {
                 return None;
             }
-            if (entry >> 32) as u32 == tag && self.origins[index - 1].as_bytes() == origin {
+            if (entry >> 32) as u32 == tag && origins[index - 1].as_bytes() == origin {
                 return Some(index - 1);
             }
             slot = (slot + 1) & mask;

@@ -10,17 +10,19 @@
 //! preflight for /api/items/1 refused: method "PUT" is not allowed; the policy allows DELETE
 //! ```
 //!
-//! During development, [`explain_refusals`] also puts that reason in an `X-Cors-Refused`
-//! header of the `403`, where the browser's network panel shows it. It is off by default,
-//! only the application's code can turn it on (no request can), and it never adds an
-//! `Access-Control-*` header: a refused preflight stays refused. Values from the request
-//! are quoted and escaped, so neither the log nor the header can be forged by them.
+//! During development, an application given [`ExplainRefusals`] as app data also puts that
+//! reason in an `X-Cors-Refused` header of the `403`, where the browser's network panel
+//! shows it. It is off by default and belongs to the application (or scope) that has the
+//! data: another `App` in the same process is not affected, and no request can turn it on.
+//! It never adds an `Access-Control-*` header: a refused preflight stays refused. Values
+//! from the request are quoted and escaped, so neither the log nor the header can be forged
+//! by them.
 //!
 //! ```standalone_crate
 //! use actix_web::http::Method;
 //! use actix_web::test::{self, TestRequest};
 //! use actix_web::{delete, App};
-//! use cors_runtime::{cors, debug};
+//! use cors_runtime::{cors, debug::{self, ExplainRefusals}};
 //!
 //! #[cors(origins = "http://localhost:8080")]
 //! #[delete("/api/items/{id}")]
@@ -28,11 +30,13 @@
 //!     ""
 //! }
 //!
-//! // In development only, for example behind a flag of your own.
-//! debug::explain_refusals(true);
-//!
 //! # actix_web::rt::System::new().block_on(async {
-//! let app = test::init_service(App::new().service(delete_item)).await;
+//! let mut app = App::new().service(delete_item);
+//! // In development builds only.
+//! if cfg!(debug_assertions) {
+//!     app = app.app_data(ExplainRefusals);
+//! }
+//! let app = test::init_service(app).await;
 //! let preflight = TestRequest::default()
 //!     .method(Method::OPTIONS)
 //!     .uri("/api/items/1")
@@ -49,29 +53,33 @@
 //! # });
 //! ```
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Once;
 
+use actix_web::dev::ServiceRequest;
 use actix_web::http::header::HeaderName;
 
-/// The header that carries the reason of a refusal when [`explain_refusals`] is on.
+/// The header that carries the reason of a refusal when [`ExplainRefusals`] is on.
 pub const REFUSED_HEADER: HeaderName = HeaderName::from_static("x-cors-refused");
 
-static EXPLAIN_REFUSALS: AtomicBool = AtomicBool::new(false);
-
-/// Puts the reason of every refused preflight in an `X-Cors-Refused` header of its `403`
-/// (`true`), or stops doing so (`false`, the default). It applies to the whole process,
-/// from the next preflight on, and logs a warning when turned on.
+/// App data that makes the refused preflights of an application (or of a scope) explain
+/// themselves in an `X-Cors-Refused` header of their `403`:
+/// `App::new().app_data(ExplainRefusals)`. Without it, the default, they do not.
 ///
 /// Meant for development only: the reason tells any caller what the policy allows. The
+/// first explained refusal of the process logs a warning saying so. The
 /// [module documentation](self) shows a refusal explained.
-pub fn explain_refusals(on: bool) {
-    EXPLAIN_REFUSALS.store(on, Ordering::Relaxed);
-    if on {
-        log::warn!(target: "cors", "refused preflights now explain themselves in `X-Cors-Refused`: for development only");
-    }
-}
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExplainRefusals;
 
-/// Whether refusals are explained in the response.
-pub(crate) fn explains_refusals() -> bool {
-    EXPLAIN_REFUSALS.load(Ordering::Relaxed)
+/// Whether the application that `req` reached explains its refusals. Asked only when a
+/// preflight is refused, so granted ones never pay for the look-up.
+pub(crate) fn explains_refusals(req: &ServiceRequest) -> bool {
+    let on = req.app_data::<ExplainRefusals>().is_some();
+    if on {
+        static WARNED: Once = Once::new();
+        WARNED.call_once(|| {
+            log::warn!(target: "cors", "refused preflights explain themselves in `X-Cors-Refused`: for development only");
+        });
+    }
+    on
 }

@@ -14,7 +14,7 @@ use actix_web::error::InternalError;
 use actix_web::http::Method;
 use actix_web::http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
-    HeaderMap, HeaderName, HeaderValue, ORIGIN, VARY,
+    HeaderMap, HeaderName, HeaderValue, VARY,
 };
 
 use crate::policy::{Policy, Prepared};
@@ -274,16 +274,6 @@ impl Prepared {
     fn allows_method(&self, method: &Method) -> bool {
         // Standard methods compare as enum values, without comparing bytes.
         self.methods.contains(method)
-    }
-
-    /// The `Access-Control-Allow-Origin` value for an actual request: a `*` policy answers
-    /// every request; otherwise there must be exactly one allowed `Origin`.
-    #[inline]
-    fn allow_origin_for_request(&self, headers: &HeaderMap) -> Option<HeaderValue> {
-        if self.answers_star() {
-            return Some(const { HeaderValue::from_static("*") });
-        }
-        crate::request_headers::single(headers, ORIGIN).and_then(|origin| self.allow_origin(origin))
     }
 }
 

@@ -153,7 +153,7 @@ where
             // A preflight: answered here when an annotated route serves what it asks for.
             let answer = self
                 .route_for(&req, requested.as_bytes())
-                .map(|resolved| resolved.judge.respond(req.path(), req.headers()));
+                .map(|resolved| resolved.judge.respond(&req));
             return match answer {
                 Some(answer) => PreflightsFuture::Answered {
                     response: Some(req.into_response(answer).map_into_right_body()),

@@ -79,7 +79,7 @@ pub fn register(config: &mut AppService, route: &'static PreflightRoute, policy:
     let marker = crate::layer::marker(&rdef, route, Rc::clone(&judge));
     let service = fn_service(
         move |req: ServiceRequest| -> Ready<Result<ServiceResponse, Error>> {
-            let response = judge.respond(req.path(), req.headers());
+            let response = judge.respond(&req);
             ready(Ok(req.into_response(response)))
         },
     );
@@ -102,14 +102,16 @@ impl Judge {
         }
     }
 
-    /// Answers a preflight: 204 with the policy's headers, or 403 with none of them.
-    pub(crate) fn respond(&self, path: &str, headers: &HeaderMap) -> HttpResponse {
+    /// Answers a preflight: 204 with the policy's headers, or 403 with none of them (and
+    /// the reason, when the request's application has [`crate::debug::ExplainRefusals`]).
+    pub(crate) fn respond(&self, req: &ServiceRequest) -> HttpResponse {
         respond_prepared(
             &self.prepared,
             self.methods,
             &self.allow_methods,
-            path,
-            headers,
+            req.path(),
+            req.headers(),
+            || crate::debug::explains_refusals(req),
         )
     }
 
@@ -127,7 +129,7 @@ enum Refusal<'a> {
 }
 
 /// Answers a preflight for any of the policy's methods: 204 with the policy's headers, or
-/// 403 with none of them.
+/// 403 with none of them (and no reason: there is no application to ask).
 pub fn respond(policy: &'static Policy, path: &str, headers: &HeaderMap) -> HttpResponse {
     let allow_methods =
         HeaderValue::from_str(&policy.methods().join(", ")).expect("methods are checked tokens");
@@ -137,16 +139,19 @@ pub fn respond(policy: &'static Policy, path: &str, headers: &HeaderMap) -> Http
         &allow_methods,
         path,
         headers,
+        || false,
     )
 }
 
-/// [`respond`] with the policy prepared beforehand and the methods of one path.
+/// [`respond`] with the policy prepared beforehand and the methods of one path;
+/// `explains_refusals` tells whether a refusal gives its reason.
 fn respond_prepared(
     prepared: &Prepared,
     methods: &[&str],
     allow_methods: &HeaderValue,
     path: &str,
     headers: &HeaderMap,
+    explains_refusals: impl FnOnce() -> bool,
 ) -> HttpResponse {
     let vary_names = if prepared.varies_by_origin {
         &vary::PREFLIGHT
@@ -157,7 +162,7 @@ fn respond_prepared(
         Ok(allow_origin) => allowed(prepared, allow_methods, allow_origin),
         Err(refusal) => {
             log_refusal(prepared.policy, methods, path, &refusal);
-            refused(prepared.policy, methods, &refusal)
+            refused(prepared.policy, methods, &refusal, explains_refusals())
         }
     };
     // A new response: it has no `Vary` yet.
@@ -260,10 +265,15 @@ impl std::fmt::Display for Reason<'_> {
 }
 
 /// The 403 of a refused preflight: no `Access-Control-*` header, and the reason in
-/// `X-Cors-Refused` only when the application turned [`crate::debug`] on.
-fn refused(policy: &Policy, methods: &[&str], refusal: &Refusal<'_>) -> HttpResponse {
+/// `X-Cors-Refused` only when the application turned [`crate::debug`] on (`explain`).
+fn refused(
+    policy: &Policy,
+    methods: &[&str],
+    refusal: &Refusal<'_>,
+    explain: bool,
+) -> HttpResponse {
     let mut response = HttpResponse::new(StatusCode::FORBIDDEN);
-    if crate::debug::explains_refusals() {
+    if explain {
         let reason = Reason {
             policy,
             methods,

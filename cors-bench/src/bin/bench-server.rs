@@ -26,6 +26,8 @@ use cors_bench::{CASES, Case, OnApp, Variant};
 static ALLOCATOR: cors_bench::counting::Counting = cors_bench::counting::Counting;
 
 fn main() -> ExitCode {
+    // As an application does before it binds; the workers then find the origins loaded.
+    cors_bench::load_configured_origins();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {

@@ -8,7 +8,7 @@ use cors_rules::Origins;
 
 mod prepared;
 
-pub(crate) use prepared::Prepared;
+pub(crate) use prepared::{Prepared, ReadyOrigins};
 
 /// One handler's CORS policy, built by `#[cors(...)]` when the crate compiles.
 ///
@@ -84,7 +84,9 @@ impl Policy {
         Policy { parts }
     }
 
-    /// The origins it trusts, as written (or as configured, with the configuration name).
+    /// The origins it trusts, as written. Configured origins show their configuration name
+    /// and which call loaded them, and a set of more than four is counted, not listed:
+    /// `10,000 origins, 2 patterns (API_ORIGINS from load_with)`.
     pub fn origins(&self) -> impl fmt::Display + '_ {
         &self.parts.origins
     }
@@ -115,36 +117,68 @@ impl Policy {
     }
 
     /// Whether it trusts a plain-`http` origin other than localhost or loopback.
+    /// For configured origins, of the set in force.
     pub fn trusts_plain_http(&self) -> bool {
-        self.parts.origins.resolved().trusts_plain_http()
+        match &self.parts.origins {
+            PolicyOrigins::Fixed(origins) => origins.trusts_plain_http(),
+            PolicyOrigins::Configured(slot) => slot
+                .get()
+                .is_some_and(|loaded| loaded.origins().trusts_plain_http()),
+        }
     }
 
     /// Whether the answer depends on the request's `Origin`, so caches must key on it.
+    /// Configured origins always do: a reload can turn `*` into a list.
     pub(crate) fn varies_by_origin(&self) -> bool {
-        !matches!(self.parts.origins.resolved(), Origins::Any) || self.parts.credentials
-    }
-}
-
-impl PolicyOrigins {
-    /// The origins in force: for configured origins, those loaded at startup (nobody
-    /// before).
-    pub(crate) fn resolved(&self) -> &Origins {
-        match self {
-            PolicyOrigins::Fixed(origins) => origins,
-            PolicyOrigins::Configured(slot) => slot.origins(),
-        }
+        !matches!(self.parts.origins, PolicyOrigins::Fixed(Origins::Any)) || self.parts.credentials
     }
 }
 
 impl fmt::Display for PolicyOrigins {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PolicyOrigins::Fixed(origins) => origins.fmt(f),
-            PolicyOrigins::Configured(slot) => match slot.get() {
-                Some(origins) => write!(f, "{origins} (from {})", slot.name()),
-                None => write!(f, "nobody yet (from {}, not loaded)", slot.name()),
-            },
+        let slot = match self {
+            PolicyOrigins::Fixed(origins) => return origins.fmt(f),
+            PolicyOrigins::Configured(slot) => slot,
+        };
+        let Some(loaded) = slot.get() else {
+            return write!(f, "nobody yet (from {}, not loaded)", slot.name());
+        };
+        let origins = loaded.origins();
+        match origins {
+            Origins::Listed { exact, patterns } if origins.len() > LISTED_IN_FULL => {
+                write!(f, "{} origin", Thousands(exact.len()))?;
+                if exact.len() != 1 {
+                    f.write_str("s")?;
+                }
+                if !patterns.is_empty() {
+                    write!(f, ", {} pattern", Thousands(patterns.len()))?;
+                    if patterns.len() != 1 {
+                        f.write_str("s")?;
+                    }
+                }
+            }
+            _ => write!(f, "{origins}")?,
         }
+        write!(f, " ({} from {})", slot.name(), loaded.source())
+    }
+}
+
+/// Configured sets up to this size are shown in full; larger ones (a tenant list) counted.
+const LISTED_IN_FULL: usize = 4;
+
+/// A count with thousands separators: `10,002`.
+struct Thousands(usize);
+
+impl fmt::Display for Thousands {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digits = self.0.to_string();
+        for (index, digit) in digits.chars().enumerate() {
+            if index > 0 && (digits.len() - index).is_multiple_of(3) {
+                f.write_str(",")?;
+            }
+            write!(f, "{digit}")?;
+        }
+        Ok(())
     }
 }
 
@@ -181,6 +215,14 @@ pub(crate) fn leaked_for_test(origins: &str) -> &'static Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        for (count, shown) in [(0, "0"), (999, "999"), (1000, "1,000"), (10_002, "10,002")] {
+            assert_eq!(Thousands(count).to_string(), shown);
+        }
+        assert_eq!(Thousands(1_234_567).to_string(), "1,234,567");
+    }
 
     #[test]
     fn wildcard_headers_never_cover_authorization() {

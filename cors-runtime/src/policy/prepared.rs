@@ -1,24 +1,21 @@
 //! A policy made ready for requests: its header values built once per worker.
 
 use actix_web::http::Method;
-use actix_web::http::header::HeaderValue;
+use actix_web::http::header::{HeaderMap, HeaderValue, ORIGIN};
 use cors_rules::{Match, OriginMatcher, Origins};
 
 use super::{Policy, PolicyOrigins};
+use crate::ConfiguredOrigins;
 
 /// A policy made ready to answer requests. Built once per worker when actix-web creates the
 /// route's services, never per request: answering then validates no header value, copies
 /// no bytes and allocates nothing, and finding an exact origin costs about the same for 1
-/// or 1,000 of them.
+/// or 10,000 of them.
 pub(crate) struct Prepared {
     /// The policy, for what is read rarely (logs, methods, header names).
     pub(crate) policy: &'static Policy,
-    /// The one origin lookup.
-    origins: OriginMatcher<'static>,
-    /// `*` without credentials: every response says `*`, whatever the request.
-    answers_star: bool,
-    /// The exact origins as header values, in the order the matcher indexes them.
-    exact_origins: Box<[HeaderValue]>,
+    /// Who may read the answers.
+    origins: PreparedOrigins,
     /// `Access-Control-Expose-Headers`.
     pub(crate) expose_headers: Option<HeaderValue>,
     /// `Access-Control-Allow-Headers`.
@@ -33,15 +30,28 @@ pub(crate) struct Prepared {
     pub(crate) methods: Box<[Method]>,
 }
 
-impl Prepared {
-    /// Prepares `policy`.
-    pub(crate) fn new(policy: &'static Policy) -> Prepared {
-        let parts = &policy.parts;
-        let origins: &'static Origins = match &parts.origins {
-            PolicyOrigins::Fixed(origins) => origins,
-            PolicyOrigins::Configured(slot) => slot.expect_loaded(),
-        };
-        let exact_origins = match origins {
+/// A policy's origins, ready for requests.
+enum PreparedOrigins {
+    /// Written in the attribute: ready for good.
+    Fixed(ReadyOrigins),
+    /// Configured: the set in force is read on each request, so a reload is seen at once.
+    Configured(&'static ConfiguredOrigins),
+}
+
+/// Origins ready for requests: the one lookup, and the exact origins as header values.
+#[derive(Debug)]
+pub(crate) struct ReadyOrigins {
+    matcher: OriginMatcher,
+    /// `*` without credentials: every response says `*`, whatever the request.
+    answers_star: bool,
+    /// The exact origins as header values, in the order the matcher indexes them.
+    exact_origins: Box<[HeaderValue]>,
+}
+
+impl ReadyOrigins {
+    /// Indexes `origins` and builds their header values.
+    pub(crate) fn new(origins: Origins) -> ReadyOrigins {
+        let exact_origins = match &origins {
             Origins::Any => Box::default(),
             Origins::Listed { exact, .. } => exact
                 .iter()
@@ -53,13 +63,64 @@ impl Prepared {
                 })
                 .collect(),
         };
-        Prepared {
-            policy,
-            origins: origins.matcher(),
+        ReadyOrigins {
             // A credentialed `*` is refused by the rules; were it built anyway, browsers
             // reject `*` with credentials, so it fails closed.
             answers_star: matches!(origins, Origins::Any),
+            matcher: OriginMatcher::new(origins),
             exact_origins,
+        }
+    }
+
+    /// The origins, as checked.
+    pub(crate) fn origins(&self) -> &Origins {
+        self.matcher.origins()
+    }
+
+    /// The `Access-Control-Allow-Origin` value for a request with this one `Origin`, or
+    /// `None` when the origin is not allowed.
+    #[inline]
+    fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
+        if self.answers_star {
+            return Some(const { HeaderValue::from_static("*") });
+        }
+        match self.matcher.find(origin.as_bytes())? {
+            Match::Exact(index) => Some(self.exact_origins[index].clone()),
+            Match::Pattern | Match::Any => Some(origin.clone()),
+        }
+    }
+
+    /// The `Access-Control-Allow-Origin` value for an actual request: a `*` policy answers
+    /// every request; otherwise there must be exactly one allowed `Origin`.
+    #[inline]
+    fn allow_origin_for_request(&self, headers: &HeaderMap) -> Option<HeaderValue> {
+        if self.answers_star {
+            return Some(const { HeaderValue::from_static("*") });
+        }
+        crate::request_headers::single(headers, ORIGIN).and_then(|origin| self.allow_origin(origin))
+    }
+}
+
+impl Prepared {
+    /// Prepares `policy`.
+    ///
+    /// # Panics
+    /// When its origins are configured and were never loaded: a startup mistake, reported
+    /// as each worker starts, before any request.
+    pub(crate) fn new(policy: &'static Policy) -> Prepared {
+        let parts = &policy.parts;
+        let origins = match &parts.origins {
+            PolicyOrigins::Fixed(origins) => {
+                PreparedOrigins::Fixed(ReadyOrigins::new(origins.clone()))
+            }
+            PolicyOrigins::Configured(slot) => {
+                slot.expect_loaded();
+                PreparedOrigins::Configured(slot)
+            }
+        };
+        Prepared {
+            policy,
+            origins,
             expose_headers: parts.expose_headers.map(HeaderValue::from_static),
             allow_headers: parts.allow_headers.map(HeaderValue::from_static),
             max_age: parts.max_age.map(HeaderValue::from),
@@ -73,21 +134,24 @@ impl Prepared {
         }
     }
 
-    /// Whether every response says `Access-Control-Allow-Origin: *`, whatever the request.
-    pub(crate) fn answers_star(&self) -> bool {
-        self.answers_star
-    }
-
-    /// The `Access-Control-Allow-Origin` value for a request with this one `Origin`, or
+    /// The `Access-Control-Allow-Origin` value for a preflight with this one `Origin`, or
     /// `None` when the origin is not allowed.
     #[inline]
     pub(crate) fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
-        if self.answers_star {
-            return Some(const { HeaderValue::from_static("*") });
+        match &self.origins {
+            PreparedOrigins::Fixed(ready) => ready.allow_origin(origin),
+            PreparedOrigins::Configured(slot) => slot.in_force(|ready| ready.allow_origin(origin)),
         }
-        match self.origins.find(origin.as_bytes())? {
-            Match::Exact(index) => Some(self.exact_origins[index].clone()),
-            Match::Pattern | Match::Any => Some(origin.clone()),
+    }
+
+    /// The `Access-Control-Allow-Origin` value for an actual request with `headers`, if any.
+    #[inline]
+    pub(crate) fn allow_origin_for_request(&self, headers: &HeaderMap) -> Option<HeaderValue> {
+        match &self.origins {
+            PreparedOrigins::Fixed(ready) => ready.allow_origin_for_request(headers),
+            PreparedOrigins::Configured(slot) => {
+                slot.in_force(|ready| ready.allow_origin_for_request(headers))
+            }
         }
     }
 }
@@ -117,12 +181,10 @@ mod tests {
         let prepared = Prepared::new(leaked_policy("https://*.example.com"));
         let origin = HeaderValue::from_static("https://a.example.com");
         assert_eq!(prepared.allow_origin(&origin), Some(origin.clone()));
-        assert!(!prepared.answers_star());
+        assert_eq!(prepared.allow_origin_for_request(&HeaderMap::new()), None);
         let star = Prepared::new(leaked_policy("*"));
-        assert!(star.answers_star());
-        assert_eq!(
-            star.allow_origin(&origin),
-            Some(HeaderValue::from_static("*"))
-        );
+        let star_value = Some(HeaderValue::from_static("*"));
+        assert_eq!(star.allow_origin(&origin), star_value);
+        assert_eq!(star.allow_origin_for_request(&HeaderMap::new()), star_value);
     }
 }

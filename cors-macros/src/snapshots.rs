@@ -60,10 +60,24 @@ fn get_with_credentials() {
                         max_age: ::core::option::Option::Some("600"),
                         credentials: true,
                     };
-                    ::cors_runtime::__private::inventory::submit! {
-                        ::cors_runtime::audit::AuditEntry::new("list_items", ::core::module_path!(),
-                        & ["/api/items"], & __CORS_POLICY,)
-                    }
+                    #[cfg_attr(
+                        any(target_os = "linux", target_os = "android"),
+                        used,
+                        unsafe(link_section = "linkme_ENTRIES")
+                    )]
+                    #[cfg_attr(
+                        not(any(target_os = "linux", target_os = "android")),
+                        ::cors_runtime::__private::linkme::distributed_slice(
+                            ::cors_runtime::audit::ENTRIES
+                        ),
+                        linkme(crate = ::cors_runtime::__private::linkme)
+                    )]
+                    static __CORS_AUDIT: ::cors_runtime::audit::AuditEntry = ::cors_runtime::audit::AuditEntry::new(
+                        "list_items",
+                        ::core::module_path!(),
+                        &["/api/items"],
+                        &__CORS_POLICY,
+                    );
                     /// Lists the items.
                     #[get(
                         "/api/items",
@@ -132,10 +146,24 @@ fn wildcard_on_route_with_two_methods() {
                         max_age: ::core::option::Option::Some("86400"),
                         credentials: false,
                     };
-                    ::cors_runtime::__private::inventory::submit! {
-                        ::cors_runtime::audit::AuditEntry::new("hello", ::core::module_path!(), &
-                        ["/hello"], & __CORS_POLICY,)
-                    }
+                    #[cfg_attr(
+                        any(target_os = "linux", target_os = "android"),
+                        used,
+                        unsafe(link_section = "linkme_ENTRIES")
+                    )]
+                    #[cfg_attr(
+                        not(any(target_os = "linux", target_os = "android")),
+                        ::cors_runtime::__private::linkme::distributed_slice(
+                            ::cors_runtime::audit::ENTRIES
+                        ),
+                        linkme(crate = ::cors_runtime::__private::linkme)
+                    )]
+                    static __CORS_AUDIT: ::cors_runtime::audit::AuditEntry = ::cors_runtime::audit::AuditEntry::new(
+                        "hello",
+                        ::core::module_path!(),
+                        &["/hello"],
+                        &__CORS_POLICY,
+                    );
                     #[route(
                         "/hello",
                         method = "GET",
@@ -205,10 +233,24 @@ fn routes_with_two_paths() {
                         max_age: ::core::option::Option::None,
                         credentials: false,
                     };
-                    ::cors_runtime::__private::inventory::submit! {
-                        ::cors_runtime::audit::AuditEntry::new("items", ::core::module_path!(), &
-                        ["/items", "/api/items"], & __CORS_POLICY,)
-                    }
+                    #[cfg_attr(
+                        any(target_os = "linux", target_os = "android"),
+                        used,
+                        unsafe(link_section = "linkme_ENTRIES")
+                    )]
+                    #[cfg_attr(
+                        not(any(target_os = "linux", target_os = "android")),
+                        ::cors_runtime::__private::linkme::distributed_slice(
+                            ::cors_runtime::audit::ENTRIES
+                        ),
+                        linkme(crate = ::cors_runtime::__private::linkme)
+                    )]
+                    static __CORS_AUDIT: ::cors_runtime::audit::AuditEntry = ::cors_runtime::audit::AuditEntry::new(
+                        "items",
+                        ::core::module_path!(),
+                        &["/items", "/api/items"],
+                        &__CORS_POLICY,
+                    );
                     #[routes]
                     #[get("/items", wrap = "::cors_runtime::__private::Inject::new(&__CORS_POLICY)")]
                     #[post(
@@ -312,10 +354,24 @@ fn subdomain_and_port_patterns() {
                         max_age: ::core::option::Option::None,
                         credentials: false,
                     };
-                    ::cors_runtime::__private::inventory::submit! {
-                        ::cors_runtime::audit::AuditEntry::new("delete_item", ::core::module_path!(),
-                        & ["/api/items/{id}"], & __CORS_POLICY,)
-                    }
+                    #[cfg_attr(
+                        any(target_os = "linux", target_os = "android"),
+                        used,
+                        unsafe(link_section = "linkme_ENTRIES")
+                    )]
+                    #[cfg_attr(
+                        not(any(target_os = "linux", target_os = "android")),
+                        ::cors_runtime::__private::linkme::distributed_slice(
+                            ::cors_runtime::audit::ENTRIES
+                        ),
+                        linkme(crate = ::cors_runtime::__private::linkme)
+                    )]
+                    static __CORS_AUDIT: ::cors_runtime::audit::AuditEntry = ::cors_runtime::audit::AuditEntry::new(
+                        "delete_item",
+                        ::core::module_path!(),
+                        &["/api/items/{id}"],
+                        &__CORS_POLICY,
+                    );
                     #[delete(
                         "/api/items/{id}",
                         wrap = "::cors_runtime::__private::Inject::new(&__CORS_POLICY)"

@@ -1,6 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+// `#[cors]`'s paths (`::cors_runtime::...`) resolve here too: `audit` uses its placement.
+extern crate self as cors_runtime;
+
 pub mod audit;
 pub mod configured;
 pub mod debug;
@@ -28,5 +31,5 @@ pub mod __private {
         pub use crate::vary::{Memo, ORIGIN, PREFLIGHT, add_known};
     }
     pub use actix_web;
-    pub use inventory;
+    pub use linkme;
 }

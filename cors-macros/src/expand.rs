@@ -52,7 +52,18 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
             .collect();
         let path = group.path;
         let allow_methods = methods.join(", ");
-        let guards = group.guards;
+        // A path without guards names one shared function rather than a closure of its own,
+        // which would be compiled once per handler.
+        let guards = if group.guards.is_empty() {
+            quote!(::cors_runtime::__private::no_guards)
+        } else {
+            let guards = group.guards;
+            quote! {
+                || ::std::vec![#(::std::boxed::Box::new(
+                    ::cors_runtime::__private::actix_web::guard::fn_guard(#guards)
+                )),*]
+            }
+        };
         quote! {
             {
                 static __CORS_ROUTE: ::cors_runtime::__private::PreflightRoute =
@@ -61,9 +72,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
                         served: &[#(#served),*],
                         methods: &[#(#methods),*],
                         allow_methods: #allow_methods,
-                        guards: || ::std::vec![#(::std::boxed::Box::new(
-                            ::cors_runtime::__private::actix_web::guard::fn_guard(#guards)
-                        )),*],
+                        guards: #guards,
                     };
                 ::cors_runtime::__private::register_preflight(__cors_config, &__CORS_ROUTE, &#policy_ident);
             }

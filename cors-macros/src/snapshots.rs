@@ -96,7 +96,7 @@ fn get_with_credentials() {
                             served: &["GET"],
                             methods: &["GET"],
                             allow_methods: "GET",
-                            guards: || ::std::vec![],
+                            guards: ::cors_runtime::__private::no_guards,
                         };
                         ::cors_runtime::__private::register_preflight(
                             __cors_config,
@@ -183,7 +183,7 @@ fn wildcard_on_route_with_two_methods() {
                             served: &["GET", "POST"],
                             methods: &["GET", "POST"],
                             allow_methods: "GET, POST",
-                            guards: || ::std::vec![],
+                            guards: ::cors_runtime::__private::no_guards,
                         };
                         ::cors_runtime::__private::register_preflight(
                             __cors_config,
@@ -271,7 +271,7 @@ fn routes_with_two_paths() {
                             served: &["GET"],
                             methods: &["GET"],
                             allow_methods: "GET",
-                            guards: || ::std::vec![],
+                            guards: ::cors_runtime::__private::no_guards,
                         };
                         ::cors_runtime::__private::register_preflight(
                             __cors_config,
@@ -285,7 +285,7 @@ fn routes_with_two_paths() {
                             served: &["POST"],
                             methods: &["POST"],
                             allow_methods: "POST",
-                            guards: || ::std::vec![],
+                            guards: ::cors_runtime::__private::no_guards,
                         };
                         ::cors_runtime::__private::register_preflight(
                             __cors_config,
@@ -389,7 +389,7 @@ fn subdomain_and_port_patterns() {
                             served: &["DELETE"],
                             methods: &["DELETE"],
                             allow_methods: "DELETE",
-                            guards: || ::std::vec![],
+                            guards: ::cors_runtime::__private::no_guards,
                         };
                         ::cors_runtime::__private::register_preflight(
                             __cors_config,

@@ -23,9 +23,9 @@ pub use policy::{AllowedHeaders, AllowedOrigins, OriginPattern, Policy, PortPatt
 #[doc(hidden)]
 pub mod __private {
     pub use crate::inject::{Inject, actual_response};
-    pub use crate::preflight::PreflightRoute;
     pub use crate::preflight::register as register_preflight;
     pub use crate::preflight::respond as preflight_response;
+    pub use crate::preflight::{PreflightRoute, no_guards};
     /// `Vary` merging, for the allocation test of `cors-bench`.
     pub mod vary {
         pub use crate::vary::{Memo, ORIGIN, PREFLIGHT, add_known};

@@ -22,7 +22,7 @@ pub use policy::{AllowedHeaders, AllowedOrigins, OriginPattern, Policy, PortPatt
 /// What `#[cors]` expansions name. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::inject::{Inject, actual_response};
+    pub use crate::inject::{Inject, actual_response, instantiate_wrapped_resource};
     pub use crate::preflight::register as register_preflight;
     pub use crate::preflight::respond as preflight_response;
     pub use crate::preflight::{PreflightRoute, no_guards};

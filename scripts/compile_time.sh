@@ -97,36 +97,6 @@ measure() {
 measure full 0
 measure incremental 1
 
-if [ -n "${INSTRUCTIONS:-}" ]; then
-  # rustc of the generated crate alone under cachegrind; its dependencies run as usual.
-  wrapper="$root/count-instructions.sh"
-  cat >"$wrapper" <<'SH'
-#!/usr/bin/env bash
-rustc=$1; shift
-case " $* " in
-  *" --crate-name cors_compile_time_"*)
-    exec valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$COUNT_OUT" "$rustc" "$@" ;;
-  *) exec "$rustc" "$@" ;;
-esac
-SH
-  chmod +x "$wrapper"
-  export CARGO_INCREMENTAL=0
-  for name in with without; do
-    touch "$root/$name/src/lib.rs"
-    (cd "$root/$name" && COUNT_OUT="$root/$name.cachegrind" RUSTC_WRAPPER="$wrapper" cargo build --quiet)
-  done
-  python3 - "$root" <<'PY'
-import sys
-root = sys.argv[1]
-count = {}
-for name in ("with", "without"):
-    for line in open(f"{root}/{name}.cachegrind"):
-        if line.startswith("summary:"):
-            count[name] = int(line.split()[1])
-print(f"\nrustc instructions: with #[cors] {count['with'] / 1e9:.2f}e9, without {count['without'] / 1e9:.2f}e9, "
-      f"ratio {count['with'] / count['without']:.3f}x")
-PY
-fi
 
 python3 - "$root" "$HANDLERS" "$RUNS" "$ROUNDS" <<'PY'
 import json, statistics, sys
@@ -149,3 +119,34 @@ for mode, note in (("full", "(target <= 1.15)"), ("incremental", "(touch, increm
     print(f"    ratio          {ratio:.2f}x  {note}; rounds {min(wall_ratios):.2f}-{max(wall_ratios):.2f}x")
     print(f"    CPU ratio      {statistics.median(cpu_ratios):.2f}x  rounds {min(cpu_ratios):.2f}-{max(cpu_ratios):.2f}x")
 PY
+
+if [ -n "${INSTRUCTIONS:-}" ]; then
+  # rustc of the generated crate alone under cachegrind; its dependencies run as usual.
+  wrapper="$root/count-instructions.sh"
+  cat >"$wrapper" <<'SH'
+#!/usr/bin/env bash
+rustc=$1; shift
+case " $* " in
+  *" --crate-name cors_compile_time_"*)
+    exec valgrind -q --tool=cachegrind --cache-sim=no --cachegrind-out-file="$COUNT_OUT" "$rustc" "$@" ;;
+  *) exec "$rustc" "$@" ;;
+esac
+SH
+  chmod +x "$wrapper"
+  export CARGO_INCREMENTAL=0
+  for name in with without; do
+    touch "$root/$name/src/lib.rs"
+    (cd "$root/$name" && COUNT_OUT="$root/$name.cachegrind" RUSTC_WRAPPER="$wrapper" cargo build --quiet)
+  done
+  python3 - "$root" <<'PY'
+import sys
+root = sys.argv[1]
+count = {}
+for name in ("with", "without"):
+    for line in open(f"{root}/{name}.cachegrind"):
+        if line.startswith("summary:"):
+            count[name] = int(line.split()[1])
+print(f"\nrustc instructions: with #[cors] {count['with'] / 1e9:.2f}e9, without {count['without'] / 1e9:.2f}e9, "
+      f"ratio {count['with'] / count['without']:.3f}x")
+PY
+fi

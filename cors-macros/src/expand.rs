@@ -108,7 +108,8 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
 /// linker section, as `linkme`'s own attribute would put it but without the type check it
 /// adds to each element (a function and two closures to compile per handler: about as
 /// much compile time as the rest of the registration); `cors-runtime` checks at start-up
-/// that this placement still reaches the slice. Elsewhere `linkme`'s attribute does it.
+/// that this placement still reaches the slice (its `audit` names the same targets).
+/// Elsewhere `linkme`'s attribute does it.
 pub fn in_slice(slice: &syn::Path) -> TokenStream {
     let name = &slice
         .segments

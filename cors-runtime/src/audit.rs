@@ -59,10 +59,13 @@ pub static ENTRIES: [AuditEntry];
 
 /// Holds [`PLACED`] alone when `#[cors]`'s way of placing an entry into a slice (see
 /// `cors-macros`) still reaches `linkme`'s slice; empty if `linkme` named its sections anew.
+/// Only where `#[cors]` places entries itself: elsewhere `linkme`'s attribute does.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 #[doc(hidden)]
 #[linkme::distributed_slice]
 pub static PLACEMENT_CHECK: [u8];
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
 #[cors_macros::__in_slice(::cors_runtime::audit::PLACEMENT_CHECK)]
 static PLACED: u8 = 0;
 
@@ -70,6 +73,7 @@ static PLACED: u8 = 0;
 pub fn entries() -> Vec<&'static AuditEntry> {
     // Without this, a handler missing from the audit would go unnoticed, and so would its
     // configured origins in `configured::load_with`.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     assert!(
         PLACEMENT_CHECK.len() == 1 && std::ptr::eq(&PLACEMENT_CHECK[0], &PLACED),
         "cors-runtime: `#[cors]` no longer places audit entries where `linkme` gathers them; \
@@ -161,6 +165,7 @@ mod tests {
         AuditEntry::new("handler", "module", &["/p"], policy)
     }
 
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     #[test]
     fn a_static_placed_as_cors_places_entries_reaches_its_slice() {
         assert_eq!(PLACEMENT_CHECK.len(), 1);

@@ -77,7 +77,7 @@ pub fn entries() -> Vec<&'static AuditEntry> {
     assert!(
         PLACEMENT_CHECK.len() == 1 && std::ptr::eq(&PLACEMENT_CHECK[0], &PLACED),
         "cors-runtime: `#[cors]` no longer places audit entries where `linkme` gathers them; \
-         use the `linkme` version this `cors-runtime` release names"
+         pin `linkme` to the version this `cors-runtime` was released with (its Cargo.toml)"
     );
     let mut entries: Vec<&'static AuditEntry> = ENTRIES.iter().collect();
     entries.sort_by_key(|entry| {

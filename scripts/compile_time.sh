@@ -3,21 +3,30 @@
 # one `#[cors(...)]` line above each, and times a debug build of each crate alone (its
 # dependencies built beforehand) with hyperfine, two ways:
 # - full: `touch src/lib.rs && cargo build` with CARGO_INCREMENTAL=0, a whole compile of the
-#   crate (the target: at most 1.3x);
+#   crate (the target: at most 1.15x);
 # - incremental: the same with cargo's default incremental cache, where nothing but the
 #   macros re-runs and the rest is reused (an edit-rebuild loop).
+# The machine may be busy: each mode runs ROUNDS rounds, each timing both crates one after
+# the other, and reports the median of every run, the spread of the rounds' ratios, and the
+# ratio of CPU time (user + system, hyperfine's means), which a busy machine disturbs less
+# than wall time.
 #
 #   scripts/compile_time.sh
 #
-# Environment: HANDLERS (default 200), RUNS (default 5). Needs hyperfine
-# (Debian: apt-get install -y hyperfine). The crates and their target directory live in
-# the workspace's target directory (compile-time/); the first run builds actix-web in
-# debug there (about a minute on 2 cores); then about a minute more.
+# With INSTRUCTIONS=1 it also counts the instructions of each crate's compile (rustc under
+# `valgrind --tool=cachegrind --cache-sim=no`, about 3 minutes a crate): a ratio that a busy
+# machine does not move at all.
+#
+# Environment: HANDLERS (default 200), RUNS per round (default 3), ROUNDS (default 3).
+# Needs hyperfine (Debian: apt-get install -y hyperfine). The crates and their target
+# directory live in the workspace's target directory (compile-time/); the first run builds
+# actix-web in debug there (about a minute on 2 cores); then a few minutes more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 HANDLERS=${HANDLERS:-200}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-3}
+ROUNDS=${ROUNDS:-3}
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install -y hyperfine)" >&2; exit 1; }
 
 repo=$(pwd)
@@ -79,22 +88,65 @@ measure() {
   for name in with without; do
     (cd "$root/$name" && cargo build --quiet)
   done
-  hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$root/$1.json" \
-    --prepare "touch $root/with/src/lib.rs" -n "with #[cors]" "cd $root/with && cargo build --quiet" \
-    --prepare "touch $root/without/src/lib.rs" -n "without" "cd $root/without && cargo build --quiet"
+  for round in $(seq "$ROUNDS"); do
+    hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$root/$1-$round.json" \
+      --prepare "touch $root/with/src/lib.rs" -n "with #[cors]" "cd $root/with && cargo build --quiet" \
+      --prepare "touch $root/without/src/lib.rs" -n "without" "cd $root/without && cargo build --quiet"
+  done
 }
 measure full 0
 measure incremental 1
 
-python3 - "$root" "$HANDLERS" "$RUNS" <<'PY'
-import json, sys
-root, handlers, runs = sys.argv[1:]
-print(f"\n{handlers} handlers, debug build of the generated crate alone, {runs} runs each:")
-for mode, note in (("full", "(target <= 1.30)"), ("incremental", "(touch, incremental cache)")):
-    results = {r["command"]: r for r in json.load(open(f"{root}/{mode}.json"))["results"]}
-    with_, without = results["with #[cors]"], results["without"]
+
+python3 - "$root" "$HANDLERS" "$RUNS" "$ROUNDS" <<'PY'
+import json, statistics, sys
+root, handlers, runs, rounds = sys.argv[1:]
+print(f"\n{handlers} handlers, debug build of the generated crate alone, {rounds} rounds of {runs} runs each:")
+for mode, note in (("full", "(target <= 1.15)"), ("incremental", "(touch, incremental cache)")):
+    times = {"with #[cors]": [], "without": []}
+    wall_ratios, cpu_ratios = [], []
+    for round_ in range(1, int(rounds) + 1):
+        results = {r["command"]: r for r in json.load(open(f"{root}/{mode}-{round_}.json"))["results"]}
+        for name in times:
+            times[name] += results[name]["times"]
+        with_, without = results["with #[cors]"], results["without"]
+        wall_ratios.append(with_["median"] / without["median"])
+        cpu_ratios.append((with_["user"] + with_["system"]) / (without["user"] + without["system"]))
     print(f"  {mode}:")
-    for name, r in (("with #[cors]", with_), ("without", without)):
-        print(f"    {name:<14} median {r['median']:.2f} s  (min {r['min']:.2f}, max {r['max']:.2f})")
-    print(f"    ratio          {with_['median'] / without['median']:.2f}x  {note}")
+    for name, t in times.items():
+        print(f"    {name:<14} median {statistics.median(t):.2f} s  (min {min(t):.2f}, max {max(t):.2f})")
+    ratio = statistics.median(times["with #[cors]"]) / statistics.median(times["without"])
+    print(f"    ratio          {ratio:.2f}x  {note}; rounds {min(wall_ratios):.2f}-{max(wall_ratios):.2f}x")
+    print(f"    CPU ratio      {statistics.median(cpu_ratios):.2f}x  rounds {min(cpu_ratios):.2f}-{max(cpu_ratios):.2f}x")
 PY
+
+if [ -n "${INSTRUCTIONS:-}" ]; then
+  # rustc of the generated crate alone under cachegrind; its dependencies run as usual.
+  wrapper="$root/count-instructions.sh"
+  cat >"$wrapper" <<'SH'
+#!/usr/bin/env bash
+rustc=$1; shift
+case " $* " in
+  *" --crate-name cors_compile_time_"*)
+    exec valgrind -q --tool=cachegrind --cache-sim=no --cachegrind-out-file="$COUNT_OUT" "$rustc" "$@" ;;
+  *) exec "$rustc" "$@" ;;
+esac
+SH
+  chmod +x "$wrapper"
+  export CARGO_INCREMENTAL=0
+  for name in with without; do
+    touch "$root/$name/src/lib.rs"
+    (cd "$root/$name" && COUNT_OUT="$root/$name.cachegrind" RUSTC_WRAPPER="$wrapper" cargo build --quiet)
+  done
+  python3 - "$root" <<'PY'
+import sys
+root = sys.argv[1]
+count = {}
+for name in ("with", "without"):
+    for line in open(f"{root}/{name}.cachegrind"):
+        if line.startswith("summary:"):
+            count[name] = int(line.split()[1])
+print(f"\nrustc instructions: with #[cors] {count['with'] / 1e9:.2f}e9, without {count['without'] / 1e9:.2f}e9, "
+      f"ratio {count['with'] / count['without']:.3f}x")
+PY
+fi

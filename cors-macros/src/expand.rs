@@ -39,6 +39,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
         OriginSource::Literal(_) => TokenStream::new(),
     };
     let paths = routes.routes.iter().map(|route| &route.path);
+    let audit_placement = in_slice(&syn::parse_quote!(::cors_runtime::audit::ENTRIES));
     let handler_name = name.to_string();
     let preflights = routes.by_path().into_iter().map(|group| {
         // Each path's preflight grants the methods served there that the policy lists.
@@ -51,7 +52,18 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
             .collect();
         let path = group.path;
         let allow_methods = methods.join(", ");
-        let guards = group.guards;
+        // A path without guards names one shared function rather than a closure of its own,
+        // which would be compiled once per handler.
+        let guards = if group.guards.is_empty() {
+            quote!(::cors_runtime::__private::no_guards)
+        } else {
+            let guards = group.guards;
+            quote! {
+                || ::std::vec![#(::std::boxed::Box::new(
+                    ::cors_runtime::__private::actix_web::guard::fn_guard(#guards)
+                )),*]
+            }
+        };
         quote! {
             {
                 static __CORS_ROUTE: ::cors_runtime::__private::PreflightRoute =
@@ -60,9 +72,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
                         served: &[#(#served),*],
                         methods: &[#(#methods),*],
                         allow_methods: #allow_methods,
-                        guards: || ::std::vec![#(::std::boxed::Box::new(
-                            ::cors_runtime::__private::actix_web::guard::fn_guard(#guards)
-                        )),*],
+                        guards: #guards,
                     };
                 ::cors_runtime::__private::register_preflight(__cors_config, &__CORS_ROUTE, &#policy_ident);
             }
@@ -77,19 +87,47 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
             fn register(self, __cors_config: &mut ::cors_runtime::__private::actix_web::dev::AppService) {
                 #configured_origins
                 static #policy_ident: ::cors_runtime::Policy = #policy;
-                ::cors_runtime::__private::inventory::submit! {
+                #audit_placement
+                static __CORS_AUDIT: ::cors_runtime::audit::AuditEntry =
                     ::cors_runtime::audit::AuditEntry::new(
                         #handler_name,
                         ::core::module_path!(),
                         &[#(#paths),*],
                         &#policy_ident,
-                    )
-                }
+                    );
                 #handler
                 ::cors_runtime::__private::actix_web::dev::HttpServiceFactory::register(#name, __cors_config);
                 #(#preflights)*
             }
         }
+    }
+}
+
+/// The attributes that put a static into the `cors-runtime` distributed slice `slice`
+/// (a `linkme` slice). On Linux and Android the static goes straight into the slice's
+/// linker section, as `linkme`'s own attribute would put it but without the type check it
+/// adds to each element (a function and two closures to compile per handler: about as
+/// much compile time as the rest of the registration); `cors-runtime` checks at start-up
+/// that this placement still reaches the slice (its `audit` names the same targets).
+/// Elsewhere `linkme`'s attribute does it.
+pub fn in_slice(slice: &syn::Path) -> TokenStream {
+    let name = &slice
+        .segments
+        .last()
+        .expect("a path has a last segment")
+        .ident;
+    let section = format!("linkme_{name}");
+    quote! {
+        #[cfg_attr(
+            any(target_os = "linux", target_os = "android"),
+            used,
+            unsafe(link_section = #section)
+        )]
+        #[cfg_attr(
+            not(any(target_os = "linux", target_os = "android")),
+            ::cors_runtime::__private::linkme::distributed_slice(#slice),
+            linkme(crate = ::cors_runtime::__private::linkme)
+        )]
     }
 }
 

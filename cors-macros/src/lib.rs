@@ -29,6 +29,21 @@ pub fn policy(input: TokenStream) -> TokenStream {
     shared::define(input.into()).into()
 }
 
+/// Puts the static below into the `cors-runtime` distributed slice named by the argument,
+/// the way `#[cors]` puts each handler's audit entry there: for `cors-runtime`'s check
+/// of that placement. Not a public API.
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn __in_slice(slice: TokenStream, item: TokenStream) -> TokenStream {
+    let slice = match syn::parse::<syn::Path>(slice) {
+        Ok(slice) => slice,
+        Err(error) => return error.to_compile_error().into(),
+    };
+    let mut placed = expand::in_slice(&slice);
+    placed.extend(TokenStream2::from(item));
+    placed.into()
+}
+
 /// The whole macro on `proc_macro2` tokens, so tests can call it.
 fn cors_impl(args: TokenStream2, item: TokenStream2) -> TokenStream2 {
     match try_expand(args, item.clone()) {

@@ -64,10 +64,24 @@ fn get_with_credentials() {
                         max_age: ::core::option::Option::Some(600u64),
                         credentials: true,
                     });
-                    ::cors_runtime::__private::inventory::submit! {
-                        ::cors_runtime::audit::AuditEntry::new("list_items", ::core::module_path!(),
-                        & ["/api/items"], & __CORS_POLICY,)
-                    }
+                    #[cfg_attr(
+                        any(target_os = "linux", target_os = "android"),
+                        used,
+                        unsafe(link_section = "linkme_ENTRIES")
+                    )]
+                    #[cfg_attr(
+                        not(any(target_os = "linux", target_os = "android")),
+                        ::cors_runtime::__private::linkme::distributed_slice(
+                            ::cors_runtime::audit::ENTRIES
+                        ),
+                        linkme(crate = ::cors_runtime::__private::linkme)
+                    )]
+                    static __CORS_AUDIT: ::cors_runtime::audit::AuditEntry = ::cors_runtime::audit::AuditEntry::new(
+                        "list_items",
+                        ::core::module_path!(),
+                        &["/api/items"],
+                        &__CORS_POLICY,
+                    );
                     /// Lists the items.
                     #[get(
                         "/api/items",
@@ -86,7 +100,7 @@ fn get_with_credentials() {
                             served: &["GET"],
                             methods: &["GET"],
                             allow_methods: "GET",
-                            guards: || ::std::vec![],
+                            guards: ::cors_runtime::__private::no_guards,
                         };
                         ::cors_runtime::__private::register_preflight(
                             __cors_config,
@@ -137,10 +151,24 @@ fn wildcard_on_route_with_two_methods() {
                         max_age: ::core::option::Option::Some(86400u64),
                         credentials: false,
                     });
-                    ::cors_runtime::__private::inventory::submit! {
-                        ::cors_runtime::audit::AuditEntry::new("hello", ::core::module_path!(), &
-                        ["/hello"], & __CORS_POLICY,)
-                    }
+                    #[cfg_attr(
+                        any(target_os = "linux", target_os = "android"),
+                        used,
+                        unsafe(link_section = "linkme_ENTRIES")
+                    )]
+                    #[cfg_attr(
+                        not(any(target_os = "linux", target_os = "android")),
+                        ::cors_runtime::__private::linkme::distributed_slice(
+                            ::cors_runtime::audit::ENTRIES
+                        ),
+                        linkme(crate = ::cors_runtime::__private::linkme)
+                    )]
+                    static __CORS_AUDIT: ::cors_runtime::audit::AuditEntry = ::cors_runtime::audit::AuditEntry::new(
+                        "hello",
+                        ::core::module_path!(),
+                        &["/hello"],
+                        &__CORS_POLICY,
+                    );
                     #[route(
                         "/hello",
                         method = "GET",
@@ -160,7 +188,7 @@ fn wildcard_on_route_with_two_methods() {
                             served: &["GET", "POST"],
                             methods: &["GET", "POST"],
                             allow_methods: "GET, POST",
-                            guards: || ::std::vec![],
+                            guards: ::cors_runtime::__private::no_guards,
                         };
                         ::cors_runtime::__private::register_preflight(
                             __cors_config,
@@ -211,10 +239,24 @@ fn routes_with_two_paths() {
                         max_age: ::core::option::Option::None,
                         credentials: false,
                     });
-                    ::cors_runtime::__private::inventory::submit! {
-                        ::cors_runtime::audit::AuditEntry::new("items", ::core::module_path!(), &
-                        ["/items", "/api/items"], & __CORS_POLICY,)
-                    }
+                    #[cfg_attr(
+                        any(target_os = "linux", target_os = "android"),
+                        used,
+                        unsafe(link_section = "linkme_ENTRIES")
+                    )]
+                    #[cfg_attr(
+                        not(any(target_os = "linux", target_os = "android")),
+                        ::cors_runtime::__private::linkme::distributed_slice(
+                            ::cors_runtime::audit::ENTRIES
+                        ),
+                        linkme(crate = ::cors_runtime::__private::linkme)
+                    )]
+                    static __CORS_AUDIT: ::cors_runtime::audit::AuditEntry = ::cors_runtime::audit::AuditEntry::new(
+                        "items",
+                        ::core::module_path!(),
+                        &["/items", "/api/items"],
+                        &__CORS_POLICY,
+                    );
                     #[routes]
                     #[get("/items", wrap = "::cors_runtime::__private::Inject::new(&__CORS_POLICY)")]
                     #[post(
@@ -235,7 +277,7 @@ fn routes_with_two_paths() {
                             served: &["GET"],
                             methods: &["GET"],
                             allow_methods: "GET",
-                            guards: || ::std::vec![],
+                            guards: ::cors_runtime::__private::no_guards,
                         };
                         ::cors_runtime::__private::register_preflight(
                             __cors_config,
@@ -249,7 +291,7 @@ fn routes_with_two_paths() {
                             served: &["POST"],
                             methods: &["POST"],
                             allow_methods: "POST",
-                            guards: || ::std::vec![],
+                            guards: ::cors_runtime::__private::no_guards,
                         };
                         ::cors_runtime::__private::register_preflight(
                             __cors_config,
@@ -321,10 +363,24 @@ fn subdomain_and_port_patterns() {
                         max_age: ::core::option::Option::None,
                         credentials: false,
                     });
-                    ::cors_runtime::__private::inventory::submit! {
-                        ::cors_runtime::audit::AuditEntry::new("delete_item", ::core::module_path!(),
-                        & ["/api/items/{id}"], & __CORS_POLICY,)
-                    }
+                    #[cfg_attr(
+                        any(target_os = "linux", target_os = "android"),
+                        used,
+                        unsafe(link_section = "linkme_ENTRIES")
+                    )]
+                    #[cfg_attr(
+                        not(any(target_os = "linux", target_os = "android")),
+                        ::cors_runtime::__private::linkme::distributed_slice(
+                            ::cors_runtime::audit::ENTRIES
+                        ),
+                        linkme(crate = ::cors_runtime::__private::linkme)
+                    )]
+                    static __CORS_AUDIT: ::cors_runtime::audit::AuditEntry = ::cors_runtime::audit::AuditEntry::new(
+                        "delete_item",
+                        ::core::module_path!(),
+                        &["/api/items/{id}"],
+                        &__CORS_POLICY,
+                    );
                     #[delete(
                         "/api/items/{id}",
                         wrap = "::cors_runtime::__private::Inject::new(&__CORS_POLICY)"
@@ -342,7 +398,7 @@ fn subdomain_and_port_patterns() {
                             served: &["DELETE"],
                             methods: &["DELETE"],
                             allow_methods: "DELETE",
-                            guards: || ::std::vec![],
+                            guards: ::cors_runtime::__private::no_guards,
                         };
                         ::cors_runtime::__private::register_preflight(
                             __cors_config,

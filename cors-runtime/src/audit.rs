@@ -102,7 +102,23 @@ impl AuditEntry {
     }
 }
 
-inventory::collect!(AuditEntry);
+/// Every annotated handler's entry: one static each, gathered into one slice by the linker,
+/// so no code runs per handler at start-up.
+#[doc(hidden)]
+#[linkme::distributed_slice]
+pub static ENTRIES: [AuditEntry];
+
+/// Holds [`PLACED`] alone when `#[cors]`'s way of placing an entry into a slice (see
+/// `cors-macros`) still reaches `linkme`'s slice; empty if `linkme` named its sections anew.
+/// Only where `#[cors]` places entries itself: elsewhere `linkme`'s attribute does.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[doc(hidden)]
+#[linkme::distributed_slice]
+pub static PLACEMENT_CHECK: [u8];
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cors_macros::__in_slice(::cors_runtime::audit::PLACEMENT_CHECK)]
+static PLACED: u8 = 0;
 
 /// Every annotated handler linked into the program, sorted by path then handler.
 ///
@@ -126,7 +142,15 @@ inventory::collect!(AuditEntry);
 /// assert!(!entries[0].trusts_plain_http());
 /// ```
 pub fn entries() -> Vec<&'static AuditEntry> {
-    let mut entries: Vec<&'static AuditEntry> = inventory::iter::<AuditEntry>.into_iter().collect();
+    // Without this, a handler missing from the audit would go unnoticed, and so would its
+    // configured origins in `configured::load_with`.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    assert!(
+        PLACEMENT_CHECK.len() == 1 && std::ptr::eq(&PLACEMENT_CHECK[0], &PLACED),
+        "cors-runtime: `#[cors]` no longer places audit entries where `linkme` gathers them; \
+         pin `linkme` to the version this `cors-runtime` was released with (its Cargo.toml)"
+    );
+    let mut entries: Vec<&'static AuditEntry> = ENTRIES.iter().collect();
     entries.sort_by_key(|entry| {
         (
             entry.paths.first().copied().unwrap_or(""),
@@ -200,6 +224,15 @@ mod tests {
 
     fn entry(origins: &str) -> AuditEntry {
         AuditEntry::new("handler", "module", &["/p"], leaked_for_test(origins))
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn a_static_placed_as_cors_places_entries_reaches_its_slice() {
+        assert_eq!(PLACEMENT_CHECK.len(), 1);
+        assert!(std::ptr::eq(&PLACEMENT_CHECK[0], &PLACED));
+        // No handler is annotated in this crate: the check passes and nothing is listed.
+        assert!(entries().is_empty());
     }
 
     #[test]

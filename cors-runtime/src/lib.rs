@@ -1,6 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+// `#[cors]`'s paths (`::cors_runtime::...`) resolve here too: `audit` uses its placement.
+extern crate self as cors_runtime;
+
 pub mod audit;
 #[doc = include_str!("../docs/coming-from-actix-cors.md")]
 pub mod coming_from_actix_cors {}
@@ -21,11 +24,11 @@ pub use policy::Policy;
 /// What `#[cors]` expansions name. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::inject::{Inject, actual_response};
+    pub use crate::inject::{Inject, actual_response, instantiate_wrapped_resource};
     pub use crate::policy::{AllowedHeaders, Parts, PolicyOrigins};
-    pub use crate::preflight::PreflightRoute;
     pub use crate::preflight::register as register_preflight;
     pub use crate::preflight::respond as preflight_response;
+    pub use crate::preflight::{PreflightRoute, no_guards};
     pub use cors_rules::{Match, OriginMatcher, OriginPattern, Origins, PortRule, Scheme};
     /// `Vary` merging, for the allocation test of `cors-bench`.
     pub mod vary {
@@ -33,5 +36,5 @@ pub mod __private {
     }
     pub use actix_web;
     pub use cors_rules;
-    pub use inventory;
+    pub use linkme;
 }

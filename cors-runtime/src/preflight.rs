@@ -34,6 +34,11 @@ pub struct PreflightRoute {
     pub guards: fn() -> Vec<Box<dyn Guard>>,
 }
 
+/// The guards of a route that has none.
+pub fn no_guards() -> Vec<Box<dyn Guard>> {
+    Vec::new()
+}
+
 impl PreflightRoute {
     /// Whether `method`, the bytes of an `Access-Control-Request-Method`, is served here.
     pub(crate) fn serves(&self, method: &[u8]) -> bool {

@@ -3,7 +3,6 @@
 //! file on `SIGHUP`, an admin route) work, and a server under load while its origins are
 //! reloaded 1,000 times grants every request by the old set or the new one.
 
-use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -15,6 +14,8 @@ use actix_web::test as atest;
 use actix_web::{App, get};
 use cors_runtime::configured::{self, ConfigError};
 use cors_runtime::{audit, cors};
+
+mod support;
 
 /// The example, whose reloads are tested here.
 #[allow(dead_code)] // its `main`
@@ -535,67 +536,17 @@ fn exchange(
     request: &[u8],
 ) -> Result<(u16, Option<String>), String> {
     if connection.is_none() {
-        let stream = TcpStream::connect_timeout(&address, Duration::from_secs(5))
+        let stream = TcpStream::connect_timeout(&address, support::BOUND)
             .map_err(|error| format!("connect: {error}"))?;
         stream
             .set_nodelay(true)
             .map_err(|error| error.to_string())?;
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .map_err(|error| error.to_string())?;
         *connection = Some(stream);
     }
     let stream = connection.as_mut().expect("connected above");
-    stream
-        .write_all(request)
-        .map_err(|error| format!("write: {error}"))?;
-    let mut received = Vec::new();
-    let mut buffer = [0u8; 4096];
-    let head_end = loop {
-        if let Some(end) = received.windows(4).position(|window| window == b"\r\n\r\n") {
-            break end;
-        }
-        let read = stream
-            .read(&mut buffer)
-            .map_err(|error| format!("read: {error}"))?;
-        if read == 0 {
-            return Err("connection closed".into());
-        }
-        received.extend_from_slice(&buffer[..read]);
-    };
-    let head = String::from_utf8_lossy(&received[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status: u16 = lines
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| format!("bad status line in {head:?}"))?;
-    let mut length = 0;
-    let mut allow_origin = None;
-    for line in lines {
-        let (name, value) = line.split_once(':').unwrap_or((line, ""));
-        let value = value.trim();
-        if name.eq_ignore_ascii_case("content-length") {
-            length = value
-                .parse()
-                .map_err(|_| format!("bad length in {head:?}"))?;
-        } else if name.eq_ignore_ascii_case("access-control-allow-origin") {
-            if allow_origin.is_some() {
-                return Err(format!("two grants in {head:?}"));
-            }
-            allow_origin = Some(value.to_owned());
-        }
+    let answer = support::exchange_on(stream, request)?;
+    if answer.all("access-control-allow-origin").len() > 1 {
+        return Err(format!("two grants in {:?}", answer.headers));
     }
-    // The body: read and dropped, so the next answer starts at its status line.
-    let mut body = received.len() - (head_end + 4);
-    while body < length {
-        let read = stream
-            .read(&mut buffer)
-            .map_err(|error| format!("read body: {error}"))?;
-        if read == 0 {
-            return Err("connection closed in the body".into());
-        }
-        body += read;
-    }
-    Ok((status, allow_origin))
+    Ok((answer.status, answer.one("access-control-allow-origin")))
 }

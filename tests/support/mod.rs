@@ -315,6 +315,35 @@ pub fn exchange(to: SocketAddr, request: &[u8]) -> Result<Response, String> {
     }
 }
 
+/// Sends `request` over `stream`, a kept-alive connection with no answer pending, and
+/// reads the one answer to it; each read waits at most [`BOUND`].
+pub fn exchange_on(stream: &mut TcpStream, request: &[u8]) -> Result<Response, String> {
+    let started = Instant::now();
+    stream
+        .set_read_timeout(Some(BOUND))
+        .map_err(|e| e.to_string())?;
+    stream
+        .write_all(request)
+        .map_err(|e| format!("write: {e}"))?;
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        if let Some(response) = parse(&received, started)? {
+            return Ok(response);
+        }
+        match stream.read(&mut buffer) {
+            Ok(0) => {
+                return Err(format!(
+                    "connection closed after {} bytes without a complete answer",
+                    received.len()
+                ));
+            }
+            Ok(n) => received.extend_from_slice(&buffer[..n]),
+            Err(error) => return Err(format!("read: {error}")),
+        }
+    }
+}
+
 /// The response in `bytes`, if it is complete (by `Content-Length` or chunked framing).
 fn parse(bytes: &[u8], started: Instant) -> Result<Option<Response>, String> {
     let Some(end) = find(bytes, b"\r\n\r\n") else {

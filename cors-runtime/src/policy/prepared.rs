@@ -38,12 +38,14 @@ enum PreparedOrigins {
     Configured(&'static ConfiguredOrigins),
 }
 
+/// What a `*` policy answers every request with. A credentialed `*` is refused by the rules;
+/// were it built anyway, browsers reject `*` with credentials, so it fails closed.
+const STAR: HeaderValue = HeaderValue::from_static("*");
+
 /// Origins ready for requests: the one lookup, and the exact origins as header values.
 #[derive(Debug)]
 pub(crate) struct ReadyOrigins {
     matcher: OriginMatcher,
-    /// `*` without credentials: every response says `*`, whatever the request.
-    answers_star: bool,
     /// The exact origins as header values, in the order the matcher indexes them.
     exact_origins: Box<[HeaderValue]>,
 }
@@ -64,9 +66,6 @@ impl ReadyOrigins {
                 .collect(),
         };
         ReadyOrigins {
-            // A credentialed `*` is refused by the rules; were it built anyway, browsers
-            // reject `*` with credentials, so it fails closed.
-            answers_star: matches!(origins, Origins::Any),
             matcher: OriginMatcher::new(origins),
             exact_origins,
         }
@@ -81,12 +80,10 @@ impl ReadyOrigins {
     /// `None` when the origin is not allowed.
     #[inline]
     fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
-        if self.answers_star {
-            return Some(const { HeaderValue::from_static("*") });
-        }
         match self.matcher.find(origin.as_bytes())? {
+            Match::Any => Some(STAR),
             Match::Exact(index) => Some(self.exact_origins[index].clone()),
-            Match::Pattern | Match::Any => Some(origin.clone()),
+            Match::Pattern => Some(origin.clone()),
         }
     }
 
@@ -94,8 +91,8 @@ impl ReadyOrigins {
     /// every request; otherwise there must be exactly one allowed `Origin`.
     #[inline]
     fn allow_origin_for_request(&self, headers: &HeaderMap) -> Option<HeaderValue> {
-        if self.answers_star {
-            return Some(const { HeaderValue::from_static("*") });
+        if matches!(self.origins(), Origins::Any) {
+            return Some(STAR);
         }
         crate::request_headers::single(headers, ORIGIN).and_then(|origin| self.allow_origin(origin))
     }

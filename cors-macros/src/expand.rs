@@ -8,18 +8,34 @@ use quote::quote;
 use syn::ItemFn;
 
 use crate::model::{CorsSpec, OriginSource};
-use crate::route::Routes;
+use crate::route::{Route, Routes};
 
 /// The generated static holding the policy, named inside `register` only.
 const POLICY: &str = "__CORS_POLICY";
 
 /// The handler with `#[cors]` applied.
 pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStream {
-    let policy_ident = syn::Ident::new(POLICY, proc_macro2::Span::call_site());
-    routes.add_wrap(
-        &mut handler.attrs,
-        &format!("::cors_runtime::__private::Inject::new(&{POLICY})"),
-    );
+    // Built here, every route goes through one registration function that is not generic;
+    // actix-web's attribute would compile its generic resource code per handler. A route
+    // with its own `wrap = "..."` (or that actix-web refuses) keeps actix-web's attribute,
+    // with our wrapper added.
+    let builds_routes = routes.plain() && !matches!(handler.sig.output, syn::ReturnType::Default);
+    let (route_values, kept_imports) = if builds_routes {
+        let values: Vec<TokenStream> = routes
+            .routes
+            .iter()
+            .map(|route| route_tokens(route, &handler.sig.ident))
+            .collect();
+        let (attributes, resolved) = routes.attributes();
+        let kept_imports = remove_attributes(&mut handler, &attributes, &resolved);
+        (values, kept_imports)
+    } else {
+        routes.add_wrap(
+            &mut handler.attrs,
+            &format!("::cors_runtime::__private::Inject::new(&{POLICY})"),
+        );
+        (Vec::new(), TokenStream::new())
+    };
 
     let name = &handler.sig.ident;
     let vis = &handler.vis;
@@ -27,6 +43,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
         .attrs
         .iter()
         .filter(|attr| attr.path().is_ident("doc"));
+    let policy_ident = syn::Ident::new(POLICY, proc_macro2::Span::call_site());
     let policy = policy_tokens(spec);
     let configured_origins = match &spec.origins {
         OriginSource::Configured(config_name) => {
@@ -52,32 +69,34 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
             .collect();
         let path = group.path;
         let allow_methods = methods.join(", ");
-        // A path without guards names one shared function rather than a closure of its own,
-        // which would be compiled once per handler.
-        let guards = if group.guards.is_empty() {
-            quote!(::cors_runtime::__private::no_guards)
-        } else {
-            let guards = group.guards;
-            quote! {
-                || ::std::vec![#(::std::boxed::Box::new(
-                    ::cors_runtime::__private::actix_web::guard::fn_guard(#guards)
-                )),*]
-            }
-        };
+        let guards = guards_tokens(group.guards);
         quote! {
-            {
-                static __CORS_ROUTE: ::cors_runtime::__private::PreflightRoute =
-                    ::cors_runtime::__private::PreflightRoute {
-                        path: #path,
-                        served: &[#(#served),*],
-                        methods: &[#(#methods),*],
-                        allow_methods: #allow_methods,
-                        guards: #guards,
-                    };
-                ::cors_runtime::__private::register_preflight(__cors_config, &__CORS_ROUTE, &#policy_ident);
+            ::cors_runtime::__private::PreflightRoute {
+                path: #path,
+                served: &[#(#served),*],
+                methods: &[#(#methods),*],
+                allow_methods: #allow_methods,
+                guards: #guards,
             }
         }
     });
+    let registration = if builds_routes {
+        quote! {
+            fn __cors_endpoint() -> ::cors_runtime::__private::actix_web::Route {
+                ::cors_runtime::__private::actix_web::Route::new().to(#name)
+            }
+            ::cors_runtime::__private::register(
+                __cors_config, &__CORS_ROUTES, &#policy_ident, __cors_endpoint,
+            );
+        }
+    } else {
+        quote! {
+            ::cors_runtime::__private::actix_web::dev::HttpServiceFactory::register(#name, __cors_config);
+            ::cors_runtime::__private::register_preflights(
+                __cors_config, &__CORS_ROUTES, &#policy_ident,
+            );
+        }
+    };
     quote! {
         #(#docs)*
         #[allow(non_camel_case_types)]
@@ -95,11 +114,76 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
                         &[#(#paths),*],
                         &#policy_ident,
                     );
+                static __CORS_ROUTES: ::cors_runtime::__private::Registration =
+                    ::cors_runtime::__private::Registration {
+                        routes: &[#(#route_values),*],
+                        preflights: &[#(#preflights),*],
+                    };
                 #handler
-                ::cors_runtime::__private::actix_web::dev::HttpServiceFactory::register(#name, __cors_config);
-                #(#preflights)*
+                #registration
             }
         }
+        #kept_imports
+    }
+}
+
+/// One route as `cors-runtime` builds it: what actix-web's attribute would have built.
+fn route_tokens(route: &Route, handler: &syn::Ident) -> TokenStream {
+    let path = &route.path;
+    let name = match &route.name {
+        Some(name) => name.value(),
+        None => handler.to_string(),
+    };
+    let methods = &route.methods;
+    let guards = guards_tokens(&route.guards);
+    quote! {
+        ::cors_runtime::__private::HandlerRoute {
+            path: #path,
+            name: #name,
+            methods: &[#(#methods),*],
+            guards: #guards,
+        }
+    }
+}
+
+/// A route's `guard = "..."` functions, made anew for each worker. A route without guards
+/// names one shared function rather than a closure of its own, which would be compiled
+/// once per handler.
+fn guards_tokens(guards: &[syn::Path]) -> TokenStream {
+    if guards.is_empty() {
+        return quote!(::cors_runtime::__private::no_guards);
+    }
+    quote! {
+        || ::std::vec![#(::std::boxed::Box::new(
+            ::cors_runtime::__private::actix_web::guard::fn_guard(#guards)
+        )),*]
+    }
+}
+
+/// Removes the attributes at `indices` from the handler. The path of each one at
+/// `resolved` is still named (in an unnamed `use`) so that its import is used and does not
+/// turn into a warning.
+pub fn remove_attributes(
+    handler: &mut ItemFn,
+    indices: &[usize],
+    resolved: &[usize],
+) -> TokenStream {
+    let mut removed = Vec::new();
+    let mut kept = Vec::new();
+    for (index, attr) in std::mem::take(&mut handler.attrs).into_iter().enumerate() {
+        if resolved.contains(&index) {
+            removed.push(attr.path().clone());
+        }
+        if !indices.contains(&index) {
+            kept.push(attr);
+        }
+    }
+    handler.attrs = kept;
+    quote! {
+        #(const _: () = {
+            #[allow(unused_imports)]
+            use #removed as _;
+        };)*
     }
 }
 

@@ -105,26 +105,12 @@ fn try_expand(args: TokenStream2, item: TokenStream2) -> Result<TokenStream2, Fa
     Ok(expand::expand(&spec, &routes, handler).into_token_stream())
 }
 
-/// The handler without the attributes at `surplus`. Each removed attribute's path is still
-/// named (in an unnamed `use`) so that its import does not turn into a warning on top of
-/// the error.
+/// The handler without the attributes at `surplus`, their imports still used.
 fn without_attributes(mut handler: syn::ItemFn, surplus: &[usize]) -> TokenStream2 {
-    let mut removed = Vec::new();
-    let mut kept = Vec::new();
-    for (index, attr) in std::mem::take(&mut handler.attrs).into_iter().enumerate() {
-        if surplus.contains(&index) {
-            removed.push(attr.path().clone());
-        } else {
-            kept.push(attr);
-        }
-    }
-    handler.attrs = kept;
+    let kept_imports = expand::remove_attributes(&mut handler, surplus, surplus);
     quote::quote! {
         #handler
-        #(const _: () = {
-            #[allow(unused_imports)]
-            use #removed as _;
-        };)*
+        #kept_imports
     }
 }
 

@@ -38,6 +38,11 @@ pub struct Route {
     pub methods: Vec<String>,
     /// The attribute's `guard = "..."` options: paths of functions of `&GuardContext`.
     pub guards: Vec<syn::Path>,
+    /// The attribute's `name = "..."` option: the resource's name.
+    pub name: Option<LitStr>,
+    /// Whether `#[cors]` can build this route itself, as actix-web's attribute would: it
+    /// has no `wrap = "..."` of its own and nothing actix-web would refuse.
+    pub plain: bool,
     /// A `method = "OPTIONS"` option, which `#[cors]` refuses.
     serves_options: Option<LitStr>,
 }
@@ -45,6 +50,8 @@ pub struct Route {
 /// The routes found below `#[cors]`.
 pub struct Routes {
     pub routes: Vec<Route>,
+    /// Index of the `#[routes]` attribute, if the handler has one.
+    pub group_attribute: Option<usize>,
 }
 
 const PLACEMENT: &str = "`#[cors]` must be placed directly above an actix-web routing attribute: `#[get(\"/path\")]`, `#[post]`, `#[put]`, `#[delete]`, `#[patch]`, `#[head]`, `#[route]` or `#[routes]`";
@@ -104,7 +111,8 @@ pub fn find(attrs: &[Attribute]) -> Result<Routes, RouteError> {
             .into());
         }
     }
-    let uses_routes = attrs.iter().any(|attr| last_segment(attr) == "routes");
+    let group_attribute = attrs.iter().position(|attr| last_segment(attr) == "routes");
+    let uses_routes = group_attribute.is_some();
     let mut routes = Vec::new();
     for (index, attr) in attrs.iter().enumerate() {
         let name = last_segment(attr);
@@ -129,7 +137,7 @@ pub fn find(attrs: &[Attribute]) -> Result<Routes, RouteError> {
         routes.push(route);
     }
     if routes.is_empty() {
-        if let Some(index) = attrs.iter().position(|attr| last_segment(attr) == "routes") {
+        if let Some(index) = group_attribute {
             // An empty `#[routes]` would fail again in actix-web: drop it from the item.
             return Err(RouteError {
                 error: syn::Error::new_spanned(
@@ -158,7 +166,10 @@ pub fn find(attrs: &[Attribute]) -> Result<Routes, RouteError> {
             surplus: routes[1..].iter().map(|route| route.attribute).collect(),
         });
     }
-    Ok(Routes { routes })
+    Ok(Routes {
+        routes,
+        group_attribute,
+    })
 }
 
 /// Reads one routing attribute. `method` is `None` for `#[route]`, whose methods are options.
@@ -175,21 +186,35 @@ fn read(index: usize, attr: &Attribute, method: Option<&str>) -> syn::Result<Rou
     })?;
     let mut methods: Vec<String> = method.map(str::to_owned).into_iter().collect();
     let mut guards = Vec::new();
+    let mut name = None;
     let mut serves_options = None;
+    let mut plain = true;
     for option in &options {
         let Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) = &option.value
         else {
+            plain = false;
             continue;
         };
         if option.path.is_ident("method") {
-            if lit.value() == "OPTIONS" {
+            let value = lit.value();
+            if value == "OPTIONS" {
                 serves_options.get_or_insert_with(|| lit.clone());
             }
-            methods.push(lit.value());
+            // What actix-web accepts: methods in upper case, each once, on `#[route]` only.
+            plain &= method.is_none()
+                && !value.is_empty()
+                && value.bytes().all(|byte| byte.is_ascii_uppercase())
+                && !methods.contains(&value);
+            methods.push(value);
         } else if option.path.is_ident("guard") {
             guards.push(lit.parse::<syn::Path>()?);
+        } else if option.path.is_ident("name") {
+            name = Some(lit.clone());
+        } else {
+            // `wrap = "..."`, or a key actix-web refuses: actix-web's attribute builds it.
+            plain = false;
         }
     }
     if methods.is_empty() {
@@ -203,6 +228,8 @@ fn read(index: usize, attr: &Attribute, method: Option<&str>) -> syn::Result<Rou
         path,
         methods,
         guards,
+        name,
+        plain,
         serves_options,
     })
 }
@@ -217,6 +244,24 @@ impl Routes {
             }
         }
         methods
+    }
+
+    /// Whether `#[cors]` builds every route itself, without actix-web's attribute.
+    pub fn plain(&self) -> bool {
+        self.routes.iter().all(|route| route.plain)
+    }
+
+    /// Indices of the routing attributes (each route's, and `#[routes]`), and of those
+    /// whose path the compiler resolves: `#[routes]` reads the method attributes below it
+    /// by name, so only `#[routes]` itself then needs to be in scope.
+    pub fn attributes(&self) -> (Vec<usize>, Vec<usize>) {
+        let routes = self.routes.iter().map(|route| route.attribute);
+        let all = routes.chain(self.group_attribute).collect();
+        let resolved = match self.group_attribute {
+            Some(group) => vec![group],
+            None => self.routes.iter().map(|route| route.attribute).collect(),
+        };
+        (all, resolved)
     }
 
     /// Adds `wrap = "<wrapper>"` to every routing attribute, after the user's own wrappers

@@ -292,17 +292,3 @@ pub fn actual_response(
         .and_then(|method| grant(&prepared, &method, request));
     apply(headers, &prepared, allow_origin);
 }
-
-/// Compiles here, once, the generic actix-web code behind a `#[cors]` route's wrapper when
-/// the route has no other (the wrapped resource, its service factory and services).
-/// Unoptimised builds share generic code across crates, so an application's debug build
-/// links to these copies instead of compiling its own; optimised builds compile their own.
-/// Never called.
-#[doc(hidden)]
-pub fn instantiate_wrapped_resource(
-    config: &mut actix_web::dev::AppService,
-    policy: &'static Policy,
-) {
-    let resource = actix_web::Resource::new("").wrap(Inject::new(policy));
-    actix_web::dev::HttpServiceFactory::register(resource, config);
-}

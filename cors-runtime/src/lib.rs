@@ -9,6 +9,7 @@ pub mod audit;
 pub mod coming_from_actix_cors {}
 pub mod configured;
 pub mod debug;
+mod handler;
 mod inject;
 mod layer;
 mod policy;
@@ -24,7 +25,8 @@ pub use policy::Policy;
 /// What `#[cors]` expansions name. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::inject::{Inject, actual_response, instantiate_wrapped_resource};
+    pub use crate::handler::{HandlerRoute, Registration, register, register_preflights};
+    pub use crate::inject::{Inject, actual_response};
     pub use crate::policy::{AllowedHeaders, Parts, PolicyOrigins};
     pub use crate::preflight::register as register_preflight;
     pub use crate::preflight::respond as preflight_response;

@@ -1,52 +1,51 @@
 //! The properties the fuzz targets check, shared with the corpus replay test
 //! (`tests/fuzz_corpora.rs`) so every saved input is re-checked by `cargo test`.
 
-use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use cors_runtime::__private::{
-    AllowedHeaders, Match, OriginMatcher, OriginPattern, Origins, Parts, PolicyOrigins, PortRule,
-    Scheme,
+    AllowedHeaders, List, Match, OriginMatcher, OriginPattern, Origins, Parts, PolicyOrigins,
+    PortRule, Scheme, Text,
 };
 use cors_runtime::Policy;
 
 /// Every kind of origin entry, with more exact origins than are compared one by one, so
 /// inputs reach the hash table of the one lookup requests use.
 const ORIGINS: Origins = Origins::Listed {
-    exact: Cow::Borrowed(&[
-        Cow::Borrowed("http://localhost:8080"),
-        Cow::Borrowed("https://app.example.com"),
-        Cow::Borrowed("https://admin.example.net"),
-        Cow::Borrowed("https://a.io"),
-        Cow::Borrowed("https://b.io"),
-        Cow::Borrowed("https://c.io:8443"),
-        Cow::Borrowed("http://127.0.0.1:3000"),
-        Cow::Borrowed("http://[::1]:9000"),
+    exact: List::Static(&[
+        Text::Static("http://localhost:8080"),
+        Text::Static("https://app.example.com"),
+        Text::Static("https://admin.example.net"),
+        Text::Static("https://a.io"),
+        Text::Static("https://b.io"),
+        Text::Static("https://c.io:8443"),
+        Text::Static("http://127.0.0.1:3000"),
+        Text::Static("http://[::1]:9000"),
     ]),
-    patterns: Cow::Borrowed(&[
+    patterns: List::Static(&[
         OriginPattern {
             scheme: Scheme::Https,
-            host: Cow::Borrowed("example.com"),
+            host: Text::Static("example.com"),
             subdomains: true,
             port: PortRule::Default,
         },
         OriginPattern {
             scheme: Scheme::Http,
-            host: Cow::Borrowed("localhost"),
+            host: Text::Static("localhost"),
             subdomains: false,
             port: PortRule::Any,
         },
         OriginPattern {
             scheme: Scheme::Http,
-            host: Cow::Borrowed("[::1]"),
+            host: Text::Static("[::1]"),
             subdomains: false,
             port: PortRule::Any,
         },
         OriginPattern {
             scheme: Scheme::Https,
-            host: Cow::Borrowed("example.org"),
+            host: Text::Static("example.org"),
             subdomains: true,
             port: PortRule::Exact(8443),
         },
@@ -55,11 +54,11 @@ const ORIGINS: Origins = Origins::Listed {
 
 /// Two exact origins: the lookup's one-by-one branch.
 const FEW_ORIGINS: Origins = Origins::Listed {
-    exact: Cow::Borrowed(&[
-        Cow::Borrowed("http://localhost:8080"),
-        Cow::Borrowed("https://app.example.com"),
+    exact: List::Static(&[
+        Text::Static("http://localhost:8080"),
+        Text::Static("https://app.example.com"),
     ]),
-    patterns: Cow::Borrowed(&[]),
+    patterns: List::Static(&[]),
 };
 
 static LISTED: Origins = ORIGINS;

@@ -10,10 +10,9 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{App, HttpResponse, test as actix_test, web};
 use cors_runtime::__private::{Inject, PreflightRoute, register_preflight};
-use std::borrow::Cow;
 
 use cors_runtime::__private::{
-    AllowedHeaders, OriginPattern, Origins, Parts, PolicyOrigins, PortRule, Scheme,
+    AllowedHeaders, OriginPattern, Origins, Parts, PolicyOrigins, PortRule, Scheme, Text,
 };
 use cors_runtime::Policy;
 use proptest::prelude::*;
@@ -35,19 +34,19 @@ const EXACT_POOL: &[&str] = &[
 const PATTERN_POOL: &[OriginPattern] = &[
     OriginPattern {
         scheme: Scheme::Https,
-        host: Cow::Borrowed("example.com"),
+        host: Text::Static("example.com"),
         subdomains: true,
         port: PortRule::Default,
     },
     OriginPattern {
         scheme: Scheme::Http,
-        host: Cow::Borrowed("localhost"),
+        host: Text::Static("localhost"),
         subdomains: false,
         port: PortRule::Any,
     },
     OriginPattern {
         scheme: Scheme::Https,
-        host: Cow::Borrowed("example.org"),
+        host: Text::Static("example.org"),
         subdomains: true,
         port: PortRule::Exact(8443),
     },
@@ -136,7 +135,7 @@ fn policy() -> impl Strategy<Value = Case> {
             let origins = match origins {
                 None => Origins::Any,
                 Some((exact, patterns)) => Origins::Listed {
-                    exact: exact.into_iter().map(Cow::Borrowed).collect(),
+                    exact: exact.into_iter().map(Text::Static).collect(),
                     patterns: patterns.into(),
                 },
             };
@@ -185,7 +184,7 @@ fn oracle_allows(case: Case, origin: &[u8]) -> bool {
     if url.origin().ascii_serialization() != text || url.port() == Some(0) {
         return false;
     }
-    if exact.iter().any(|listed| listed == text) {
+    if exact.iter().any(|listed| **listed == *text) {
         return true;
     }
     let host = url.host_str().unwrap_or_default();
@@ -196,7 +195,7 @@ fn oracle_allows(case: Case, origin: &[u8]) -> bool {
             host.strip_suffix(&format!(".{}", pattern.host))
                 .is_some_and(|front| !front.is_empty() && front.split('.').all(is_dns_label))
         } else {
-            host == pattern.host
+            host == &*pattern.host
         };
         let port_ok = match pattern.port {
             PortRule::Default => url.port().is_none(),

@@ -10,8 +10,9 @@ use syn::ItemFn;
 use crate::model::{CorsSpec, OriginSource};
 use crate::route::{Route, Routes};
 
-/// The generated static holding the policy, named inside `register` only.
-const POLICY: &str = "__CORS_POLICY";
+/// The generated static holding the handler's policy and routes (its audit entry), named
+/// inside `register` only.
+const ENTRY: &str = "__CORS";
 
 /// The handler with `#[cors]` applied.
 pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStream {
@@ -32,7 +33,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
     } else {
         routes.add_wrap(
             &mut handler.attrs,
-            &format!("::cors_runtime::__private::Inject::new(&{POLICY})"),
+            &format!("::cors_runtime::__private::Inject::new(&{ENTRY}.policy)"),
         );
         (Vec::new(), TokenStream::new())
     };
@@ -43,7 +44,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
         .attrs
         .iter()
         .filter(|attr| attr.path().is_ident("doc"));
-    let policy_ident = syn::Ident::new(POLICY, proc_macro2::Span::call_site());
+    let entry = syn::Ident::new(ENTRY, proc_macro2::Span::call_site());
     let policy = policy_tokens(spec);
     let configured_origins = match &spec.origins {
         OriginSource::Configured(config_name) => {
@@ -55,7 +56,6 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
         }
         OriginSource::Literal(_) => TokenStream::new(),
     };
-    let paths = routes.routes.iter().map(|route| &route.path);
     let audit_placement = in_slice(&syn::parse_quote!(::cors_runtime::audit::ENTRIES));
     let handler_name = name.to_string();
     let preflights = routes.by_path().into_iter().map(|group| {
@@ -85,16 +85,12 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
             fn __cors_endpoint() -> ::cors_runtime::__private::actix_web::Route {
                 ::cors_runtime::__private::actix_web::Route::new().to(#name)
             }
-            ::cors_runtime::__private::register(
-                __cors_config, &__CORS_ROUTES, &#policy_ident, __cors_endpoint,
-            );
+            ::cors_runtime::__private::register(__cors_config, &#entry, __cors_endpoint);
         }
     } else {
         quote! {
             ::cors_runtime::__private::actix_web::dev::HttpServiceFactory::register(#name, __cors_config);
-            ::cors_runtime::__private::register_preflights(
-                __cors_config, &__CORS_ROUTES, &#policy_ident,
-            );
+            ::cors_runtime::__private::register_preflights(__cors_config, &#entry);
         }
     };
     quote! {
@@ -105,20 +101,14 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
         impl ::cors_runtime::__private::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, __cors_config: &mut ::cors_runtime::__private::actix_web::dev::AppService) {
                 #configured_origins
-                static #policy_ident: ::cors_runtime::Policy = #policy;
                 #audit_placement
-                static __CORS_AUDIT: ::cors_runtime::audit::AuditEntry =
-                    ::cors_runtime::audit::AuditEntry::new(
-                        #handler_name,
-                        ::core::module_path!(),
-                        &[#(#paths),*],
-                        &#policy_ident,
-                    );
-                static __CORS_ROUTES: ::cors_runtime::__private::Registration =
-                    ::cors_runtime::__private::Registration {
-                        routes: &[#(#route_values),*],
-                        preflights: &[#(#preflights),*],
-                    };
+                static #entry: ::cors_runtime::audit::AuditEntry = ::cors_runtime::audit::AuditEntry {
+                    handler: #handler_name,
+                    module: ::core::module_path!(),
+                    policy: #policy,
+                    routes: &[#(#route_values),*],
+                    preflights: &[#(#preflights),*],
+                };
                 #handler
                 #registration
             }
@@ -258,7 +248,7 @@ fn origins_tokens(origins: &Origins) -> TokenStream {
     };
     let exact = exact.iter().map(|origin| {
         let origin: &str = origin;
-        quote!(::std::borrow::Cow::Borrowed(#origin))
+        quote!(::cors_runtime::__private::Text::Static(#origin))
     });
     let patterns = patterns.iter().map(|pattern| {
         let scheme = match pattern.scheme {
@@ -275,7 +265,7 @@ fn origins_tokens(origins: &Origins) -> TokenStream {
         quote! {
             ::cors_runtime::__private::OriginPattern {
                 scheme: ::cors_runtime::__private::Scheme::#scheme,
-                host: ::std::borrow::Cow::Borrowed(#host),
+                host: ::cors_runtime::__private::Text::Static(#host),
                 subdomains: #subdomains,
                 port: ::cors_runtime::__private::PortRule::#port,
             }
@@ -283,8 +273,8 @@ fn origins_tokens(origins: &Origins) -> TokenStream {
     });
     quote! {
         ::cors_runtime::__private::Origins::Listed {
-            exact: ::std::borrow::Cow::Borrowed(&[#(#exact),*]),
-            patterns: ::std::borrow::Cow::Borrowed(&[#(#patterns),*]),
+            exact: ::cors_runtime::__private::List::Static(&[#(#exact),*]),
+            patterns: ::cors_runtime::__private::List::Static(&[#(#patterns),*]),
         }
     }
 }

@@ -11,6 +11,7 @@ mod list;
 mod methods;
 mod origin;
 mod origins;
+mod stored;
 
 pub use error::RuleError;
 pub use headers::{check_expose_header, check_request_header, is_tchar, is_token};
@@ -20,6 +21,7 @@ pub use list::{
 pub use methods::{check_max_age, check_method};
 pub use origin::{OriginPattern, OriginRule, PortRule, Scheme, is_loopback, parse_origin};
 pub use origins::{Match, OriginMatcher, Origins};
+pub use stored::{List, Text};
 
 /// The largest `max_age` browsers honour at all (Firefox caps at one day).
 pub const MAX_AGE_LIMIT: u64 = 86_400;

@@ -2,10 +2,9 @@
 //! pattern) is parsed here, and a request's `Origin` is matched against patterns by the same
 //! host-label and port rules.
 
-use std::borrow::Cow;
 use std::fmt;
 
-use crate::RuleError;
+use crate::{RuleError, Text};
 
 /// What one entry of `origins` allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +12,7 @@ pub enum OriginRule {
     /// `*`: every origin, `null` included.
     Any,
     /// One serialized origin, compared byte for byte.
-    Exact(Cow<'static, str>),
+    Exact(Text),
     /// `https://*.example.com`, `http://localhost:*` and their combination.
     Pattern(OriginPattern),
 }
@@ -33,7 +32,7 @@ pub struct OriginPattern {
     /// The scheme.
     pub scheme: Scheme,
     /// The host after `*.` for subdomain patterns, else the whole host.
-    pub host: Cow<'static, str>,
+    pub host: Text,
     /// `*.host`: one or more labels in front of `host`, never `host` itself.
     pub subdomains: bool,
     /// Which ports the pattern accepts.
@@ -251,11 +250,11 @@ pub fn parse_origin(entry: &str) -> Result<OriginRule, RuleError> {
     check_host(entry, host)?;
     let port = parse_port(entry, scheme, port)?;
     if !subdomains && port != PortRule::Any {
-        return Ok(OriginRule::Exact(Cow::Owned(entry.to_owned())));
+        return Ok(OriginRule::Exact(entry.into()));
     }
     Ok(OriginRule::Pattern(OriginPattern {
         scheme,
-        host: Cow::Owned(host.to_owned()),
+        host: host.into(),
         subdomains,
         port,
     }))

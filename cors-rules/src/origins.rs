@@ -1,10 +1,9 @@
 //! A policy's origins as one value, and the one lookup that requests use.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use crate::origin::is_insecure_origin;
-use crate::{OriginPattern, OriginRule};
+use crate::{List, OriginPattern, OriginRule, Text};
 
 /// The origins a policy trusts: what [`origin_list`](crate::origin_list) returns, what
 /// `#[cors]` compiles into a `static`, and what the runtime matches requests against.
@@ -15,17 +14,17 @@ pub enum Origins {
     /// Exact origins and patterns, in the order written.
     Listed {
         /// Serialized origins, compared byte for byte.
-        exact: Cow<'static, [Cow<'static, str>]>,
+        exact: List<Text>,
         /// Subdomain and port patterns.
-        patterns: Cow<'static, [OriginPattern]>,
+        patterns: List<OriginPattern>,
     },
 }
 
 impl Origins {
     /// Trusts nobody.
     pub const NOBODY: Origins = Origins::Listed {
-        exact: Cow::Borrowed(&[]),
-        patterns: Cow::Borrowed(&[]),
+        exact: List::Static(&[]),
+        patterns: List::Static(&[]),
     };
 
     /// Groups checked rules; `*` among them stands for every origin.
@@ -40,8 +39,8 @@ impl Origins {
             }
         }
         Origins::Listed {
-            exact: Cow::Owned(exact),
-            patterns: Cow::Owned(patterns),
+            exact: exact.into(),
+            patterns: patterns.into(),
         }
     }
 
@@ -166,7 +165,7 @@ struct ExactIndex {
 const LINEAR_SCAN_MAX: usize = 4;
 
 impl ExactIndex {
-    fn new(origins: &[Cow<'static, str>]) -> ExactIndex {
+    fn new(origins: &[Text]) -> ExactIndex {
         let longest = origins.iter().map(|origin| origin.len()).max().unwrap_or(0);
         if origins.len() <= LINEAR_SCAN_MAX {
             return ExactIndex {
@@ -197,7 +196,7 @@ impl ExactIndex {
 
     /// Where `origin` is in `origins`, the list this index was built from.
     #[inline]
-    fn find(&self, origins: &[Cow<'static, str>], origin: &[u8]) -> Option<usize> {
+    fn find(&self, origins: &[Text], origin: &[u8]) -> Option<usize> {
         if origin.len() > self.longest {
             return None;
         }
@@ -250,7 +249,7 @@ mod tests {
         Origins::Listed {
             exact: exact
                 .iter()
-                .map(|origin| Cow::Owned(origin.to_string()))
+                .map(|origin| Text::Owned(origin.to_string().into()))
                 .collect(),
             patterns: patterns.to_vec().into(),
         }
@@ -258,13 +257,13 @@ mod tests {
 
     const SUBDOMAINS: OriginPattern = OriginPattern {
         scheme: Scheme::Https,
-        host: Cow::Borrowed("example.com"),
+        host: Text::Static("example.com"),
         subdomains: true,
         port: PortRule::Default,
     };
     const ANY_PORT: OriginPattern = OriginPattern {
         scheme: Scheme::Http,
-        host: Cow::Borrowed("localhost"),
+        host: Text::Static("localhost"),
         subdomains: false,
         port: PortRule::Any,
     };
@@ -378,7 +377,7 @@ mod tests {
     fn ipv6_hosts_keep_their_colons() {
         let pattern = OriginPattern {
             scheme: Scheme::Http,
-            host: Cow::Borrowed("[::1]"),
+            host: Text::Static("[::1]"),
             subdomains: false,
             port: PortRule::Any,
         };

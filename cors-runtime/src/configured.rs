@@ -383,10 +383,10 @@ pub fn reload(name: &str, value: &str) -> Result<(), ConfigError> {
 fn slots() -> Vec<(&'static ConfiguredOrigins, &'static str)> {
     let mut slots: Vec<(&'static ConfiguredOrigins, &'static str)> = Vec::new();
     for entry in audit::entries() {
-        if let PolicyOrigins::Configured(slot) = entry.policy.parts.origins
-            && !slots.iter().any(|(known, _)| std::ptr::eq(*known, slot))
+        if let PolicyOrigins::Configured(slot) = &entry.policy.parts.origins
+            && !slots.iter().any(|(known, _)| std::ptr::eq(*known, *slot))
         {
-            slots.push((slot, entry.handler));
+            slots.push((*slot, entry.handler));
         }
     }
     slots

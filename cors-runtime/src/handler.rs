@@ -11,9 +11,9 @@ use actix_web::guard::{self, Guard};
 use actix_web::http::Method;
 use actix_web::{Resource, Route};
 
+use crate::audit::AuditEntry;
 use crate::inject::Inject;
-use crate::policy::Policy;
-use crate::preflight::{self, PreflightRoute};
+use crate::preflight;
 
 /// One routing attribute of a handler (`#[get("/path")]`, or one of `#[routes]`).
 /// Built by `#[cors]`. Not a public API.
@@ -28,44 +28,27 @@ pub struct HandlerRoute {
     pub guards: fn() -> Vec<Box<dyn Guard>>,
 }
 
-/// Everything `#[cors]` registers for one handler. Not a public API.
-pub struct Registration {
-    /// The handler's routing attributes.
-    pub routes: &'static [HandlerRoute],
-    /// One preflight route per path (and guards) of `routes`.
-    pub preflights: &'static [PreflightRoute],
-}
-
-/// Registers the handler's routes, each answering with `endpoint()` and wrapped in
-/// `policy`, then its preflight routes.
-pub fn register(
-    config: &mut AppService,
-    registration: &'static Registration,
-    policy: &'static Policy,
-    endpoint: fn() -> Route,
-) {
-    for route in registration.routes {
+/// Registers the handler of `entry`: its routes, each answering with `endpoint()` and
+/// wrapped in its policy, then its preflight routes.
+pub fn register(config: &mut AppService, entry: &'static AuditEntry, endpoint: fn() -> Route) {
+    for route in entry.routes {
         let mut resource = Resource::new(route.path)
             .name(route.name)
             .guard(method_guard(route.methods));
         for guard in (route.guards)() {
             resource = resource.guard(Rc::<dyn Guard>::from(guard));
         }
-        let resource = resource.route(endpoint()).wrap(Inject::new(policy));
+        let resource = resource.route(endpoint()).wrap(Inject::new(&entry.policy));
         HttpServiceFactory::register(resource, config);
     }
-    register_preflights(config, registration, policy);
+    register_preflights(config, entry);
 }
 
-/// Registers the handler's preflight routes only: its routes are actix-web's attribute's,
+/// Registers the preflight routes of `entry` only: its routes are actix-web's attribute's,
 /// which has them wrapped already.
-pub fn register_preflights(
-    config: &mut AppService,
-    registration: &'static Registration,
-    policy: &'static Policy,
-) {
-    for route in registration.preflights {
-        preflight::register(config, route, policy);
+pub fn register_preflights(config: &mut AppService, entry: &'static AuditEntry) {
+    for route in entry.preflights {
+        preflight::register(config, route, &entry.policy);
     }
 }
 

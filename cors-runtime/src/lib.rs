@@ -25,13 +25,15 @@ pub use policy::Policy;
 /// What `#[cors]` expansions name. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::handler::{HandlerRoute, Registration, register, register_preflights};
+    pub use crate::handler::{HandlerRoute, register, register_preflights};
     pub use crate::inject::{Inject, actual_response};
     pub use crate::policy::{AllowedHeaders, Parts, PolicyOrigins};
     pub use crate::preflight::register as register_preflight;
     pub use crate::preflight::respond as preflight_response;
     pub use crate::preflight::{PreflightRoute, no_guards};
-    pub use cors_rules::{Match, OriginMatcher, OriginPattern, Origins, PortRule, Scheme};
+    pub use cors_rules::{
+        List, Match, OriginMatcher, OriginPattern, Origins, PortRule, Scheme, Text,
+    };
     /// `Vary` merging, for the allocation test of `cors-bench`.
     pub mod vary {
         pub use crate::vary::{Memo, ORIGIN, PREFLIGHT, add_known};

@@ -29,7 +29,7 @@ pub(crate) use prepared::{Prepared, ReadyOrigins};
 ///     .into_iter()
 ///     .find(|entry| entry.handler == "me")
 ///     .unwrap();
-/// let policy = entry.policy;
+/// let policy = &entry.policy;
 /// assert_eq!(policy.origins().to_string(), "https://app.example.com");
 /// assert_eq!(policy.methods(), ["GET"]);
 /// assert!(policy.credentials());
@@ -198,7 +198,13 @@ impl AllowedHeaders {
 /// A GET policy for `origins` with `max_age = 600`, kept for the rest of the test run.
 #[cfg(test)]
 pub(crate) fn leaked_for_test(origins: &str) -> &'static Policy {
-    Box::leak(Box::new(Policy::from_parts(Parts {
+    Box::leak(Box::new(for_test(origins)))
+}
+
+/// A GET policy for `origins` with `max_age = 600`.
+#[cfg(test)]
+pub(crate) fn for_test(origins: &str) -> Policy {
+    Policy::from_parts(Parts {
         origins: PolicyOrigins::Fixed(cors_rules::origin_list(origins, false).unwrap()),
         methods: &["GET"],
         headers: AllowedHeaders {
@@ -209,7 +215,7 @@ pub(crate) fn leaked_for_test(origins: &str) -> &'static Policy {
         expose_headers: None,
         max_age: Some(600),
         credentials: false,
-    })))
+    })
 }
 
 #[cfg(test)]

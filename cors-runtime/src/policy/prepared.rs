@@ -2,7 +2,7 @@
 
 use actix_web::http::Method;
 use actix_web::http::header::{HeaderMap, HeaderValue, ORIGIN};
-use cors_rules::{Match, OriginMatcher, Origins};
+use cors_rules::{Match, OriginMatcher, Origins, Text};
 
 use super::{Policy, PolicyOrigins};
 use crate::ConfiguredOrigins;
@@ -58,8 +58,8 @@ impl ReadyOrigins {
             Origins::Listed { exact, .. } => exact
                 .iter()
                 .map(|origin| match origin {
-                    std::borrow::Cow::Borrowed(origin) => HeaderValue::from_static(origin),
-                    std::borrow::Cow::Owned(origin) => {
+                    Text::Static(origin) => HeaderValue::from_static(origin),
+                    Text::Owned(origin) => {
                         HeaderValue::from_str(origin).expect("checked origins are visible ASCII")
                     }
                 })

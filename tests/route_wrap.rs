@@ -99,3 +99,13 @@ async fn an_error_from_a_route_wrap_carries_the_grant() {
     assert_eq!(other.status, StatusCode::FORBIDDEN);
     assert!(other.cors().is_empty(), "{:?}", other.cors());
 }
+
+#[test]
+fn a_route_with_its_own_wrap_is_audited_with_its_path() {
+    let entries = cors_runtime::audit::entries();
+    let entry = entries
+        .iter()
+        .find(|entry| entry.handler == "tagged")
+        .expect("`tagged` is audited");
+    assert!(entry.paths().eq(["/tagged"]), "{entry:?}");
+}

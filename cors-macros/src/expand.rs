@@ -21,21 +21,21 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
     // with its own `wrap = "..."` (or that actix-web refuses) keeps actix-web's attribute,
     // with our wrapper added.
     let builds_routes = routes.plain() && !matches!(handler.sig.output, syn::ReturnType::Default);
-    let (route_values, kept_imports) = if builds_routes {
-        let values: Vec<TokenStream> = routes
-            .routes
-            .iter()
-            .map(|route| route_tokens(route, &handler.sig.ident))
-            .collect();
+    // Every route is described either way: the audit lists its paths.
+    let route_values: Vec<TokenStream> = routes
+        .routes
+        .iter()
+        .map(|route| route_tokens(route, &handler.sig.ident))
+        .collect();
+    let kept_imports = if builds_routes {
         let (attributes, resolved) = routes.attributes();
-        let kept_imports = remove_attributes(&mut handler, &attributes, &resolved);
-        (values, kept_imports)
+        remove_attributes(&mut handler, &attributes, &resolved)
     } else {
         routes.add_wrap(
             &mut handler.attrs,
             &format!("::cors_runtime::__private::Inject::new(&{ENTRY}.policy)"),
         );
-        (Vec::new(), TokenStream::new())
+        TokenStream::new()
     };
 
     let name = &handler.sig.ident;

@@ -77,7 +77,8 @@ pub struct AuditEntry {
     pub module: &'static str,
     /// The policy.
     pub policy: Policy,
-    /// Its routing attributes. Not a public API.
+    /// Its routing attributes, which `#[cors]` registers (actix-web's attribute does for a
+    /// route with its own `wrap`). Not a public API.
     #[doc(hidden)]
     pub routes: &'static [HandlerRoute],
     /// One preflight route per path (and guards) of `routes`. Not a public API.

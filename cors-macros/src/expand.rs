@@ -50,8 +50,8 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
         OriginSource::Configured(config_name) => {
             let credentials = spec.credentials;
             quote! {
-                static __CORS_ORIGINS: ::cors_runtime::ConfiguredOrigins =
-                    ::cors_runtime::ConfiguredOrigins::new(#config_name, #credentials);
+                static __CORS_ORIGINS: __cors::ConfiguredOrigins =
+                    __cors::ConfiguredOrigins::new(#config_name, #credentials);
             }
         }
         OriginSource::Literal(_) => TokenStream::new(),
@@ -71,7 +71,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
         let allow_methods = methods.join(", ");
         let guards = guards_tokens(group.guards);
         quote! {
-            ::cors_runtime::__private::PreflightRoute {
+            __cors::PreflightRoute {
                 path: #path,
                 served: &[#(#served),*],
                 methods: &[#(#methods),*],
@@ -82,15 +82,15 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
     });
     let registration = if builds_routes {
         quote! {
-            fn __cors_endpoint() -> ::cors_runtime::__private::actix_web::Route {
-                ::cors_runtime::__private::actix_web::Route::new().to(#name)
+            fn __cors_endpoint() -> __cors::actix_web::Route {
+                __cors::actix_web::Route::new().to(#name)
             }
-            ::cors_runtime::__private::register(__cors_config, &#entry, __cors_endpoint);
+            __cors::register(__cors_config, &#entry, __cors_endpoint);
         }
     } else {
         quote! {
-            ::cors_runtime::__private::actix_web::dev::HttpServiceFactory::register(#name, __cors_config);
-            ::cors_runtime::__private::register_preflights(__cors_config, &#entry);
+            __cors::actix_web::dev::HttpServiceFactory::register(#name, __cors_config);
+            __cors::register_preflights(__cors_config, &#entry);
         }
     };
     quote! {
@@ -100,9 +100,11 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
 
         impl ::cors_runtime::__private::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, __cors_config: &mut ::cors_runtime::__private::actix_web::dev::AppService) {
+                // One short name for the paths below: fewer tokens to make and to parse.
+                use ::cors_runtime::__private as __cors;
                 #configured_origins
                 #audit_placement
-                static #entry: ::cors_runtime::audit::AuditEntry = ::cors_runtime::audit::AuditEntry {
+                static #entry: __cors::AuditEntry = __cors::AuditEntry {
                     handler: #handler_name,
                     module: ::core::module_path!(),
                     policy: #policy,
@@ -127,7 +129,7 @@ fn route_tokens(route: &Route, handler: &syn::Ident) -> TokenStream {
     let methods = &route.methods;
     let guards = guards_tokens(&route.guards);
     quote! {
-        ::cors_runtime::__private::HandlerRoute {
+        __cors::HandlerRoute {
             path: #path,
             name: #name,
             methods: &[#(#methods),*],
@@ -141,11 +143,11 @@ fn route_tokens(route: &Route, handler: &syn::Ident) -> TokenStream {
 /// once per handler.
 fn guards_tokens(guards: &[syn::Path]) -> TokenStream {
     if guards.is_empty() {
-        return quote!(::cors_runtime::__private::no_guards);
+        return quote!(__cors::no_guards);
     }
     quote! {
         || ::std::vec![#(::std::boxed::Box::new(
-            ::cors_runtime::__private::actix_web::guard::fn_guard(#guards)
+            __cors::actix_web::guard::fn_guard(#guards)
         )),*]
     }
 }
@@ -209,12 +211,10 @@ fn policy_tokens(spec: &CorsSpec) -> TokenStream {
     let origins = match &spec.origins {
         OriginSource::Literal(origins) => {
             let origins = origins_tokens(origins);
-            quote!(::cors_runtime::__private::PolicyOrigins::Fixed(#origins))
+            quote!(__cors::PolicyOrigins::Fixed(#origins))
         }
         OriginSource::Configured(_) => {
-            quote!(::cors_runtime::__private::PolicyOrigins::Configured(
-                &__CORS_ORIGINS
-            ))
+            quote!(__cors::PolicyOrigins::Configured(&__CORS_ORIGINS))
         }
     };
     let methods = &spec.methods;
@@ -223,15 +223,15 @@ fn policy_tokens(spec: &CorsSpec) -> TokenStream {
     let allow_headers = option(header_value(&spec.headers));
     let expose_headers = option(header_value(&spec.expose_headers));
     let max_age = match spec.max_age {
-        Some(seconds) => quote!(::core::option::Option::Some(#seconds)),
-        None => quote!(::core::option::Option::None),
+        Some(seconds) => quote!(__cors::Some(#seconds)),
+        None => quote!(__cors::None),
     };
     let credentials = spec.credentials;
     quote! {
-        ::cors_runtime::Policy::from_parts(::cors_runtime::__private::Parts {
+        __cors::Policy::from_parts(__cors::Parts {
             origins: #origins,
             methods: &[#(#methods),*],
-            headers: ::cors_runtime::__private::AllowedHeaders { any: #headers_any, names: &[#(#header_names),*] },
+            headers: __cors::AllowedHeaders { any: #headers_any, names: &[#(#header_names),*] },
             allow_headers: #allow_headers,
             expose_headers: #expose_headers,
             max_age: #max_age,
@@ -244,11 +244,11 @@ fn policy_tokens(spec: &CorsSpec) -> TokenStream {
 /// what the rules returned.
 fn origins_tokens(origins: &Origins) -> TokenStream {
     let Origins::Listed { exact, patterns } = origins else {
-        return quote!(::cors_runtime::__private::Origins::Any);
+        return quote!(__cors::Origins::Any);
     };
     let exact = exact.iter().map(|origin| {
         let origin: &str = origin;
-        quote!(::cors_runtime::__private::Text::Static(#origin))
+        quote!(__cors::Text::Static(#origin))
     });
     let patterns = patterns.iter().map(|pattern| {
         let scheme = match pattern.scheme {
@@ -263,18 +263,18 @@ fn origins_tokens(origins: &Origins) -> TokenStream {
             PortRule::Any => quote!(Any),
         };
         quote! {
-            ::cors_runtime::__private::OriginPattern {
-                scheme: ::cors_runtime::__private::Scheme::#scheme,
-                host: ::cors_runtime::__private::Text::Static(#host),
+            __cors::OriginPattern {
+                scheme: __cors::Scheme::#scheme,
+                host: __cors::Text::Static(#host),
                 subdomains: #subdomains,
-                port: ::cors_runtime::__private::PortRule::#port,
+                port: __cors::PortRule::#port,
             }
         }
     });
     quote! {
-        ::cors_runtime::__private::Origins::Listed {
-            exact: ::cors_runtime::__private::List::Static(&[#(#exact),*]),
-            patterns: ::cors_runtime::__private::List::Static(&[#(#patterns),*]),
+        __cors::Origins::Listed {
+            exact: __cors::List::Static(&[#(#exact),*]),
+            patterns: __cors::List::Static(&[#(#patterns),*]),
         }
     }
 }
@@ -291,7 +291,7 @@ fn header_value(list: &HeaderList) -> Option<String> {
 
 fn option(value: Option<String>) -> TokenStream {
     match value {
-        Some(value) => quote!(::core::option::Option::Some(#value)),
-        None => quote!(::core::option::Option::None),
+        Some(value) => quote!(__cors::Some(#value)),
+        None => quote!(__cors::None),
     }
 }

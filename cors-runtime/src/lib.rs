@@ -25,12 +25,16 @@ pub use policy::Policy;
 /// What `#[cors]` expansions name. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::audit::AuditEntry;
+    pub use crate::configured::ConfiguredOrigins;
     pub use crate::handler::{HandlerRoute, register, register_preflights};
     pub use crate::inject::{Inject, actual_response};
+    pub use crate::policy::Policy;
     pub use crate::policy::{AllowedHeaders, Parts, PolicyOrigins};
     pub use crate::preflight::register as register_preflight;
     pub use crate::preflight::respond as preflight_response;
     pub use crate::preflight::{PreflightRoute, no_guards};
+    pub use ::core::option::Option::{None, Some};
     pub use cors_rules::{
         List, Match, OriginMatcher, OriginPattern, Origins, PortRule, Scheme, Text,
     };

@@ -69,12 +69,13 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
             .collect();
         let path = group.path;
         let allow_methods = methods.join(", ");
+        let (served, methods) = (text_list(served), text_list(&methods));
         let guards = guards_tokens(group.guards);
         quote! {
             __cors::PreflightRoute {
                 path: #path,
-                served: &[#(#served),*],
-                methods: &[#(#methods),*],
+                served: #served,
+                methods: #methods,
                 allow_methods: #allow_methods,
                 guards: #guards,
             }
@@ -126,13 +127,13 @@ fn route_tokens(route: &Route, handler: &syn::Ident) -> TokenStream {
         Some(name) => name.value(),
         None => handler.to_string(),
     };
-    let methods = &route.methods;
+    let methods = text_list(&route.methods);
     let guards = guards_tokens(&route.guards);
     quote! {
         __cors::HandlerRoute {
             path: #path,
             name: #name,
-            methods: &[#(#methods),*],
+            methods: #methods,
             guards: #guards,
         }
     }
@@ -217,9 +218,9 @@ fn policy_tokens(spec: &CorsSpec) -> TokenStream {
             quote!(__cors::PolicyOrigins::Configured(&__CORS_ORIGINS))
         }
     };
-    let methods = &spec.methods;
+    let methods = text_list(&spec.methods);
     let headers_any = spec.headers.any;
-    let header_names = &spec.headers.names;
+    let header_names = text_list(&spec.headers.names);
     let allow_headers = option(header_value(&spec.headers));
     let expose_headers = option(header_value(&spec.expose_headers));
     let max_age = match spec.max_age {
@@ -230,8 +231,8 @@ fn policy_tokens(spec: &CorsSpec) -> TokenStream {
     quote! {
         __cors::Policy::from_parts(__cors::Parts {
             origins: #origins,
-            methods: &[#(#methods),*],
-            headers: __cors::AllowedHeaders { any: #headers_any, names: &[#(#header_names),*] },
+            methods: #methods,
+            headers: __cors::AllowedHeaders { any: #headers_any, names: #header_names },
             allow_headers: #allow_headers,
             expose_headers: #expose_headers,
             max_age: #max_age,
@@ -246,35 +247,43 @@ fn origins_tokens(origins: &Origins) -> TokenStream {
     let Origins::Listed { exact, patterns } = origins else {
         return quote!(__cors::Origins::Any);
     };
-    let exact = exact.iter().map(|origin| {
-        let origin: &str = origin;
-        quote!(__cors::Text::Static(#origin))
-    });
-    let patterns = patterns.iter().map(|pattern| {
-        let scheme = match pattern.scheme {
-            Scheme::Http => quote!(Http),
-            Scheme::Https => quote!(Https),
-        };
-        let host: &str = &pattern.host;
-        let subdomains = pattern.subdomains;
-        let port = match pattern.port {
-            PortRule::Default => quote!(Default),
-            PortRule::Exact(port) => quote!(Exact(#port)),
-            PortRule::Any => quote!(Any),
-        };
-        quote! {
-            __cors::OriginPattern {
-                scheme: __cors::Scheme::#scheme,
-                host: __cors::Text::Static(#host),
-                subdomains: #subdomains,
-                port: __cors::PortRule::#port,
+    let exact: Vec<TokenStream> = exact
+        .iter()
+        .map(|origin| {
+            let origin: &str = origin;
+            quote!(__cors::Text::Static(#origin))
+        })
+        .collect();
+    let patterns: Vec<TokenStream> = patterns
+        .iter()
+        .map(|pattern| {
+            let scheme = match pattern.scheme {
+                Scheme::Http => quote!(Http),
+                Scheme::Https => quote!(Https),
+            };
+            let host: &str = &pattern.host;
+            let subdomains = pattern.subdomains;
+            let port = match pattern.port {
+                PortRule::Default => quote!(Default),
+                PortRule::Exact(port) => quote!(Exact(#port)),
+                PortRule::Any => quote!(Any),
+            };
+            quote! {
+                __cors::OriginPattern {
+                    scheme: __cors::Scheme::#scheme,
+                    host: __cors::Text::Static(#host),
+                    subdomains: #subdomains,
+                    port: __cors::PortRule::#port,
+                }
             }
-        }
-    });
+        })
+        .collect();
+    let (exact, patterns) = (static_list(&exact), static_list(&patterns));
+
     quote! {
         __cors::Origins::Listed {
-            exact: __cors::List::Static(&[#(#exact),*]),
-            patterns: __cors::List::Static(&[#(#patterns),*]),
+            exact: #exact,
+            patterns: #patterns,
         }
     }
 }
@@ -294,4 +303,31 @@ fn option(value: Option<String>) -> TokenStream {
         Some(value) => quote!(__cors::Some(#value)),
         None => quote!(__cors::None),
     }
+}
+
+/// A `&'static [&'static str]` in the generated `static`. Each list written there is an
+/// allocation the compiler checks on its own (about as long as the rest of a small policy),
+/// so the lists most routes have, empty or one method, name constants of `cors-runtime`.
+fn text_list<S: AsRef<str>>(items: &[S]) -> TokenStream {
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    match items[..] {
+        [] => quote!(__cors::lists::NONE),
+        [method] if SHARED_METHOD_LISTS.contains(&method) => {
+            let name = syn::Ident::new(method, proc_macro2::Span::call_site());
+            quote!(__cors::lists::#name)
+        }
+        _ => quote!(&[#(#items),*]),
+    }
+}
+
+/// The methods with a one-method list among `cors-runtime`'s constants.
+const SHARED_METHOD_LISTS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
+
+/// A `cors_rules::List` in the generated `static`: the shared empty list when empty, for
+/// the same reason as [`text_list`].
+fn static_list(items: &[TokenStream]) -> TokenStream {
+    if items.is_empty() {
+        return quote!(__cors::List::EMPTY);
+    }
+    quote!(__cors::List::Static(&[#(#items),*]))
 }

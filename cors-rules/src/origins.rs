@@ -23,8 +23,8 @@ pub enum Origins {
 impl Origins {
     /// Trusts nobody.
     pub const NOBODY: Origins = Origins::Listed {
-        exact: List::Static(&[]),
-        patterns: List::Static(&[]),
+        exact: List::EMPTY,
+        patterns: List::EMPTY,
     };
 
     /// Groups checked rules; `*` among them stands for every origin.

@@ -79,6 +79,11 @@ pub enum List<T: 'static> {
     Owned(Box<[T]>),
 }
 
+impl<T> List<T> {
+    /// No entries.
+    pub const EMPTY: List<T> = List::Static(&[]);
+}
+
 impl<T> Deref for List<T> {
     type Target = [T];
 

@@ -27,7 +27,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
         .iter()
         .map(|route| route_tokens(route, &handler.sig.ident))
         .collect();
-    let kept_imports = if builds_routes {
+    let removed_attributes = if builds_routes {
         let (attributes, resolved) = routes.attributes();
         remove_attributes(&mut handler, &attributes, &resolved)
     } else {
@@ -35,7 +35,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
             &mut handler.attrs,
             &format!("::cors_runtime::__private::Inject::new(&{ENTRY}.policy)"),
         );
-        TokenStream::new()
+        Vec::new()
     };
 
     let name = &handler.sig.ident;
@@ -103,6 +103,10 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
             fn register(self, __cors_config: &mut ::cors_runtime::__private::actix_web::dev::AppService) {
                 // One short name for the paths below: fewer tokens to make and to parse.
                 use ::cors_runtime::__private as __cors;
+                #(
+                    #[allow(unused_imports)]
+                    use #removed_attributes as _;
+                )*
                 #configured_origins
                 #audit_placement
                 static #entry: __cors::AuditEntry = __cors::AuditEntry {
@@ -116,7 +120,6 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
                 #registration
             }
         }
-        #kept_imports
     }
 }
 
@@ -153,14 +156,13 @@ fn guards_tokens(guards: &[syn::Path]) -> TokenStream {
     }
 }
 
-/// Removes the attributes at `indices` from the handler. The path of each one at
-/// `resolved` is still named (in an unnamed `use`) so that its import is used and does not
-/// turn into a warning.
+/// Removes the attributes at `indices` from the handler, and returns the paths of those at
+/// `resolved`: naming each (`use get as _;`) keeps its import used, not a warning.
 pub fn remove_attributes(
     handler: &mut ItemFn,
     indices: &[usize],
     resolved: &[usize],
-) -> TokenStream {
+) -> Vec<syn::Path> {
     let mut removed = Vec::new();
     let mut kept = Vec::new();
     for (index, attr) in std::mem::take(&mut handler.attrs).into_iter().enumerate() {
@@ -172,12 +174,7 @@ pub fn remove_attributes(
         }
     }
     handler.attrs = kept;
-    quote! {
-        #(const _: () = {
-            #[allow(unused_imports)]
-            use #removed as _;
-        };)*
-    }
+    removed
 }
 
 /// The attributes that put a static into the `cors-runtime` distributed slice `slice`

@@ -107,10 +107,13 @@ fn try_expand(args: TokenStream2, item: TokenStream2) -> Result<TokenStream2, Fa
 
 /// The handler without the attributes at `surplus`, their imports still used.
 fn without_attributes(mut handler: syn::ItemFn, surplus: &[usize]) -> TokenStream2 {
-    let kept_imports = expand::remove_attributes(&mut handler, surplus, surplus);
+    let removed = expand::remove_attributes(&mut handler, surplus, surplus);
     quote::quote! {
         #handler
-        #kept_imports
+        #(const _: () = {
+            #[allow(unused_imports)]
+            use #removed as _;
+        };)*
     }
 }
 

@@ -22,10 +22,20 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
     // with our wrapper added.
     let builds_routes = routes.plain() && !matches!(handler.sig.output, syn::ReturnType::Default);
     // Every route is described either way: the audit lists its paths.
+    // Routes with the same guards, and their preflight, name one guard function.
+    let guard_owners = routes.guard_owners();
     let route_values: Vec<TokenStream> = routes
         .routes
         .iter()
-        .map(|route| route_tokens(route, &handler.sig.ident))
+        .zip(&guard_owners)
+        .map(|(route, &owner)| route_tokens(route, owner, &handler.sig.ident))
+        .collect();
+    let guard_functions: Vec<TokenStream> = routes
+        .routes
+        .iter()
+        .enumerate()
+        .filter(|&(index, _)| guard_owners[index] == index)
+        .map(|(index, route)| guards_function(index, route))
         .collect();
     let removed_attributes = if builds_routes {
         let (attributes, resolved) = routes.attributes();
@@ -70,7 +80,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
         let path = group.path;
         let allow_methods = methods.join(", ");
         let (served, methods) = (text_list(served), text_list(&methods));
-        let guards = guards_tokens(group.guards);
+        let guards = guards_name(guard_owners[group.first_route], group.guards);
         quote! {
             __cors::PreflightRoute {
                 path: #path,
@@ -116,6 +126,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
                     routes: &[#(#route_values),*],
                     preflights: &[#(#preflights),*],
                 };
+                #(#guard_functions)*
                 #handler
                 #registration
             }
@@ -124,14 +135,15 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
 }
 
 /// One route as `cors-runtime` builds it: what actix-web's attribute would have built.
-fn route_tokens(route: &Route, handler: &syn::Ident) -> TokenStream {
+/// `guard_owner` is the route whose guard function it names.
+fn route_tokens(route: &Route, guard_owner: usize, handler: &syn::Ident) -> TokenStream {
     let path = &route.path;
     let name = match &route.name {
         Some(name) => name.value(),
         None => handler.to_string(),
     };
     let methods = text_list(&route.methods);
-    let guards = guards_tokens(&route.guards);
+    let guards = guards_name(guard_owner, &route.guards);
     quote! {
         __cors::HandlerRoute {
             path: #path,
@@ -142,18 +154,31 @@ fn route_tokens(route: &Route, handler: &syn::Ident) -> TokenStream {
     }
 }
 
-/// A route's `guard = "..."` functions, made anew for each worker. A route without guards
-/// names one shared function rather than a closure of its own, which would be compiled
-/// once per handler.
-fn guards_tokens(guards: &[syn::Path]) -> TokenStream {
+/// The function making route `index`'s `guard = "..."` guards, anew for each worker: the
+/// routes with the same guards and their preflight name it too.
+fn guards_function(index: usize, route: &Route) -> TokenStream {
+    if route.guards.is_empty() {
+        return TokenStream::new();
+    }
+    let name = guards_name(index, &route.guards);
+    let guards = &route.guards;
+    quote! {
+        fn #name() -> ::std::vec::Vec<::std::boxed::Box<dyn __cors::actix_web::guard::Guard>> {
+            ::std::vec![#(::std::boxed::Box::new(
+                __cors::actix_web::guard::fn_guard(#guards)
+            )),*]
+        }
+    }
+}
+
+/// The name of route `index`'s guard function. A route without guards names one shared
+/// function rather than one of its own, which would be compiled once per handler.
+fn guards_name(index: usize, guards: &[syn::Path]) -> TokenStream {
     if guards.is_empty() {
         return quote!(__cors::no_guards);
     }
-    quote! {
-        || ::std::vec![#(::std::boxed::Box::new(
-            __cors::actix_web::guard::fn_guard(#guards)
-        )),*]
-    }
+    let name = quote::format_ident!("__cors_guards_{index}");
+    quote!(#name)
 }
 
 /// Removes the attributes at `indices` from the handler, and returns the paths of those at

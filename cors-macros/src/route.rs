@@ -288,6 +288,8 @@ impl Routes {
 pub struct PathGroup<'a> {
     pub path: &'a LitStr,
     pub guards: &'a [syn::Path],
+    /// Index of the group's first route: its guards are the group's.
+    pub first_route: usize,
     /// The methods served there, in order of appearance, without repeats.
     pub methods: Vec<&'a str>,
 }
@@ -296,7 +298,7 @@ impl Routes {
     /// The routes grouped by path and guards, in order of appearance.
     pub fn by_path(&self) -> Vec<PathGroup<'_>> {
         let mut groups: Vec<PathGroup<'_>> = Vec::new();
-        for route in &self.routes {
+        for (index, route) in self.routes.iter().enumerate() {
             let same = |group: &&mut PathGroup<'_>| {
                 group.path.value() == route.path.value()
                     && guard_names(group.guards) == guard_names(&route.guards)
@@ -307,6 +309,7 @@ impl Routes {
                     groups.push(PathGroup {
                         path: &route.path,
                         guards: &route.guards,
+                        first_route: index,
                         methods: Vec::new(),
                     });
                     groups.last_mut().expect("pushed just above")
@@ -319,6 +322,26 @@ impl Routes {
             }
         }
         groups
+    }
+}
+
+impl Routes {
+    /// For each route, the first route with the same guards: they share one guard function.
+    pub fn guard_owners(&self) -> Vec<usize> {
+        let guards: Vec<Vec<String>> = self
+            .routes
+            .iter()
+            .map(|route| guard_names(&route.guards))
+            .collect();
+        guards
+            .iter()
+            .map(|own| {
+                guards
+                    .iter()
+                    .position(|other| other == own)
+                    .expect("a route has its own guards")
+            })
+            .collect()
     }
 }
 

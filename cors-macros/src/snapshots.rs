@@ -104,3 +104,19 @@ fn errors_keep_the_item() {
         expect_file!["snapshots/errors_keep_the_item.txt"],
     );
 }
+
+#[test]
+fn guarded_routes_share_their_guard_function_with_the_preflight() {
+    check(
+        quote!(origins = "https://app.example.com"),
+        quote! {
+            #[routes]
+            #[get("/items", guard = "api_host")]
+            #[post("/items", guard = "api_host")]
+            async fn items() -> &'static str {
+                "[]"
+            }
+        },
+        expect_file!["snapshots/guarded_routes.txt"],
+    );
+}

@@ -20,7 +20,9 @@ use actix_web::http::header::{
 use crate::policy::{Policy, Prepared};
 use crate::vary;
 
-/// Middleware factory for one handler's route, passed to actix-web's `wrap = "..."`.
+/// Middleware factory for one handler's route: `#[cors]`'s registration wraps each route it
+/// builds in it, and a route left to actix-web's attribute gets it as its outermost
+/// `wrap = "..."`.
 pub struct Inject {
     policy: &'static Policy,
 }

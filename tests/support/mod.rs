@@ -256,6 +256,16 @@ impl Response {
 /// whole request (a `431` for an oversized header, say): a failed write is then not an
 /// error as long as an answer can be read.
 pub fn exchange(to: SocketAddr, request: &[u8]) -> Result<Response, String> {
+    exchange_in_parts(to, &[request], Duration::ZERO)
+}
+
+/// [`exchange`] with the request written in `parts`, `pause` apart: a body that arrives
+/// after its headers makes a body extractor wait (its first poll returns `Pending`).
+pub fn exchange_in_parts(
+    to: SocketAddr,
+    parts: &[&[u8]],
+    pause: Duration,
+) -> Result<Response, String> {
     let started = Instant::now();
     let deadline = started + BOUND;
     let mut stream = TcpStream::connect_timeout(&to, BOUND).map_err(|e| format!("connect: {e}"))?;
@@ -263,7 +273,16 @@ pub fn exchange(to: SocketAddr, request: &[u8]) -> Result<Response, String> {
     stream
         .set_write_timeout(Some(BOUND))
         .map_err(|e| e.to_string())?;
-    let write_error = stream.write_all(request).err();
+    let mut write_error = None;
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            std::thread::sleep(pause);
+        }
+        if let Err(error) = stream.write_all(part) {
+            write_error = Some(error);
+            break;
+        }
+    }
 
     let mut received = Vec::new();
     let mut buffer = [0u8; 16 * 1024];

@@ -106,8 +106,10 @@ where
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
+        // Taken only once the route has answered: a handler that awaits is polled again.
+        let result = ready!(this.inner.poll(cx));
         let allow_origin = this.allow_origin.take();
-        Poll::Ready(match ready!(this.inner.poll(cx)) {
+        Poll::Ready(match result {
             Ok(response) => {
                 let mut response = into_boxed_body(response);
                 apply(response.headers_mut(), this.prepared, allow_origin);

@@ -17,6 +17,7 @@ use actix_web::http::header::{
     HeaderMap, HeaderName, HeaderValue, VARY,
 };
 
+use crate::layer::{AnswerSlot, RouteAnswer};
 use crate::policy::{Policy, Prepared};
 use crate::vary;
 
@@ -77,10 +78,12 @@ where
         // is kept: an inner middleware may need it alone to change its headers or path
         // (`ServiceRequest::headers_mut` panics while a clone lives).
         let allow_origin = grant(&self.prepared, req.method(), req.headers());
+        let slot = AnswerSlot::of(&req);
         InjectFuture {
             inner: self.service.call(req),
             prepared: Rc::clone(&self.prepared),
             allow_origin,
+            slot,
         }
     }
 }
@@ -93,6 +96,8 @@ pin_project_lite::pin_project! {
         inner: F,
         prepared: Rc<Prepared>,
         allow_origin: Option<HeaderValue>,
+        // Where an application's `Preflights` wants to hear what this route answered.
+        slot: Option<AnswerSlot>,
     }
 }
 
@@ -109,6 +114,12 @@ where
         // Taken only once the route has answered: a handler that awaits is polled again.
         let result = ready!(this.inner.poll(cx));
         let allow_origin = this.allow_origin.take();
+        if let Some(slot) = this.slot.take() {
+            slot.record(RouteAnswer::Actual(
+                Rc::clone(this.prepared),
+                allow_origin.clone(),
+            ));
+        }
         Poll::Ready(match result {
             Ok(response) => {
                 let mut response = into_boxed_body(response);
@@ -225,7 +236,7 @@ const ACCESS_CONTROL: &str = "access-control-";
 /// a handler's or a middleware's own never widens it. Names are gathered a few at a time on
 /// the stack (cloning a name allocates nothing), so this allocates nothing either.
 #[cold]
-fn remove_access_control(headers: &mut HeaderMap) {
+pub(crate) fn remove_access_control(headers: &mut HeaderMap) {
     loop {
         let mut batch: [Option<HeaderName>; 8] = Default::default();
         let names = headers

@@ -2,30 +2,34 @@
 //! routes before any other middleware sees them, for applications whose scopes or app sit
 //! behind authentication (a browser's preflight never carries credentials).
 //!
-//! It judges with the routes' own judges: every generated preflight route leaves a marker
-//! in actix-web's resource map when it registers, and the marker tells, once the
-//! application is built, the route's full path (scope prefixes included), so the layer needs
-//! no configuration of its own.
+//! It decides as the router does, never by a pattern alone. What a `#[cors]` route
+//! answered, the route records in a slot the layer puts in the request, and that answer
+//! stands. Where no route answered (a middleware did, before the router reached a
+//! resource), or for a preflight it answers first, the layer asks actix-web's resource map
+//! which resource the router tries first for the path (registration order, a scope taking
+//! its prefix whole): only when that is a `#[cors]` path whose handler serves the method
+//! does it answer for it (see [`crate::placement`]).
 
 use std::cell::{OnceCell, RefCell};
 use std::future::{Future, Ready, ready};
 use std::pin::Pin;
-use std::rc::{Rc, Weak};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
-use actix_web::dev::{
-    ResourceDef, ResourceMap, Service, ServiceRequest, ServiceResponse, Transform,
-};
-use actix_web::error::UrlGenerationError;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::guard::Guard;
 use actix_web::http::Method;
-use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, HeaderValue, ORIGIN};
-use actix_web::{Error, HttpRequest};
+use actix_web::http::header::{
+    ACCESS_CONTROL_REQUEST_METHOD, HeaderMap, HeaderName, HeaderValue, ORIGIN,
+};
+use actix_web::{Error, HttpMessage, HttpRequest};
 
 use crate::inject::{apply, carries_answer, with_answer};
+use crate::placement::first_pattern;
+use crate::policy::Prepared;
 use crate::preflight::{Judge, PreflightRoute};
+use crate::vary;
 
 /// Answers the preflights of every `#[cors]` route before the application's middleware
 /// runs, and gives the policy's answer to the responses that middleware makes for those
@@ -51,11 +55,24 @@ use crate::preflight::{Judge, PreflightRoute};
 /// # drop(app);
 /// ```
 ///
-/// Other cross-origin requests for annotated routes get the route's answer on whatever
-/// response comes back, exactly as the route itself gives it: so a middleware's response
-/// (an authentication layer's `401`) carries the grant, and no middleware's own
-/// `Access-Control-*` header (`DefaultHeaders`, another CORS middleware) survives beside
-/// the policy. Requests without `Origin` pass through untouched.
+/// What it decides, it decides as actix-web's router does:
+///
+/// - A response of a `#[cors]` route keeps exactly the answer that route gave, with or
+///   without `Origin`: no middleware's own `Access-Control-*` header (`DefaultHeaders`,
+///   another CORS middleware) survives beside the policy, and `Vary` is one line, also
+///   when `Compress` adds its own name.
+/// - A response that a middleware made before the router reached any resource (an
+///   authentication layer's `401`) gets the answer of the `#[cors]` route the router
+///   would have picked, so the page can tell "not logged in" from "blocked".
+/// - A response of any other resource is left as it is: a route without `#[cors]` never
+///   gets a grant, whichever annotated pattern also matches its path.
+/// - A preflight is answered here only when the first resource the router tries for its
+///   path is a `#[cors]` path whose handler serves the requested method (its guards
+///   agree); any other goes on, and meets whatever the application has for it.
+///
+/// It sees the request as it comes: middleware inside it that rewrites the path
+/// (`NormalizePath`) is unknown to it, so add such middleware after it (outside). Guards
+/// of scopes are not known before routing: see the README's section on authentication.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Preflights;
 
@@ -72,17 +89,19 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         // Built after the application registered its routes on this worker's thread.
-        let registered = PENDING.with_borrow(|pending| {
-            pending
+        let enlisted = ENLISTED.with_borrow(|enlisted| {
+            enlisted
                 .iter()
-                .filter(|entry| entry.marker.strong_count() > 0)
+                .filter(|entry| entry.judge.placement.is_alive())
                 .cloned()
                 .collect()
         });
         ready(Ok(PreflightsService {
             service,
-            registered: RefCell::new(registered),
-            routes: OnceCell::new(),
+            routes: Rc::new(Routes {
+                enlisted: RefCell::new(enlisted),
+                resolved: OnceCell::new(),
+            }),
         }))
     }
 }
@@ -90,45 +109,61 @@ where
 /// The running layer of [`Preflights`].
 pub struct PreflightsService<S> {
     service: S,
-    /// Preflight routes registered on this thread, maybe of other applications too: sorted
-    /// out on the first request, when the application's resource map can be asked.
-    registered: RefCell<Vec<Registered>>,
-    routes: OnceCell<Vec<Resolved>>,
+    routes: Rc<Routes>,
 }
 
-/// A preflight route of this application, with its full path.
+/// The `#[cors]` routes of one application, as the layer asks about them.
+struct Routes {
+    /// Preflight routes registered on this thread, maybe of other applications too: sorted
+    /// out on the first request, when the application's resource map can be asked.
+    enlisted: RefCell<Vec<Enlisted>>,
+    resolved: OnceCell<Vec<Resolved>>,
+}
+
+/// A path of a `#[cors]` route of this application.
 struct Resolved {
-    path: ResourceDef,
     route: &'static PreflightRoute,
     guards: Vec<Box<dyn Guard>>,
     judge: Rc<Judge>,
 }
 
-impl<S> PreflightsService<S> {
-    /// This application's preflight routes, found on the first request.
-    fn routes(&self, req: &HttpRequest) -> &[Resolved] {
-        self.routes.get_or_init(|| {
-            let registered = std::mem::take(&mut *self.registered.borrow_mut());
-            registered
+impl Routes {
+    /// This application's `#[cors]` paths, found on the first request.
+    fn of(&self, req: &HttpRequest) -> &[Resolved] {
+        self.resolved.get_or_init(|| {
+            std::mem::take(&mut *self.enlisted.borrow_mut())
                 .into_iter()
-                .filter_map(|entry| entry.resolve(req))
+                .filter(|entry| entry.judge.placement.belongs_to(req))
+                .map(|entry| Resolved {
+                    route: entry.route,
+                    guards: (entry.route.guards)(),
+                    judge: entry.judge,
+                })
                 .collect()
         })
     }
 
-    /// The annotated route that `req` would reach for `method`, if any: its path, one of
-    /// its methods and its guards all agree.
+    /// The `#[cors]` path that the router would bring `req` to, were its method `method`:
+    /// the first resource whose pattern matches the path is on that path (a scope takes its
+    /// prefix whole), and the path's handler for `method` accepts it by its guards.
+    /// `None` when the router would pick another resource, or none.
     fn route_for(&self, req: &ServiceRequest, method: &[u8]) -> Option<&Resolved> {
-        let path = req.match_info().as_str();
-        self.routes(req.request()).iter().find(|resolved| {
-            resolved.route.serves(method)
-                && resolved.path.is_match(path)
+        let first = first_pattern(req.resource_map(), req.match_info().as_str())?;
+        self.of(req.request()).iter().find(|resolved| {
+            resolved.judge.placement.full_pattern() == Some(first.as_str())
+                && resolved.route.serves(method)
                 && resolved
                     .guards
                     .iter()
                     .all(|guard| guard.check(&req.guard_ctx()))
         })
     }
+}
+
+/// Whether the router brought `req` to a resource: it consumed the whole path. A response
+/// made before that (a middleware around the app or a scope) comes from no route.
+fn reached_a_resource(req: &HttpRequest) -> bool {
+    req.match_info().unprocessed().is_empty()
 }
 
 impl<S, B> Service<ServiceRequest> for PreflightsService<S>
@@ -143,60 +178,46 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        if !req.headers().contains_key(ORIGIN) {
-            return PreflightsFuture::inner(self.service.call(req), None);
-        }
-        let requested = (*req.method() == Method::OPTIONS)
+        let requested = (*req.method() == Method::OPTIONS && req.headers().contains_key(ORIGIN))
             .then(|| req.headers().get(ACCESS_CONTROL_REQUEST_METHOD))
             .flatten();
         if let Some(requested) = requested {
-            // A preflight: answered here when an annotated route serves what it asks for.
-            let answer = self
-                .route_for(&req, requested.as_bytes())
-                .map(|resolved| resolved.judge.respond(&req));
-            return match answer {
-                Some(answer) => PreflightsFuture::Answered {
+            // A preflight of a `#[cors]` path that the router would bring the actual request
+            // to: answered here, before any middleware (authentication) sees it.
+            if let Some(resolved) = self.routes.route_for(&req, requested.as_bytes()) {
+                let answer = resolved.judge.respond(&req, true);
+                return PreflightsFuture::Answered {
                     response: Some(req.into_response(answer).map_into_right_body()),
-                },
-                None => PreflightsFuture::inner(self.service.call(req), None),
-            };
+                };
+            }
         }
-        // A cross-origin request for an annotated route: judged now, while the request is
-        // as it came, so the response has the policy's answer whatever made it (the route, or
-        // a middleware before it: an authentication layer's 401, `DefaultHeaders`).
-        let owner = self
-            .route_for(&req, req.method().as_str().as_bytes())
-            .map(|resolved| {
-                let grant =
-                    crate::inject::grant(resolved.judge.prepared(), req.method(), req.headers());
-                (grant, Rc::clone(&resolved.judge))
-            });
-        PreflightsFuture::inner(self.service.call(req), owner)
+        // Anything else goes on; the route that answers records its answer in the slot.
+        let slot = AnswerSlot::default();
+        req.extensions_mut().insert(slot.clone());
+        PreflightsFuture::Inner {
+            inner: self.service.call(req),
+            slot,
+            routes: Rc::clone(&self.routes),
+        }
     }
 }
 
 pin_project_lite::pin_project! {
     /// The response future of [`PreflightsService`].
     #[project = PreflightsProjection]
-    #[allow(missing_docs)] // The variants' fields say what they hold.
+    #[allow(missing_docs, private_interfaces)] // The variants' fields say what they hold.
     pub enum PreflightsFuture<F, B> {
         /// A preflight this layer answered.
         Answered {
             response: Option<ServiceResponse<EitherBody<B, BoxBody>>>,
         },
-        /// Anything else, answered by the application; with the policy's answer when the
-        /// request is a cross-origin one for an annotated route.
+        /// Anything else, answered by the application.
         Inner {
             #[pin]
             inner: F,
-            owner: Option<(Option<HeaderValue>, Rc<Judge>)>,
+            slot: AnswerSlot,
+            routes: Rc<Routes>,
         },
-    }
-}
-
-impl<F, B> PreflightsFuture<F, B> {
-    fn inner(inner: F, owner: Option<(Option<HeaderValue>, Rc<Judge>)>) -> Self {
-        PreflightsFuture::Inner { inner, owner }
     }
 }
 
@@ -212,158 +233,123 @@ where
             PreflightsProjection::Answered { response } => {
                 Poll::Ready(Ok(response.take().expect("polled after completion")))
             }
-            PreflightsProjection::Inner { inner, owner } => {
+            PreflightsProjection::Inner {
+                inner,
+                slot,
+                routes,
+            } => {
                 let result = std::task::ready!(inner.poll(cx));
-                let Some((allow_origin, judge)) = owner.take() else {
-                    return Poll::Ready(result.map(ServiceResponse::map_into_left_body));
-                };
-                // The route's answer again, on whatever response came: the policy owns every
-                // `Access-Control-*` header, and a middleware's response gets its grant too.
-                Poll::Ready(match result {
-                    Ok(mut response) => {
-                        let prepared = judge.prepared();
-                        // Usually the route answered, and nothing around it changed that.
-                        if !carries_answer(response.headers(), prepared, allow_origin.as_ref()) {
-                            apply(response.headers_mut(), prepared, allow_origin);
+                Poll::Ready(match (result, slot.take()) {
+                    (Ok(mut response), Some(answer)) => {
+                        // A `#[cors]` route answered: its answer stands, whatever a middleware
+                        // between here and the route added to it.
+                        answer.enforce(response.headers_mut());
+                        Ok(response.map_into_left_body())
+                    }
+                    (Ok(mut response), None) => {
+                        if !reached_a_resource(response.request()) {
+                            answer_for_middleware(&mut response, routes);
                         }
                         Ok(response.map_into_left_body())
                     }
-                    Err(error) => Err(with_answer(error, judge.prepared(), allow_origin)),
+                    (Err(error), Some(RouteAnswer::Actual(judge, allow_origin))) => {
+                        Err(with_answer(error, &judge, allow_origin))
+                    }
+                    (Err(error), _) => Err(error),
                 })
             }
         }
     }
 }
 
-thread_local! {
-    /// The preflight routes registered on this thread whose application is still alive.
-    static PENDING: RefCell<Vec<Registered>> = const { RefCell::new(Vec::new()) };
+/// A response a middleware made before the router reached a resource (an authentication
+/// layer's `401`): it gets the answer of the `#[cors]` path the router would have brought
+/// the request to, if any, so the page can read it.
+fn answer_for_middleware<B>(response: &mut ServiceResponse<B>, routes: &Routes) {
+    let req = ServiceRequest::from_request(response.request().clone());
+    let Some(resolved) = routes.route_for(&req, req.method().as_str().as_bytes()) else {
+        return;
+    };
+    let prepared = resolved.judge.prepared();
+    let allow_origin = crate::inject::grant(prepared, req.method(), req.headers());
+    apply(response.headers_mut(), prepared, allow_origin);
+    vary::one_line(response.headers_mut());
 }
 
-/// Names the markers apart across every application of the process.
-static NEXT_MARKER: AtomicUsize = AtomicUsize::new(0);
+/// Where a `#[cors]` route records the answer it gave, for the layer to keep it.
+#[derive(Clone, Default)]
+pub(crate) struct AnswerSlot(Rc<RefCell<Option<RouteAnswer>>>);
+
+/// The answer a `#[cors]` route gave.
+pub(crate) enum RouteAnswer {
+    /// An actual request's: the route's policy, and the origin granted, if any.
+    Actual(Rc<Prepared>, Option<HeaderValue>),
+    /// A preflight's: the `Access-Control-*` headers it sent, and the policy's `Vary`.
+    Preflight(Vec<(HeaderName, HeaderValue)>),
+}
+
+impl AnswerSlot {
+    /// The slot of the layer `req` passed through, if any.
+    pub(crate) fn of(req: &ServiceRequest) -> Option<AnswerSlot> {
+        req.extensions().get::<AnswerSlot>().cloned()
+    }
+
+    pub(crate) fn record(&self, answer: RouteAnswer) {
+        *self.0.borrow_mut() = Some(answer);
+    }
+
+    /// Records the `Access-Control-*` headers of a preflight answer.
+    pub(crate) fn record_preflight(&self, headers: &HeaderMap) {
+        let sent = headers
+            .iter()
+            .filter(|(name, _)| name.as_str().starts_with("access-control-"))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        self.record(RouteAnswer::Preflight(sent));
+    }
+
+    fn take(&self) -> Option<RouteAnswer> {
+        self.0.borrow_mut().take()
+    }
+}
+
+impl RouteAnswer {
+    /// Makes `headers` carry exactly this answer, with `Vary` on one line.
+    fn enforce(self, headers: &mut HeaderMap) {
+        match self {
+            RouteAnswer::Actual(prepared, allow_origin) => {
+                // Usually the route answered, and nothing around it changed that.
+                if !carries_answer(headers, &prepared, allow_origin.as_ref()) {
+                    apply(headers, &prepared, allow_origin);
+                }
+            }
+            RouteAnswer::Preflight(sent) => {
+                crate::inject::remove_access_control(headers);
+                for (name, value) in sent {
+                    headers.append(name, value);
+                }
+            }
+        }
+        vary::one_line(headers);
+    }
+}
+
+thread_local! {
+    /// The preflight routes registered on this thread whose application is still alive.
+    static ENLISTED: RefCell<Vec<Enlisted>> = const { RefCell::new(Vec::new()) };
+}
 
 /// A preflight route as it registered, before its application is complete.
 #[derive(Clone)]
-struct Registered {
-    /// Its node in the application's resource map, which knows its parents once the
-    /// application is built.
-    marker: Weak<ResourceMap>,
-    /// The marker's name: found in an application's resource map only if it is that
-    /// application's.
-    name: Rc<str>,
-    /// The route's path relative to its scope.
-    relative: ResourceDef,
+struct Enlisted {
     route: &'static PreflightRoute,
     judge: Rc<Judge>,
 }
 
-/// The resource-map node a preflight route registers with, in place of none: it lets
-/// [`Preflights`] find the route's full path once the application is built.
-pub(crate) fn marker(
-    relative: &ResourceDef,
-    route: &'static PreflightRoute,
-    judge: Rc<Judge>,
-) -> Rc<ResourceMap> {
-    let name: Rc<str> = format!(
-        "cors-preflight-{}",
-        NEXT_MARKER.fetch_add(1, Ordering::Relaxed)
-    )
-    .into();
-    // A node with the route's own pattern (as actix-web requires of a nested map) and one
-    // named, empty leaf, so a look-up that reaches it ends at a resource.
-    let mut map = ResourceMap::new(relative.clone());
-    let mut leaf = ResourceDef::new("");
-    leaf.set_name(&*name);
-    map.add(&mut leaf, None);
-    let map = Rc::new(map);
-    PENDING.with_borrow_mut(|pending| {
-        pending.retain(|entry| entry.marker.strong_count() > 0);
-        pending.push(Registered {
-            marker: Rc::downgrade(&map),
-            name,
-            relative: relative.clone(),
-            route,
-            judge,
-        });
+/// Enlists a preflight route as it registers, for the [`Preflights`] of its application.
+pub(crate) fn enlist(route: &'static PreflightRoute, judge: Rc<Judge>) {
+    ENLISTED.with_borrow_mut(|enlisted| {
+        enlisted.retain(|entry| entry.judge.placement.is_alive());
+        enlisted.push(Enlisted { route, judge });
     });
-    map
-}
-
-impl Registered {
-    /// The route with its full path, if it belongs to the application of `req`.
-    fn resolve(self, req: &HttpRequest) -> Option<Resolved> {
-        let lookup = req
-            .resource_map()
-            .url_for(req, &self.name, std::iter::empty::<&str>());
-        if let Err(UrlGenerationError::ResourceNotFound) = lookup {
-            return None;
-        }
-        let marker = self.marker.upgrade()?;
-        let Some(full) = sample_path(&self.relative).and_then(|path| marker.match_pattern(&path))
-        else {
-            log::warn!(target: "cors", "the preflights of {:?} stay with their route: its full path could not be found", self.relative.pattern());
-            return None;
-        };
-        Some(Resolved {
-            path: ResourceDef::new(renamed_segments(&full)),
-            route: self.route,
-            guards: (self.route.guards)(),
-            judge: self.judge,
-        })
-    }
-}
-
-/// A path `def` matches, to walk the resource map from: its variables filled with a digit,
-/// or a letter where its pattern wants letters.
-fn sample_path(def: &ResourceDef) -> Option<String> {
-    ["1", "a"].into_iter().find_map(|value| {
-        let mut path = String::new();
-        (def.resource_path_from_iter(&mut path, std::iter::repeat(value)) && def.is_match(&path))
-            .then_some(path)
-    })
-}
-
-/// `pattern` with its dynamic segments renamed `v0`, `v1`, ...: the layer only asks whether a
-/// path matches, and a scope and its route may both name a segment `{id}`, which one
-/// pattern (one regular expression) could not hold twice.
-fn renamed_segments(pattern: &str) -> String {
-    let mut renamed = String::with_capacity(pattern.len() + 8);
-    let mut depth = 0usize;
-    let mut segments = 0usize;
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
-        renamed.push(c);
-        match c {
-            '{' if depth == 0 => {
-                depth = 1;
-                // Skip the name, keep what follows it (`:regex}` or `}`).
-                while chars.next_if(|&c| c != ':' && c != '}').is_some() {}
-                renamed.push_str(&format!("v{segments}"));
-                segments += 1;
-            }
-            '{' => depth += 1,
-            '}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    renamed
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn segments_are_renamed_apart_and_their_patterns_kept() {
-        assert_eq!(renamed_segments("/static/path"), "/static/path");
-        assert_eq!(renamed_segments("/t/{id}/items/{id}"), "/t/{v0}/items/{v1}");
-        assert_eq!(
-            renamed_segments("/{id:\\d{2,3}}/x/{tail}*"),
-            "/{v0:\\d{2,3}}/x/{v1}*"
-        );
-        let def = ResourceDef::new(renamed_segments("/t/{id}/items/{id:\\d+}"));
-        assert!(def.is_match("/t/a/items/12"));
-        assert!(!def.is_match("/t/a/items/b"));
-    }
 }

@@ -12,6 +12,7 @@ pub mod debug;
 mod handler;
 mod inject;
 mod layer;
+pub(crate) mod placement;
 mod policy;
 mod preflight;
 pub mod request_headers;

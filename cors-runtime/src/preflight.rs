@@ -15,6 +15,8 @@ use actix_web::http::header::{
 use actix_web::http::{Method, StatusCode};
 use actix_web::{Error, HttpResponse};
 
+use crate::layer::AnswerSlot;
+use crate::placement::{Placement, first_pattern};
 use crate::policy::{Policy, Prepared};
 use crate::{request_headers, vary};
 
@@ -80,15 +82,21 @@ pub fn register(config: &mut AppService, route: &'static PreflightRoute, policy:
     let mut guards = (route.guards)();
     guards.push(Box::new(PreflightFor(route)));
     // Once per worker: the policy's header values and origin table, ready for requests.
-    let judge = Rc::new(Judge::new(route, policy));
-    let marker = crate::layer::marker(&rdef, route, Rc::clone(&judge));
+    let placement = Placement::register(config, &rdef);
+    let judge = Rc::new(Judge::new(route, policy, placement));
+    crate::layer::enlist(route, Rc::clone(&judge));
     let service = fn_service(
         move |req: ServiceRequest| -> Ready<Result<ServiceResponse, Error>> {
-            let response = judge.respond(&req);
+            // The router brought the preflight here; the actual request must come here too.
+            let first = first_pattern(req.resource_map(), req.match_info().as_str());
+            let response = judge.respond(&req, judge.placement.is_first(first.as_deref()));
+            if let Some(slot) = AnswerSlot::of(&req) {
+                slot.record_preflight(response.headers());
+            }
             ready(Ok(req.into_response(response)))
         },
     );
-    config.register_service(rdef, Some(guards), service, Some(marker));
+    config.register_service(rdef, Some(guards), service, None);
 }
 
 /// A policy prepared for the preflights of one path.
@@ -96,26 +104,36 @@ pub(crate) struct Judge {
     prepared: Prepared,
     methods: &'static [&'static str],
     allow_methods: HeaderValue,
+    /// Where the path sits in its application's router.
+    pub(crate) placement: Rc<Placement>,
 }
 
 impl Judge {
-    pub(crate) fn new(route: &'static PreflightRoute, policy: &'static Policy) -> Judge {
+    pub(crate) fn new(
+        route: &'static PreflightRoute,
+        policy: &'static Policy,
+        placement: Rc<Placement>,
+    ) -> Judge {
         Judge {
             prepared: Prepared::new(policy),
             methods: route.methods,
             allow_methods: HeaderValue::from_static(route.allow_methods),
+            placement,
         }
     }
 
     /// Answers a preflight: 204 with the policy's headers, or 403 with none of them (and
     /// the reason, when the request's application has [`crate::debug::ExplainRefusals`]).
-    pub(crate) fn respond(&self, req: &ServiceRequest) -> HttpResponse {
+    /// `routed_here` tells whether the router would bring the actual request to this path:
+    /// when another resource comes first, the preflight is refused whatever the policy.
+    pub(crate) fn respond(&self, req: &ServiceRequest, routed_here: bool) -> HttpResponse {
         respond_prepared(
             &self.prepared,
             self.methods,
             &self.allow_methods,
             req.path(),
             req.headers(),
+            routed_here,
             || crate::debug::explains_refusals(req),
         )
     }
@@ -128,6 +146,8 @@ impl Judge {
 
 /// Why a preflight was refused, for the log.
 enum Refusal<'a> {
+    /// The router would bring the actual request to another resource, registered before.
+    Route,
     Origin(usize, Option<&'a HeaderValue>),
     Method(Option<&'a HeaderValue>),
     Header(&'a [u8]),
@@ -144,6 +164,7 @@ pub fn respond(policy: &'static Policy, path: &str, headers: &HeaderMap) -> Http
         &allow_methods,
         path,
         headers,
+        true,
         || false,
     )
 }
@@ -156,6 +177,7 @@ fn respond_prepared(
     allow_methods: &HeaderValue,
     path: &str,
     headers: &HeaderMap,
+    routed_here: bool,
     explains_refusals: impl FnOnce() -> bool,
 ) -> HttpResponse {
     let vary_names = if prepared.varies_by_origin {
@@ -163,7 +185,12 @@ fn respond_prepared(
     } else {
         &vary::PREFLIGHT_ANY_ORIGIN
     };
-    let mut response = match judge(prepared, methods, headers) {
+    let verdict = if routed_here {
+        judge(prepared, methods, headers)
+    } else {
+        Err(Refusal::Route)
+    };
+    let mut response = match verdict {
         Ok(allow_origin) => allowed(prepared, allow_methods, allow_origin),
         Err(refusal) => {
             log_refusal(prepared.policy, methods, path, &refusal);
@@ -241,6 +268,9 @@ impl std::fmt::Display for Reason<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let policy = self.policy;
         match self.refusal {
+            Refusal::Route => f.write_str(
+                "the actual request would go to another resource, registered before this route",
+            ),
             Refusal::Origin(count, _) if *count != 1 => {
                 write!(f, "{count} `Origin` headers, expected exactly one")
             }

@@ -87,6 +87,7 @@ fn merge(headers: &mut HeaderMap, names: &Names, memo: &Memo) {
             .filter(|name| !lists(headers, name.as_bytes()))
     };
     if missing().next().is_none() {
+        one_line(headers);
         return;
     }
     let length: usize = headers
@@ -117,6 +118,26 @@ fn merge(headers: &mut HeaderMap, names: &Names, memo: &Memo) {
         *memo.0.borrow_mut() = Some((line.clone(), merged.clone()));
     }
     headers.insert(VARY, merged);
+}
+
+/// Joins the response's `Vary` lines into one, names in order and as written: a middleware
+/// outside the route (`Compress`) appends a line of its own, and a cache that keys on one
+/// line only (Debian's nginx 1.22) would hand one origin's answer to another.
+pub(crate) fn one_line(headers: &mut HeaderMap) {
+    let mut lines = headers.get_all(VARY);
+    if lines.next().is_none() || lines.next().is_none() {
+        return;
+    }
+    let names: Vec<&[u8]> = headers
+        .get_all(VARY)
+        .map(|line| line.as_bytes().trim_ascii())
+        .filter(|line| !line.is_empty())
+        .collect();
+    let joined = names.join(&b", "[..]);
+    // Made of parts of valid values, so valid; keep the lines as they are if not.
+    if let Ok(value) = HeaderValue::from_bytes(&joined) {
+        headers.insert(VARY, value);
+    }
 }
 
 /// Whether the response's `Vary` already covers `name`: lists it (in any case) or `*`.
@@ -192,7 +213,7 @@ mod tests {
         assert_eq!(vary_after(&["*"], &ORIGIN), ["*"]);
         assert_eq!(
             vary_after(&["Accept-Encoding", "*"], &PREFLIGHT),
-            ["Accept-Encoding", "*"]
+            ["Accept-Encoding, *"]
         );
         assert_eq!(
             vary_after(&["Origin"], &PREFLIGHT),
@@ -201,6 +222,30 @@ mod tests {
         assert_eq!(
             vary_after(&["Cookie, access-control-request-method"], &PREFLIGHT),
             ["Cookie, access-control-request-method, Origin, Access-Control-Request-Headers"]
+        );
+    }
+
+    #[test]
+    fn several_lines_become_one() {
+        let mut headers = HeaderMap::new();
+        for line in [
+            "Accept-Language, Origin",
+            " ",
+            "accept-encoding",
+            "Cookie, *",
+        ] {
+            headers.append(VARY, HeaderValue::from_static(line));
+        }
+        one_line(&mut headers);
+        let lines: Vec<_> = headers.get_all(VARY).collect();
+        assert_eq!(
+            lines,
+            ["Accept-Language, Origin, accept-encoding, Cookie, *"]
+        );
+        // Lines that already name everything are joined too.
+        assert_eq!(
+            vary_after(&["Accept-Encoding", "Origin"], &ORIGIN),
+            ["Accept-Encoding, Origin"]
         );
     }
 

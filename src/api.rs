@@ -128,6 +128,12 @@ pub async fn hello() -> impl Responder {
     "Hello"
 }
 
+/// What a real store costs: the handlers that read or write items, and a few more, await
+/// it before they answer, so their first poll returns `Pending`, as a database call's would.
+async fn store_round_trip() {
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1)).await;
+}
+
 /// `GET /api/items`: the items, and their count in `X-Total-Count`.
 #[cors(
     origins = "http://localhost:8080, https://app.example.com",
@@ -138,6 +144,7 @@ pub async fn hello() -> impl Responder {
 )]
 #[get("/api/items")]
 pub async fn list_items(items: web::Data<Items>) -> impl Responder {
+    store_round_trip().await;
     let items = items.list();
     HttpResponse::Ok()
         .insert_header(("X-Total-Count", items.len().to_string()))
@@ -155,6 +162,7 @@ pub async fn list_items(items: web::Data<Items>) -> impl Responder {
 )]
 #[post("/api/items")]
 pub async fn create_item(items: web::Data<Items>, body: web::Json<NewItem>) -> impl Responder {
+    store_round_trip().await;
     HttpResponse::Created().json(items.create(body.into_inner().name))
 }
 
@@ -162,6 +170,7 @@ pub async fn create_item(items: web::Data<Items>, body: web::Json<NewItem>) -> i
 #[cors(origins = "http://localhost:8080", credentials = true)]
 #[delete("/api/items/{id}")]
 pub async fn delete_item(items: web::Data<Items>, id: web::Path<u32>) -> impl Responder {
+    store_round_trip().await;
     let id = id.into_inner();
     if items.remove(id) {
         HttpResponse::NoContent().finish()
@@ -179,6 +188,7 @@ pub async fn replace_item(
     id: web::Path<u32>,
     body: web::Json<NewItem>,
 ) -> impl Responder {
+    store_round_trip().await;
     let id = id.into_inner();
     match items.replace(id, body.into_inner().name) {
         Some(item) => HttpResponse::Ok().json(item),
@@ -210,6 +220,7 @@ pub async fn private() -> impl Responder {
 #[cors(origins = "http://localhost:8080")]
 #[get("/api/fail")]
 pub async fn fail() -> Result<HttpResponse, actix_web::Error> {
+    store_round_trip().await;
     Err(actix_web::error::ErrorInternalServerError(
         "the items database is on fire",
     ))
@@ -219,6 +230,7 @@ pub async fn fail() -> Result<HttpResponse, actix_web::Error> {
 #[cors(origins = "http://localhost:8080")]
 #[get("/api/vary")]
 pub async fn vary() -> impl Responder {
+    store_round_trip().await;
     HttpResponse::Ok()
         .insert_header((header::VARY, "Accept-Encoding"))
         .body("This answer varies by Accept-Encoding and Origin")
@@ -257,6 +269,7 @@ async fn demo_token(
 )]
 #[get("/me")]
 pub async fn me() -> impl Responder {
+    store_round_trip().await;
     HttpResponse::Ok().json(serde_json::json!({ "user": "demo" }))
 }
 
@@ -285,6 +298,13 @@ impl Route {
     /// `true` for the route whose policy allows every origin (`origins = "*"`).
     pub fn is_public(&self) -> bool {
         self.origins() == "*"
+    }
+
+    /// `true` for the route behind authentication (`/api/account`): its preflights, and
+    /// the authentication layer's `401`, get their answer from `cors_runtime::Preflights`;
+    /// without it they meet the authentication layer alone.
+    pub fn needs_preflights(&self) -> bool {
+        self.path.starts_with("/api/account/")
     }
 }
 

@@ -6,7 +6,14 @@
 //! - the **API** server ([`api`]) at `http://127.0.0.1:8081`: the handlers of the README's
 //!   table, each with its `#[cors]` policy, and one route behind bearer authentication
 //!   (`/api/account/me`), under [`cors_runtime::Preflights`] and, outermost, the [`journal`]
-//!   that records what the API saw.
+//!   that records what the API saw. Every handler awaits its store before it answers, as
+//!   real handlers do.
+//!
+//! [`Config::plain_api`] adds a second API server with the same handlers without
+//! `Preflights`: the setup of an application that needs only `.service(handler)`. The page
+//! calls it when opened as `/?setup=plain`, and expects what that setup gives: every row as
+//! before, except the two behind authentication, whose preflight and `401` then meet the
+//! authentication layer alone.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -38,6 +45,7 @@ use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Condition;
 use actix_web::{App, HttpServer, web};
 
 pub use journal::Journal;
@@ -84,6 +92,10 @@ pub struct Config {
     /// Put the reason of each refused preflight in an `X-Cors-Refused` header
     /// ([`cors_runtime::debug::ExplainRefusals`]): for development only. Default off.
     pub explain_refusals: bool,
+    /// A second API server: the same handlers, store and journal, without
+    /// [`cors_runtime::Preflights`]. The page calls it when opened as `/?setup=plain`.
+    /// Default none.
+    pub plain_api: Option<Endpoint>,
 }
 
 impl Default for Config {
@@ -95,6 +107,7 @@ impl Default for Config {
             api_workers: 2,
             print_requests: false,
             explain_refusals: false,
+            plain_api: None,
         }
     }
 }
@@ -110,6 +123,8 @@ pub struct Demo {
     pub more_page_urls: Vec<String>,
     /// The API's URL, without a trailing slash: `http://127.0.0.1:8081`.
     pub api_url: String,
+    /// The URL of [`Config::plain_api`], if any.
+    pub plain_api_url: Option<String>,
     /// What the API saw.
     pub journal: Arc<Journal>,
     /// The API's items store.
@@ -127,30 +142,38 @@ impl Demo {
         });
         let items = web::Data::new(api::Items::default());
 
-        let (api_listeners, api_port) = listen(&config.api)?;
-        let api_url = format!("http://{}", authority(&config.api.host, api_port));
-        let api = {
+        let api_server = |endpoint: &Endpoint, preflights: bool| -> io::Result<(Server, String)> {
+            let (listeners, port) = listen(endpoint)?;
+            let url = format!("http://{}", authority(&endpoint.host, port));
             let journal = Arc::clone(&journal);
             let items = items.clone();
             let explain = config.explain_refusals;
             let mut server = HttpServer::new(move || {
-                api_app(items.clone(), Arc::clone(&journal)).configure(|config| {
+                api_app(items.clone(), Arc::clone(&journal), preflights).configure(|config| {
                     if explain {
                         config.app_data(cors_runtime::debug::ExplainRefusals);
                     }
                 })
             });
-            for listener in api_listeners {
+            for listener in listeners {
                 server = server.listen(listener)?;
             }
-            server
+            let server = server
                 .workers(config.api_workers)
                 .disable_signals()
                 .shutdown_timeout(2)
-                .run()
+                .run();
+            Ok((server, url))
         };
+        let (api, api_url) = api_server(&config.api, true)?;
+        let plain = config
+            .plain_api
+            .as_ref()
+            .map(|endpoint| api_server(endpoint, false))
+            .transpose()?;
+        let plain_api_url = plain.as_ref().map(|(_, url)| url.clone());
 
-        let page = page::Page::new(&api_url);
+        let page = page::Page::new(&api_url, plain_api_url.as_deref());
         let mut page_listeners = Vec::new();
         let mut page_urls = Vec::new();
         for endpoint in std::iter::once(&config.page).chain(&config.more_pages) {
@@ -176,13 +199,16 @@ impl Demo {
         };
 
         let page_url = page_urls.remove(0);
+        let mut servers = vec![page, api];
+        servers.extend(plain.map(|(server, _)| server));
         Ok(Demo {
             page_url,
             more_page_urls: page_urls,
             api_url,
+            plain_api_url,
             journal,
             items,
-            servers: vec![page, api],
+            servers,
         })
     }
 
@@ -202,10 +228,13 @@ impl Demo {
     }
 }
 
-/// The API application as the demo serves it, over `items` and recording in `journal`.
+/// The API application as the demo serves it, over `items` and recording in `journal`;
+/// with [`cors_runtime::Preflights`] as its outermost layer but the journal when
+/// `preflights` is set.
 pub fn api_app(
     items: web::Data<api::Items>,
     journal: Arc<Journal>,
+    preflights: bool,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -220,7 +249,7 @@ pub fn api_app(
     // `/api/account`'s authentication could refuse them.
     App::new()
         .configure(move |config| api::configure(config, items))
-        .wrap(cors_runtime::Preflights)
+        .wrap(Condition::new(preflights, cors_runtime::Preflights))
         .wrap_fn(move |req, service| journal.observe(req, service))
 }
 

@@ -15,30 +15,49 @@ const STYLE_CSS: &str = include_str!("page/style.css");
 
 /// Where the page sends its cross-origin calls.
 const API_URL_PLACEHOLDER: &str = "{{API_URL}}";
+/// `true` when that API runs behind `cors_runtime::Preflights`, `false` for the plain setup.
+const PREFLIGHTS_PLACEHOLDER: &str = "{{PREFLIGHTS}}";
 /// The API's routes and their policies ([`crate::api::ROUTES`]), as JSON.
 const ROUTES_PLACEHOLDER: &str = "{{ROUTES}}";
 
-/// The page as served: the HTML with the API's URL filled in.
+/// The page as served: the HTML with the API's URL filled in, for the API behind
+/// `Preflights` and, if there is one, for the plain API (`/?setup=plain`).
 #[derive(Debug, Clone)]
 pub struct Page {
     html: Arc<str>,
+    plain_html: Option<Arc<str>>,
 }
 
 impl Page {
-    /// The page for an API at `api_url` (scheme, host and port, no trailing slash).
-    pub fn new(api_url: &str) -> Self {
-        Page {
-            html: INDEX_HTML
-                .replace(API_URL_PLACEHOLDER, api_url)
+    /// The page for an API at `api_url` (scheme, host and port, no trailing slash), and for
+    /// the same API without `Preflights` at `plain_api_url`.
+    pub fn new(api_url: &str, plain_api_url: Option<&str>) -> Self {
+        let html = |url: &str, preflights: bool| -> Arc<str> {
+            INDEX_HTML
+                .replace(API_URL_PLACEHOLDER, url)
+                .replace(PREFLIGHTS_PLACEHOLDER, &preflights.to_string())
                 .replace(ROUTES_PLACEHOLDER, &routes_json())
-                .into(),
+                .into()
+        };
+        Page {
+            html: html(api_url, true),
+            plain_html: plain_api_url.map(|url| html(url, false)),
         }
     }
 
-    /// The HTML of the page.
-    pub fn html(&self) -> &str {
-        &self.html
+    /// The HTML of the page: for the plain API when `plain` and there is one.
+    pub fn html(&self, plain: bool) -> Option<&str> {
+        if plain {
+            self.plain_html.as_deref()
+        } else {
+            Some(&self.html)
+        }
     }
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    setup: Option<String>,
 }
 
 /// [`crate::api::ROUTES`] for the page's script, safe inside a `<script>` element.
@@ -72,7 +91,8 @@ fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
         .body(body)
 }
 
-/// Registers the page's routes: `GET /` (the page), `/app.js`, `/style.css`, and
+/// Registers the page's routes: `GET /` (the page; `/?setup=plain` for the plain API),
+/// `/app.js`, `/style.css`, and
 /// `GET /journal?run=<id>` (what the API saw of one page load's calls, as JSON).
 pub fn configure(config: &mut web::ServiceConfig, page: Page, journal: Arc<Journal>) {
     let journal = web::Data::from(journal);
@@ -81,12 +101,18 @@ pub fn configure(config: &mut web::ServiceConfig, page: Page, journal: Arc<Journ
         .app_data(web::Data::new(page))
         .route(
             "/",
-            web::get().to(|page: web::Data<Page>| async move {
-                HttpResponse::Ok()
-                    .content_type(ContentType::html())
-                    .insert_header((CACHE_CONTROL, "no-store"))
-                    .body(page.html().to_owned())
-            }),
+            web::get().to(
+                |page: web::Data<Page>, query: web::Query<PageQuery>| async move {
+                    let plain = query.setup.as_deref() == Some("plain");
+                    match page.html(plain) {
+                        Some(html) => HttpResponse::Ok()
+                            .content_type(ContentType::html())
+                            .insert_header((CACHE_CONTROL, "no-store"))
+                            .body(html.to_owned()),
+                        None => HttpResponse::NotFound().body("this demo has no plain API"),
+                    }
+                },
+            ),
         )
         .route(
             "/app.js",

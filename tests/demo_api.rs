@@ -22,6 +22,7 @@ macro_rules! api_service {
         test::init_service(cors_suite::api_app(
             web::Data::new(Items::default()),
             Arc::clone(&$journal),
+            true,
         ))
         .await
     };
@@ -267,7 +268,7 @@ async fn the_page_server_serves_the_page_its_assets_and_the_journal() {
         .to_request();
     test::call_service(&api, tagged).await;
 
-    let page = page::Page::new("http://127.0.0.1:9999");
+    let page = page::Page::new("http://127.0.0.1:9999", None);
     let shared = Arc::clone(&journal);
     let app = test::init_service(
         App::new().configure(move |config| page::configure(config, page, shared)),

@@ -32,7 +32,10 @@ struct Target {
 }
 
 /// Every route of the demo.
-fn targets() -> Vec<Target> {
+/// Every route of the demo, as the API behind `Preflights` (`preflights`) or without it
+/// serves it: there, a request without credentials to the authenticated route is never
+/// granted.
+fn targets(preflights: bool) -> Vec<Target> {
     api::ROUTES
         .iter()
         .map(|route| Target {
@@ -43,7 +46,7 @@ fn targets() -> Vec<Target> {
             } else {
                 b""
             },
-            allowed: listed_origin(route),
+            allowed: listed_origin(route).filter(|_| preflights || !route.needs_preflights()),
         })
         .collect()
 }
@@ -416,10 +419,10 @@ fn raw_cases() -> Vec<Case> {
         .collect()
 }
 
-fn cases() -> Vec<Case> {
+fn cases(preflights: bool) -> Vec<Case> {
     let hostile = hostile_origins();
     let mut cases = Vec::new();
-    for target in targets() {
+    for target in targets(preflights) {
         cases.extend(hostile_origin_cases(&target, &hostile));
         cases.extend(two_origin_cases(&target));
         cases.extend(request_line_cases(&target));
@@ -499,7 +502,16 @@ fn violations(case: &Case, response: &Response) -> Vec<String> {
 #[test]
 fn hostile_requests_are_answered_in_time_without_5xx_or_reflection() {
     let demo = Running::start();
-    let cases = cases();
+    let setups = demo.setups();
+    assert_eq!(setups.len(), 2, "both documented setups");
+    for (preflights, api) in setups {
+        hostile_requests_to(api, preflights);
+    }
+}
+
+/// Every hostile case sent to the API at `api`, behind `Preflights` or not.
+fn hostile_requests_to(api: std::net::SocketAddr, preflights: bool) {
+    let cases = cases(preflights);
     let mut failures = Vec::new();
     let mut statuses: BTreeMap<u16, usize> = BTreeMap::new();
     let mut granted = 0;
@@ -508,7 +520,7 @@ fn hostile_requests_are_answered_in_time_without_5xx_or_reflection() {
 
     for case in &cases {
         bytes_sent += case.bytes.len();
-        match exchange(demo.api, &case.bytes) {
+        match exchange(api, &case.bytes) {
             Ok(response) => {
                 *statuses.entry(response.status).or_default() += 1;
                 if !response.all("access-control-allow-origin").is_empty() {
@@ -533,7 +545,7 @@ fn hostile_requests_are_answered_in_time_without_5xx_or_reflection() {
 
     // Still answering, correctly, after all that.
     let after = exchange(
-        demo.api,
+        api,
         &request("GET", "/api/items", &[("Origin", PAGE.as_bytes())], b""),
     )
     .expect("the API stopped answering after the hostile requests");
@@ -545,7 +557,7 @@ fn hostile_requests_are_answered_in_time_without_5xx_or_reflection() {
     let panics = server_panics();
 
     println!(
-        "{} hostile requests ({:.1} MiB), statuses {statuses:?}, {granted} with a grant, \
+        "preflights {preflights}: {} hostile requests ({:.1} MiB), statuses {statuses:?}, {granted} with a grant, \
          slowest {:?} ({})",
         cases.len(),
         bytes_sent as f64 / (1024.0 * 1024.0),

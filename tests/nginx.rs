@@ -23,6 +23,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use actix_web::middleware::{Compress, Condition};
+use actix_web::{App, HttpServer, get};
+use cors_runtime::{Preflights, cors};
 use cors_suite::api::Route;
 use support::{APP, EVIL, PAGE, Response, Running, TempDir, exchange, free_port, request, unique};
 
@@ -322,7 +325,17 @@ fn run(
 #[test]
 fn nginx_cache_never_serves_one_origin_grant_to_another() {
     let demo = Running::start();
-    let nginx = Nginx::start(demo.api);
+    let setups = demo.setups();
+    assert_eq!(setups.len(), 2, "both documented setups");
+    for (preflights, api) in setups {
+        println!("API with Preflights: {preflights}");
+        cache_keeps_origins_apart(&demo, api);
+    }
+}
+
+/// The scenarios through nginx in front of the demo's API at `api`.
+fn cache_keeps_origins_apart(demo: &Running, api: SocketAddr) {
+    let nginx = Nginx::start(api);
     let version = Command::new(nginx_binary())
         .arg("-v")
         .output()
@@ -335,7 +348,7 @@ fn nginx_cache_never_serves_one_origin_grant_to_another() {
     let scenarios = scenarios();
     for scenario in &scenarios {
         for order in ROUNDS {
-            let outcome = run(&nginx, &demo, "", scenario, order);
+            let outcome = run(&nginx, demo, "", scenario, order);
             println!("{}  (API saw {})", outcome.log, outcome.upstream);
             leaks.extend(outcome.leaks);
             requests += order.len();
@@ -363,7 +376,7 @@ fn nginx_cache_never_serves_one_origin_grant_to_another() {
     );
 
     // Negative control: a cache blind to Vary serves A's grant to B and to nobody.
-    let control = run(&nginx, &demo, "/ignore-vary", &scenarios[0], ROUNDS[0]);
+    let control = run(&nginx, demo, "/ignore-vary", &scenarios[0], ROUNDS[0]);
     println!(
         "control, Vary ignored: {}  (API saw {})",
         control.log, control.upstream
@@ -386,7 +399,13 @@ fn nginx_cache_never_serves_one_origin_grant_to_another() {
 #[test]
 fn nginx_cache_keeps_the_handlers_own_vary() {
     let demo = Running::start();
-    let nginx = Nginx::start(demo.api);
+    for (_, api) in demo.setups() {
+        cache_keeps_the_handlers_vary(&demo, api);
+    }
+}
+
+fn cache_keeps_the_handlers_vary(demo: &Running, api: SocketAddr) {
+    let nginx = Nginx::start(api);
     let tag = unique("nginx-encoding");
     let target = format!("/api/vary?cache={tag}");
     let origin = Some(PAGE);
@@ -407,4 +426,81 @@ fn nginx_cache_keeps_the_handlers_own_vary() {
         .count();
     // One variant per Accept-Encoding: the API sees each once, the repeats are cache hits.
     assert_eq!(upstream, 2, "{log:?}\n{}", nginx.error_log());
+}
+
+#[cors(
+    origins = "http://localhost:8080, https://app.example.com",
+    credentials = true
+)]
+#[get("/compressed")]
+async fn compressed() -> String {
+    actix_web::rt::task::yield_now().await;
+    "compress me ".repeat(200)
+}
+
+/// A one-worker server on a free loopback port: `/compressed` under an app-wide `Compress`,
+/// and `Preflights` outermost when `preflights`; it runs until the test process ends.
+fn serve_compressed(preflights: bool) -> SocketAddr {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = HttpServer::new(move || {
+                App::new()
+                    .service(compressed)
+                    .wrap(Compress::default())
+                    .wrap(Condition::new(preflights, Preflights))
+            })
+            .workers(1)
+            .bind(("127.0.0.1", 0))
+            .expect("a loopback port");
+            sender.send(server.addrs()[0]).expect("the test waits");
+            server.run().await.expect("the server runs");
+        });
+    });
+    receiver.recv().expect("the server's address")
+}
+
+/// Who asked, and which grants they received through the cache, for `/compressed` asked
+/// by A, B and nobody, each accepting gzip, twice over.
+fn compressed_through_nginx(upstream: SocketAddr) -> (Vec<String>, Vec<Vec<usize>>) {
+    let nginx = Nginx::start(upstream);
+    let target = format!("/compressed?cache={}", unique("compress"));
+    let mut leaks = Vec::new();
+    let mut vary_lines = Vec::new();
+    for _ in 0..2 {
+        for origin in [Some(PAGE), Some(APP), None] {
+            let response = nginx.get_with(&target, origin, &[("Accept-Encoding", b"gzip")]);
+            assert_eq!(response.status, 200, "{response:?}");
+            vary_lines.push(vec![response.all("vary").len()]);
+            let grants: Vec<String> = response
+                .all("access-control-allow-origin")
+                .iter()
+                .map(|value| String::from_utf8_lossy(value).into_owned())
+                .collect();
+            if grants.iter().map(String::as_str).ne(origin) {
+                leaks.push(format!(
+                    "{origin:?} received {grants:?} ({})",
+                    response.one("x-cache-status").unwrap_or_default()
+                ));
+            }
+        }
+    }
+    (leaks, vary_lines)
+}
+
+/// `Compress` adds `Vary: accept-encoding` as a line of its own. Behind `Preflights` the
+/// response has one `Vary` line, and the cache keeps origins apart; without it (the control)
+/// nginx 1.22, which keys on one line, hands one origin's grant to the next.
+#[test]
+fn nginx_cache_keeps_origins_apart_under_compress() {
+    let (leaks, lines) = compressed_through_nginx(serve_compressed(true));
+    assert!(leaks.is_empty(), "the cache leaked grants: {leaks:?}");
+    assert!(lines.iter().all(|count| count == &[1]), "{lines:?}");
+
+    let (control, _) = compressed_through_nginx(serve_compressed(false));
+    println!("without Preflights: {control:?}");
+    assert!(
+        !control.is_empty(),
+        "two Vary lines should make nginx 1.22 leak; the check above would not see a leak"
+    );
 }

@@ -118,19 +118,28 @@ fn is_dev_route_by_design(finding: &Value) -> bool {
 #[test]
 fn corscanner_finds_no_misconfiguration_in_any_demo_route() {
     let demo = Running::start();
-    let port = demo.api.port();
-    // Every route at the API's address (`127.0.0.1`), then again through the host name
-    // `localhost` (the scanner derives its look-alikes from the host), and the page.
+    let setups = demo.setups();
+    assert_eq!(setups.len(), 2, "both documented setups");
+    // Every route of both APIs at their address (`127.0.0.1`), then again through the host
+    // name `localhost` (the scanner derives its look-alikes from the host), and the page.
     let paths = paths();
-    let mut urls: Vec<String> = paths
-        .iter()
-        .map(|path| format!("{}{path}?scan=ip", demo.api_url))
-        .collect();
-    urls.extend(
-        paths
-            .iter()
-            .map(|path| format!("http://localhost:{port}{path}?scan=name")),
-    );
+    let mut urls: Vec<String> = Vec::new();
+    let mut scans = Vec::new();
+    for (preflights, api) in setups {
+        let port = api.port();
+        let (ip, name) = (format!("ip-{preflights}"), format!("name-{preflights}"));
+        urls.extend(
+            paths
+                .iter()
+                .map(|path| format!("http://127.0.0.1:{port}{path}?scan={ip}")),
+        );
+        urls.extend(
+            paths
+                .iter()
+                .map(|path| format!("http://localhost:{port}{path}?scan={name}")),
+        );
+        scans.extend([ip, name]);
+    }
     urls.push(demo.page_url.clone());
 
     let findings = scan(&urls);
@@ -138,7 +147,7 @@ fn corscanner_finds_no_misconfiguration_in_any_demo_route() {
     // The scanner reached every API URL: it sent them its look-alike origins.
     let seen = demo.journal.entries();
     let mut probes = 0;
-    for scan in ["ip", "name"] {
+    for scan in &scans {
         for path in &paths {
             let origins: Vec<&str> = seen
                 .iter()
@@ -165,10 +174,11 @@ fn corscanner_finds_no_misconfiguration_in_any_demo_route() {
         misconfigurations.is_empty(),
         "CORScanner reports misconfigurations: {misconfigurations:#?}"
     );
-    // The scanner does report a grant when it gets one: `http://localhost` on `/api/dev`.
+    // The scanner does report a grant when it gets one: `http://localhost` on `/api/dev`,
+    // once per API.
     assert_eq!(
         by_design.len(),
-        1,
+        2,
         "expected CORScanner to report /api/dev's grant of http://localhost through localhost"
     );
 }

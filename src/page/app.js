@@ -9,6 +9,8 @@
 
 (() => {
   const API = document.querySelector('meta[name="api-url"]').content;
+  // Whether the API runs behind `cors_runtime::Preflights` (false for `/?setup=plain`).
+  const PREFLIGHTS = document.querySelector('meta[name="preflights"]').content === "true";
   const ORIGIN = location.origin;
   // The API's routes, each with its `#[cors]` arguments as written and the origins they name:
   // the server's own table, put in the page by the server.
@@ -150,6 +152,7 @@
       id: "account-token",
       label: "Behind bearer auth, with the token",
       credentials: "include",
+      needsPreflights: true,
       headers: { Authorization: "Bearer demo-token" },
       status: 200,
       why: "<code>Authorization</code> is not safelisted, so the browser preflights, and a preflight never " +
@@ -160,6 +163,7 @@
       id: "account-no-token",
       label: "Behind bearer auth, no token: 401, readable",
       credentials: "include",
+      needsPreflights: true,
       status: 401,
       why: "No custom header, so no preflight. The auth layer answers 401 before the handler runs, and " +
         "<code>Preflights</code> puts the route's grant on it: the page reads “not logged in” instead of a " +
@@ -194,7 +198,10 @@
   }
 
   function expectedFor(row) {
-    const allowed = !row.blockedAnyway && originAllowed(row.origins, ORIGIN);
+    // Without `Preflights`, the authentication layer answers these rows' preflight and 401
+    // alone: no grant, as the README says.
+    const allowed = !row.blockedAnyway && !(row.needsPreflights && !PREFLIGHTS) &&
+      originAllowed(row.origins, ORIGIN);
     return allowed ? { outcome: "allowed", status: row.status } : { outcome: "blocked", status: null };
   }
 

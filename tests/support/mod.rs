@@ -38,6 +38,7 @@ pub fn loopback_config() -> Config {
         page: Endpoint::new("127.0.0.1", 0),
         api: Endpoint::new("127.0.0.1", 0),
         api_workers: 2,
+        plain_api: Some(Endpoint::new("127.0.0.1", 0)),
         ..Config::default()
     }
 }
@@ -48,6 +49,8 @@ pub struct Running {
     pub api_url: String,
     /// The API's socket address (on `127.0.0.1`).
     pub api: SocketAddr,
+    /// The plain API's (the same handlers without `Preflights`), when the config has one.
+    pub plain_api: Option<SocketAddr>,
     /// The page's URL, with a trailing slash.
     pub page_url: String,
     /// The URLs of the config's `more_pages`, in order.
@@ -72,11 +75,12 @@ impl Running {
         install_panic_counter();
         let demo = bind(config)?;
         let api_url = demo.api_url.clone();
-        let api_port = api_url
-            .rsplit_once(':')
-            .and_then(|(_, port)| port.parse::<u16>().ok())
-            .ok_or_else(|| format!("unexpected API URL {api_url}"))?;
-        let api = SocketAddr::from(([127, 0, 0, 1], api_port));
+        let api = loopback_address(&api_url)?;
+        let plain_api = demo
+            .plain_api_url
+            .as_deref()
+            .map(loopback_address)
+            .transpose()?;
         let (page_url, more_page_urls) = (demo.page_url.clone(), demo.more_page_urls.clone());
         let (journal, items, stopper) = (
             Arc::clone(&demo.journal),
@@ -94,6 +98,7 @@ impl Running {
         let running = Running {
             api_url,
             api,
+            plain_api,
             page_url,
             more_page_urls,
             journal,
@@ -125,6 +130,24 @@ impl Running {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+}
+
+/// The loopback address of a URL `http://<host>:<port>` the demo printed.
+fn loopback_address(url: &str) -> Result<SocketAddr, String> {
+    let port = url
+        .rsplit_once(':')
+        .and_then(|(_, port)| port.parse::<u16>().ok())
+        .ok_or_else(|| format!("unexpected API URL {url}"))?;
+    Ok(SocketAddr::from(([127, 0, 0, 1], port)))
+}
+
+impl Running {
+    /// Both documented setups of the API: behind `Preflights` (`true`), and without it.
+    pub fn setups(&self) -> Vec<(bool, SocketAddr)> {
+        std::iter::once((true, self.api))
+            .chain(self.plain_api.map(|plain| (false, plain)))
+            .collect()
     }
 }
 

@@ -20,6 +20,8 @@ use in_process::{APP, EVIL, LOCAL, cors_set, from, preflight, send};
 )]
 #[get("/items")]
 async fn items(req: HttpRequest) -> String {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     let tag = req.headers().get("x-request-id").cloned();
     format!(
         "items {}",

@@ -27,6 +27,8 @@ macro_rules! handlers {
             $(#[$cors])?
             #[get("/items/{id}", name = "item")]
             async fn item(request: HttpRequest) -> String {
+                // Awaits before it answers, as real handlers do.
+                actix_web::rt::task::yield_now().await;
                 let url = request.url_for("item", ["7"]);
                 url.map_or_else(|error| error.to_string(), |url| url.to_string())
             }
@@ -34,6 +36,8 @@ macro_rules! handlers {
             $(#[$cors])?
             #[route("/multi", method = "GET", method = "PUT")]
             async fn multi() -> &'static str {
+                // Awaits before it answers, as real handlers do.
+                actix_web::rt::task::yield_now().await;
                 "multi"
             }
 
@@ -42,12 +46,16 @@ macro_rules! handlers {
             #[get("/a")]
             #[post("/b")]
             async fn several(request: HttpRequest) -> String {
+                // Awaits before it answers, as real handlers do.
+                actix_web::rt::task::yield_now().await;
                 format!("several {}", request.match_name().unwrap_or("unnamed"))
             }
 
             $(#[$cors])?
             #[get("/guarded", guard = "api_host")]
             async fn guarded() -> &'static str {
+                // Awaits before it answers, as real handlers do.
+                actix_web::rt::task::yield_now().await;
                 "guarded"
             }
 

@@ -12,6 +12,8 @@ use in_process::{LOCAL, cors_set, from, preflight, send};
 #[cors(origins = "http://localhost:8080")]
 #[get("/thing")]
 async fn thing() -> &'static str {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     "thing"
 }
 
@@ -30,6 +32,8 @@ mod module_scope {
 #[cors(origins = "http://localhost:8080")]
 #[get("/things/{id}")]
 async fn thing_by_id() -> &'static str {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     "thing"
 }
 

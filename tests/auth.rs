@@ -38,6 +38,8 @@ async fn validator(
 )]
 #[get("/me")]
 async fn me() -> &'static str {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     "me"
 }
 
@@ -61,6 +63,8 @@ fn api_host(ctx: &GuardContext<'_>) -> bool {
 #[cors(origins = "http://localhost:8080", credentials = true)]
 #[get("/guarded", guard = "api_host")]
 async fn guarded() -> &'static str {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     "guarded"
 }
 

@@ -20,6 +20,8 @@ use in_process::{APP, Answer, LOCAL, from, preflight};
 #[cors(origins = "http://localhost:8080")]
 #[get("/api/vary-origin")]
 async fn vary_origin_already() -> impl Responder {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     HttpResponse::Ok()
         .insert_header((VARY, "origin"))
         .body("vary")
@@ -36,6 +38,8 @@ async fn redirect() -> impl Responder {
 #[cors(origins = "http://localhost:8080", expose_headers = "X-Own")]
 #[get("/api/own-cors")]
 async fn own_cors() -> impl Responder {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     HttpResponse::Ok()
         .insert_header(("Access-Control-Allow-Origin", "*"))
         .insert_header(("X-Own", "1"))
@@ -53,6 +57,8 @@ async fn any_header() -> impl Responder {
 #[get("/multi/a")]
 #[post("/multi/b")]
 async fn multi() -> impl Responder {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     "multi"
 }
 
@@ -69,6 +75,8 @@ static COUNTED_RUNS: AtomicUsize = AtomicUsize::new(0);
 #[cors(origins = "http://localhost:8080")]
 #[get("/api/counted")]
 async fn counted() -> impl Responder {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     COUNTED_RUNS.fetch_add(1, Ordering::SeqCst);
     "counted"
 }
@@ -88,6 +96,8 @@ async fn search() -> impl Responder {
 #[cors(origins = "http://localhost:8080")]
 #[get("/scoped")]
 async fn scoped() -> impl Responder {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     "scoped"
 }
 

@@ -25,6 +25,8 @@ fn widening_response() -> HttpResponse {
 #[cors(origins = "http://localhost:8080", expose_headers = "X-Own")]
 #[get("/listed")]
 async fn listed() -> HttpResponse {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     widening_response()
 }
 
@@ -37,6 +39,8 @@ async fn star() -> HttpResponse {
 #[cors(origins = "http://localhost:8080", credentials = true)]
 #[get("/credentialed")]
 async fn credentialed() -> HttpResponse {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     widening_response()
 }
 

@@ -11,6 +11,8 @@ use in_process::{LOCAL, cors_set, from, preflight, send_to};
 #[cors(origins = "http://localhost:8080", methods = "GET")]
 #[route("/narrow", method = "GET", method = "POST")]
 async fn narrow() -> &'static str {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     "narrow"
 }
 

@@ -24,6 +24,8 @@ policy! {
 #[cors(policy = API)]
 #[get("/shared/items")]
 async fn shared_list() -> impl Responder {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     HttpResponse::Ok()
         .insert_header(("X-Total-Count", "0"))
         .body("[]")
@@ -51,6 +53,8 @@ mod nested {
 #[cors(origins_from = "POLICIES_TEST_ORIGINS", credentials = true)]
 #[get("/configured")]
 async fn configured() -> impl Responder {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     "configured"
 }
 
@@ -63,6 +67,8 @@ async fn configured_public() -> impl Responder {
 #[cors(origins = "http://localhost:8080")]
 #[delete("/plain")]
 async fn plain() -> impl Responder {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     "plain"
 }
 

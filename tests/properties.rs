@@ -216,16 +216,26 @@ fn is_dns_label(label: &str) -> bool {
         && !label.ends_with('-')
 }
 
-/// The handler and preflight routes for one generated policy, as `#[cors]` registers them.
-struct Route(&'static Policy);
+/// The handler and preflight routes for one generated policy, as `#[cors]` registers them;
+/// the handler yields `.1` times before it answers, as a handler awaiting a store does.
+struct Route(&'static Policy, u8);
+
+/// Returns `Pending` `times` times, as a handler that awaits returns it on its first polls.
+async fn yield_times(times: u8) {
+    for _ in 0..times {
+        actix_web::rt::task::yield_now().await;
+    }
+}
 
 impl HttpServiceFactory for Route {
     fn register(self, config: &mut AppService) {
+        let yields = self.1;
         // Method guard on the resource, as actix-web's routing attributes put it.
         web::resource("/p")
             .guard(actix_web::guard::Get())
             .wrap(Inject::new(self.0))
-            .route(web::get().to(|| async {
+            .route(web::get().to(move || async move {
+                yield_times(yields).await;
                 HttpResponse::ImATeapot()
                     .insert_header(("X-Total-Count", "3"))
                     .body("teapot")
@@ -242,18 +252,21 @@ impl HttpServiceFactory for Route {
     }
 }
 
-/// Like [`Route`], with a handler that writes `headers` (any `Access-Control-*`, any `Vary`).
-struct WritingRoute(&'static Policy, Vec<(HeaderName, HeaderValue)>);
+/// Like [`Route`], with a handler that writes `headers` (any `Access-Control-*`, any `Vary`)
+/// after yielding `.2` times.
+struct WritingRoute(&'static Policy, Vec<(HeaderName, HeaderValue)>, u8);
 
 impl HttpServiceFactory for WritingRoute {
     fn register(self, config: &mut AppService) {
         let written = self.1;
+        let yields = self.2;
         web::resource("/w")
             .guard(actix_web::guard::Get())
             .wrap(Inject::new(self.0))
             .route(web::get().to(move || {
                 let written = written.clone();
                 async move {
+                    yield_times(yields).await;
                     let mut response = HttpResponse::ImATeapot();
                     for header in written {
                         response.append_header(header);
@@ -310,8 +323,8 @@ struct Answer {
     body: Vec<u8>,
 }
 
-fn call(policy: &'static Policy, req: actix_test::TestRequest) -> Answer {
-    call_app(App::new().service(Route(policy)), req)
+fn call(policy: &'static Policy, yields: u8, req: actix_test::TestRequest) -> Answer {
+    call_app(App::new().service(Route(policy, yields)), req)
 }
 
 fn call_app<T, B>(app: App<T>, req: actix_test::TestRequest) -> Answer
@@ -407,12 +420,12 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn actual_requests_never_leak_and_never_change_the_response(case in policy(), origin in request_origin(), twice in any::<bool>()) {
+    fn actual_requests_never_leak_and_never_change_the_response(case in policy(), origin in request_origin(), twice in any::<bool>(), yields in 0u8..4) {
         let mut req = actix_test::TestRequest::get().uri("/p").insert_header(("Origin", HeaderValue::from_bytes(&origin).unwrap()));
         if twice {
             req = req.append_header(("Origin", "https://app.example.com"));
         }
-        let answer = call(case.policy, req);
+        let answer = call(case.policy, yields, req);
         prop_assert_eq!(answer.status, StatusCode::IM_A_TEAPOT);
         prop_assert_eq!(&answer.body[..], b"teapot");
         prop_assert_eq!(answer.headers.get("x-total-count").map(HeaderValue::as_bytes), Some(&b"3"[..]));
@@ -428,9 +441,10 @@ proptest! {
         origin in request_origin(),
         written in written_headers(),
         layer in any::<bool>(),
+        yields in 0u8..4,
     ) {
         let req = actix_test::TestRequest::get().uri("/w").insert_header(("Origin", HeaderValue::from_bytes(&origin).unwrap()));
-        let route = WritingRoute(case.policy, written.clone());
+        let route = WritingRoute(case.policy, written.clone(), yields);
         // The same answer with the application's layer outside the route.
         let answer = if layer {
             call_app(App::new().service(route).wrap(cors_runtime::Preflights), req)
@@ -501,7 +515,8 @@ proptest! {
             .insert_header(("Origin", HeaderValue::from_bytes(&origin).unwrap()))
             .insert_header(("Access-Control-Request-Method", method))
             .insert_header(("Access-Control-Request-Headers", headers));
-        let answer = call(case.policy, req);
+        // The handler never runs for a preflight: how often it would yield does not matter.
+        let answer = call(case.policy, 0, req);
         prop_assert!(answer.body.is_empty());
         let header_ok = match headers {
             "" | "x-api-key" | ",,x-api-key," => true,

@@ -19,6 +19,8 @@ fn api_host(ctx: &GuardContext<'_>) -> bool {
 #[cors(origins = "http://localhost:8080", headers = "Content-Type")]
 #[get("/guarded", guard = "api_host")]
 async fn guarded() -> &'static str {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     "guarded"
 }
 

@@ -39,6 +39,8 @@ async fn refuse(
 #[cors(origins = "http://localhost:8080")]
 #[get("/tagged", wrap = "from_fn(tag_request)")]
 async fn tagged(req: HttpRequest) -> HttpResponse {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     let id = req.headers().get(REQUEST_ID).cloned();
     HttpResponse::Ok().body(
         id.map(|id| id.to_str().unwrap().to_owned())
@@ -55,6 +57,8 @@ async fn normalized(req: HttpRequest) -> String {
 #[cors(origins = "http://localhost:8080", credentials = true)]
 #[post("/refused", wrap = "from_fn(refuse)")]
 async fn forbidden() -> &'static str {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     "never"
 }
 

@@ -15,6 +15,8 @@ use in_process::{LOCAL, cors_set, preflight, send_to};
 #[get("/both")]
 #[post("/both")]
 async fn several() -> &'static str {
+    // Awaits before it answers, as real handlers do.
+    actix_web::rt::task::yield_now().await;
     "several"
 }
 

@@ -18,6 +18,7 @@ const KEYS: &[&str] = &[
     "credentials",
     "origins_from",
     "policy",
+    "header_guards",
 ];
 
 /// The attribute's values, still as the user's literals so errors can point at them.
@@ -33,6 +34,8 @@ pub struct RawArgs {
     pub origins_from: Option<LitStr>,
     /// A shared policy defined with `cors_runtime::policy!`.
     pub policy: Option<syn::Path>,
+    /// The routing attribute's guards that read what only the actual request carries.
+    pub header_guards: Option<LitStr>,
     /// Where each valid key was written, to point at keys a shared policy already sets.
     pub key_spans: Vec<(&'static str, Span)>,
     /// Every key the user wrote or evidently meant (a misspelling with a suggestion), valid
@@ -96,6 +99,7 @@ impl RawArgs {
             "max_age" => set(&mut self.max_age, integer(value, errors)),
             "origins_from" => set(&mut self.origins_from, string(&key, value, errors)),
             "policy" => set(&mut self.policy, policy_path(value, errors)),
+            "header_guards" => set(&mut self.header_guards, string(&key, value, errors)),
             _ => set(&mut self.credentials, boolean(value, errors)),
         };
         if already_set {
@@ -128,6 +132,7 @@ fn example(key: &str) -> &'static str {
         "max_age" => "`max_age = 600`",
         "origins_from" => "`origins_from = \"API_ORIGINS\"`",
         "policy" => "`policy = API`",
+        "header_guards" => "`header_guards = \"is_json\"`",
         _ => "`credentials = true`",
     }
 }

@@ -8,7 +8,7 @@ use quote::quote;
 use syn::ItemFn;
 
 use crate::model::{CorsSpec, OriginSource};
-use crate::route::{Route, Routes};
+use crate::route::{Route, Routes, without_spaces};
 
 /// The generated static holding the handler's policy and routes (its audit entry), named
 /// inside `register` only.
@@ -68,29 +68,51 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
     };
     let audit_placement = in_slice(&syn::parse_quote!(::cors_runtime::audit::ENTRIES));
     let handler_name = name.to_string();
-    let preflights = routes.by_path().into_iter().map(|group| {
-        // Each path's preflight grants the methods served there that the policy lists.
-        let served = &group.methods;
-        let methods: Vec<&str> = group
-            .methods
-            .iter()
-            .copied()
-            .filter(|method| spec.methods.iter().any(|listed| listed == method))
-            .collect();
-        let path = group.path;
-        let allow_methods = methods.join(", ");
-        let (served, methods) = (text_list(served), text_list(&methods));
-        let guards = guards_name(guard_owners[group.first_route], group.guards);
-        quote! {
-            __cors::PreflightRoute {
-                path: #path,
-                served: #served,
-                methods: #methods,
-                allow_methods: #allow_methods,
-                guards: #guards,
+    // A preflight is not asked about the guards named in `header_guards`: the rest of the
+    // group's guards get a function of their own.
+    let mut preflight_guard_functions = Vec::new();
+    let preflights: Vec<TokenStream> = routes
+        .by_path()
+        .into_iter()
+        .enumerate()
+        .map(|(index, group)| {
+            // Each path's preflight grants the methods served there that the policy lists.
+            let served = &group.methods;
+            let methods: Vec<&str> = group
+                .methods
+                .iter()
+                .copied()
+                .filter(|method| spec.methods.iter().any(|listed| listed == method))
+                .collect();
+            let path = group.path;
+            let allow_methods = methods.join(", ");
+            let (served, methods) = (text_list(served), text_list(&methods));
+            let asked: Vec<syn::Path> = group
+                .guards
+                .iter()
+                .filter(|guard| !spec.header_guards.contains(&without_spaces(guard)))
+                .cloned()
+                .collect();
+            let guards = if asked.len() == group.guards.len() {
+                guards_name(guard_owners[group.first_route], group.guards)
+            } else if asked.is_empty() {
+                quote!(__cors::no_guards)
+            } else {
+                let name = quote::format_ident!("__cors_preflight_guards_{index}");
+                preflight_guard_functions.push(guards_function_named(&name, &asked));
+                quote!(#name)
+            };
+            quote! {
+                __cors::PreflightRoute {
+                    path: #path,
+                    served: #served,
+                    methods: #methods,
+                    allow_methods: #allow_methods,
+                    guards: #guards,
+                }
             }
-        }
-    });
+        })
+        .collect();
     let registration = if builds_routes {
         quote! {
             fn __cors_endpoint() -> __cors::actix_web::Route {
@@ -127,6 +149,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
                     preflights: &[#(#preflights),*],
                 };
                 #(#guard_functions)*
+                #(#preflight_guard_functions)*
                 #handler
                 #registration
             }
@@ -161,7 +184,11 @@ fn guards_function(index: usize, route: &Route) -> TokenStream {
         return TokenStream::new();
     }
     let name = guards_name(index, &route.guards);
-    let guards = &route.guards;
+    guards_function_named(&name, &route.guards)
+}
+
+/// A function named `name` making `guards` anew for each worker.
+fn guards_function_named(name: &impl quote::ToTokens, guards: &[syn::Path]) -> TokenStream {
     quote! {
         fn #name() -> ::std::vec::Vec<::std::boxed::Box<dyn __cors::actix_web::guard::Guard>> {
             ::std::vec![#(::std::boxed::Box::new(

@@ -16,6 +16,9 @@ pub struct CorsSpec {
     pub expose_headers: HeaderList,
     pub max_age: Option<u64>,
     pub credentials: bool,
+    /// The routing attribute's guards a preflight is not asked about (`header_guards`), as
+    /// written without spaces.
+    pub header_guards: Vec<String>,
 }
 
 /// Where the allowed origins come from.
@@ -101,6 +104,21 @@ pub fn validate(args: &RawArgs, routes: Option<&Routes>, errors: &mut Errors) ->
         Some(lit) => keep(errors, lit.span(), max_age(lit)).map(Some),
         None => Some(None),
     };
+    let header_guards = match (&args.header_guards, routes) {
+        (Some(lit), Some(routes)) => keep(
+            errors,
+            lit.span(),
+            header_guards(&lit.value(), &routes.guard_names()),
+        ),
+        (Some(lit), None) => {
+            errors.at(
+                lit.span(),
+                "`header_guards` belong to each handler, not to a shared policy: give them as `#[cors(policy = ..., header_guards = \"is_json\")]`",
+            );
+            None
+        }
+        (None, _) => Some(Vec::new()),
+    };
     Some(CorsSpec {
         origins: origins?,
         methods: methods?,
@@ -108,7 +126,39 @@ pub fn validate(args: &RawArgs, routes: Option<&Routes>, errors: &mut Errors) ->
         expose_headers: expose_headers?,
         max_age: max_age?,
         credentials,
+        header_guards: header_guards?,
     })
+}
+
+/// Checks `header_guards`: some of the routing attribute's `guard = "..."` functions
+/// (`guards`, written without spaces), each once.
+fn header_guards(list: &str, guards: &[String]) -> Result<Vec<String>, Vec<String>> {
+    let mut named: Vec<String> = Vec::new();
+    let mut problems = Vec::new();
+    for entry in list.split(',') {
+        let entry: String = entry.split_whitespace().collect();
+        if entry.is_empty() {
+            problems.push("empty entry in `header_guards`: name the guard functions, like `header_guards = \"is_json\"`".to_owned());
+        } else if named.contains(&entry) {
+            problems.push(format!("`{entry}` is listed twice in `header_guards`"));
+        } else if !guards.contains(&entry) {
+            let known = if guards.is_empty() {
+                "it has none".to_owned()
+            } else {
+                format!("its guards are `{}`", guards.join("`, `"))
+            };
+            problems.push(format!(
+                "`{entry}` is not a `guard = \"...\"` of this handler's routing attribute ({known}): `header_guards` names those a preflight cannot satisfy"
+            ));
+        } else {
+            named.push(entry);
+        }
+    }
+    if problems.is_empty() {
+        Ok(named)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Checks the name deploy-time origins are configured under: it doubles as the name of

@@ -246,6 +246,19 @@ impl Routes {
         methods
     }
 
+    /// Every `guard = "..."` function of the routing attributes, written without spaces,
+    /// each once.
+    pub fn guard_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for guard in self.routes.iter().flat_map(|route| &route.guards) {
+            let name = without_spaces(guard);
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    }
+
     /// Whether `#[cors]` builds every route itself, without actix-web's attribute.
     pub fn plain(&self) -> bool {
         self.routes.iter().all(|route| route.plain)
@@ -351,4 +364,9 @@ fn guard_names(guards: &[syn::Path]) -> Vec<String> {
         .iter()
         .map(|guard| guard.to_token_stream().to_string())
         .collect()
+}
+
+/// A guard's path as written, without the spaces tokens put between its parts.
+pub fn without_spaces(guard: &syn::Path) -> String {
+    guard.to_token_stream().to_string().replace(' ', "")
 }

@@ -118,24 +118,29 @@ pub fn apply(
 ) -> syn::Result<TokenStream> {
     let name = policy.to_token_stream().to_string().replace(' ', "");
     for (key, span) in &raw.key_spans {
-        if !matches!(*key, "policy" | "methods") {
+        if !matches!(*key, "policy" | "methods" | "header_guards") {
             errors.at(
                 *span,
-                format!("`{key}` comes from the shared policy `{name}`: a handler using a policy may only narrow `methods`"),
+                format!("`{key}` comes from the shared policy `{name}`: a handler using a policy may only narrow `methods` (and name its `header_guards`)"),
             );
         }
     }
+    // The handler's own keys, put back beside the policy's.
     let methods = raw
         .methods
         .as_ref()
-        .map(|methods| quote!(methods = #methods));
+        .map(|methods| quote!(methods = #methods,));
+    let header_guards = raw
+        .header_guards
+        .as_ref()
+        .map(|guards| quote!(header_guards = #guards,));
     let call_span = policy
         .segments
         .last()
         .map_or_else(Span::call_site, |segment| segment.ident.span());
     let bang = quote::quote_spanned!(call_span=> !);
     // Applied even when a key is refused, without that key, so the refusal is the only error.
-    let call = quote!(#policy #bang { [#methods] #item });
+    let call = quote!(#policy #bang { [#methods #header_guards] #item });
     Ok(match errors.finish() {
         Ok(()) => call,
         Err(error) => call.into_iter().chain(error.to_compile_error()).collect(),

@@ -120,3 +120,20 @@ fn guarded_routes_share_their_guard_function_with_the_preflight() {
         expect_file!["snapshots/guarded_routes.txt"],
     );
 }
+
+#[test]
+fn header_guards_are_left_out_of_the_preflights_guards() {
+    check(
+        quote!(
+            origins = "https://app.example.com",
+            header_guards = "is_json"
+        ),
+        quote! {
+            #[post("/items", guard = "is_json", guard = "api_host")]
+            async fn create_item() -> &'static str {
+                "{}"
+            }
+        },
+        expect_file!["snapshots/header_guards.txt"],
+    );
+}

@@ -58,8 +58,20 @@ async fn compressed() -> HttpResponse {
         .body("compress me ".repeat(200))
 }
 
+/// `Compress` inside the route, so inside the policy's wrapper: one `Vary` line without
+/// the layer too.
+#[cors(origins = "http://localhost:8080")]
+#[get("/route-compressed", wrap = "Compress::default()")]
+async fn route_compressed() -> HttpResponse {
+    actix_web::rt::task::yield_now().await;
+    HttpResponse::Ok()
+        .insert_header(("Vary", "Accept-Language"))
+        .body("compress me ".repeat(200))
+}
+
 fn routes(config: &mut web::ServiceConfig) {
     config
+        .service(route_compressed)
         .service(timer)
         .service(yield_then_fail)
         .service(create)
@@ -204,4 +216,20 @@ fn serve_compressed() -> SocketAddr {
         });
     });
     receiver.recv().unwrap()
+}
+
+#[test]
+fn compress_given_to_the_route_shares_the_line_without_the_layer() {
+    let to = serve(Setup::Plain);
+    let response = get(to, "/route-compressed", &[("Accept-Encoding", b"gzip")]);
+    assert_eq!(response.status, 200);
+    assert_eq!(response.one("content-encoding").as_deref(), Some("gzip"));
+    assert_eq!(
+        response.one("access-control-allow-origin").as_deref(),
+        Some(LOCAL)
+    );
+    assert_eq!(response.all("vary").len(), 1, "{:?}", response.headers);
+    let mut names = response.vary();
+    names.sort();
+    assert_eq!(names, ["accept-encoding", "accept-language", "origin"]);
 }

@@ -17,7 +17,7 @@ use actix_web::http::header::{
     HeaderMap, HeaderName, HeaderValue, VARY,
 };
 
-use crate::layer::{AnswerSlot, RouteAnswer};
+use crate::answer::{AnswerSlot, RouteAnswer};
 use crate::policy::{Policy, Prepared};
 use crate::vary;
 

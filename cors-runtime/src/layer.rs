@@ -20,15 +20,13 @@ use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::guard::Guard;
 use actix_web::http::Method;
-use actix_web::http::header::{
-    ACCESS_CONTROL_REQUEST_METHOD, HeaderMap, HeaderName, HeaderValue, ORIGIN,
-};
+use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, HeaderMap, ORIGIN};
 use actix_web::{Error, HttpMessage, HttpRequest};
 
+use crate::answer::{AnswerSlot, RouteAnswer};
 use crate::inject::{apply, carries_answer, with_answer};
 use crate::placement::first_pattern;
-use crate::policy::Prepared;
-use crate::preflight::{Judge, PreflightRoute};
+use crate::preflight::{Enlisted, Judge, PreflightRoute};
 use crate::vary;
 
 /// Answers the preflights of every `#[cors]` route before the application's middleware
@@ -89,13 +87,7 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         // Built after the application registered its routes on this worker's thread.
-        let enlisted = ENLISTED.with_borrow(|enlisted| {
-            enlisted
-                .iter()
-                .filter(|entry| entry.judge.placement.is_alive())
-                .cloned()
-                .collect()
-        });
+        let enlisted = crate::preflight::registered_on_this_thread();
         ready(Ok(PreflightsService {
             service,
             routes: Rc::new(Routes {
@@ -243,7 +235,7 @@ where
                     (Ok(mut response), Some(answer)) => {
                         // A `#[cors]` route answered: its answer stands, whatever a middleware
                         // between here and the route added to it.
-                        answer.enforce(response.headers_mut());
+                        enforce(answer, response.headers_mut());
                         Ok(response.map_into_left_body())
                     }
                     (Ok(mut response), None) => {
@@ -276,80 +268,21 @@ fn answer_for_middleware<B>(response: &mut ServiceResponse<B>, routes: &Routes) 
     vary::one_line(response.headers_mut());
 }
 
-/// Where a `#[cors]` route records the answer it gave, for the layer to keep it.
-#[derive(Clone, Default)]
-pub(crate) struct AnswerSlot(Rc<RefCell<Option<RouteAnswer>>>);
-
-/// The answer a `#[cors]` route gave.
-pub(crate) enum RouteAnswer {
-    /// An actual request's: the route's policy, and the origin granted, if any.
-    Actual(Rc<Prepared>, Option<HeaderValue>),
-    /// A preflight's: the `Access-Control-*` headers it sent, and the policy's `Vary`.
-    Preflight(Vec<(HeaderName, HeaderValue)>),
-}
-
-impl AnswerSlot {
-    /// The slot of the layer `req` passed through, if any.
-    pub(crate) fn of(req: &ServiceRequest) -> Option<AnswerSlot> {
-        req.extensions().get::<AnswerSlot>().cloned()
-    }
-
-    pub(crate) fn record(&self, answer: RouteAnswer) {
-        *self.0.borrow_mut() = Some(answer);
-    }
-
-    /// Records the `Access-Control-*` headers of a preflight answer.
-    pub(crate) fn record_preflight(&self, headers: &HeaderMap) {
-        let sent = headers
-            .iter()
-            .filter(|(name, _)| name.as_str().starts_with("access-control-"))
-            .map(|(name, value)| (name.clone(), value.clone()))
-            .collect();
-        self.record(RouteAnswer::Preflight(sent));
-    }
-
-    fn take(&self) -> Option<RouteAnswer> {
-        self.0.borrow_mut().take()
-    }
-}
-
-impl RouteAnswer {
-    /// Makes `headers` carry exactly this answer, with `Vary` on one line.
-    fn enforce(self, headers: &mut HeaderMap) {
-        match self {
-            RouteAnswer::Actual(prepared, allow_origin) => {
-                // Usually the route answered, and nothing around it changed that.
-                if !carries_answer(headers, &prepared, allow_origin.as_ref()) {
-                    apply(headers, &prepared, allow_origin);
-                }
-            }
-            RouteAnswer::Preflight(sent) => {
-                crate::inject::remove_access_control(headers);
-                for (name, value) in sent {
-                    headers.append(name, value);
-                }
+/// Makes `headers` carry exactly the answer a `#[cors]` route gave, with `Vary` on one line.
+fn enforce(answer: RouteAnswer, headers: &mut HeaderMap) {
+    match answer {
+        RouteAnswer::Actual(prepared, allow_origin) => {
+            // Usually the route answered, and nothing around it changed that.
+            if !carries_answer(headers, &prepared, allow_origin.as_ref()) {
+                apply(headers, &prepared, allow_origin);
             }
         }
-        vary::one_line(headers);
+        RouteAnswer::Preflight(sent) => {
+            crate::inject::remove_access_control(headers);
+            for (name, value) in sent {
+                headers.append(name, value);
+            }
+        }
     }
-}
-
-thread_local! {
-    /// The preflight routes registered on this thread whose application is still alive.
-    static ENLISTED: RefCell<Vec<Enlisted>> = const { RefCell::new(Vec::new()) };
-}
-
-/// A preflight route as it registered, before its application is complete.
-#[derive(Clone)]
-struct Enlisted {
-    route: &'static PreflightRoute,
-    judge: Rc<Judge>,
-}
-
-/// Enlists a preflight route as it registers, for the [`Preflights`] of its application.
-pub(crate) fn enlist(route: &'static PreflightRoute, judge: Rc<Judge>) {
-    ENLISTED.with_borrow_mut(|enlisted| {
-        enlisted.retain(|entry| entry.judge.placement.is_alive());
-        enlisted.push(Enlisted { route, judge });
-    });
+    vary::one_line(headers);
 }

@@ -4,6 +4,7 @@
 // `#[cors]`'s paths (`::cors_runtime::...`) resolve here too: `audit` uses its placement.
 extern crate self as cors_runtime;
 
+mod answer;
 pub mod audit;
 #[doc = include_str!("../docs/coming-from-actix-cors.md")]
 pub mod coming_from_actix_cors {}

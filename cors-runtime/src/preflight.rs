@@ -1,6 +1,7 @@
 //! The generated `OPTIONS` route: recognising a preflight, judging it by the policy of the
 //! handler that serves the requested method, and answering 204 or 403.
 
+use std::cell::RefCell;
 use std::future::{Ready, ready};
 use std::rc::Rc;
 
@@ -15,7 +16,7 @@ use actix_web::http::header::{
 use actix_web::http::{Method, StatusCode};
 use actix_web::{Error, HttpResponse};
 
-use crate::layer::AnswerSlot;
+use crate::answer::AnswerSlot;
 use crate::placement::{Placement, first_pattern};
 use crate::policy::{Policy, Prepared};
 use crate::{request_headers, vary};
@@ -84,7 +85,7 @@ pub fn register(config: &mut AppService, route: &'static PreflightRoute, policy:
     // Once per worker: the policy's header values and origin table, ready for requests.
     let placement = Placement::register(config, &rdef);
     let judge = Rc::new(Judge::new(route, policy, placement));
-    crate::layer::enlist(route, Rc::clone(&judge));
+    enlist(route, Rc::clone(&judge));
     let service = fn_service(
         move |req: ServiceRequest| -> Ready<Result<ServiceResponse, Error>> {
             // The router brought the preflight here; the actual request must come here too.
@@ -336,4 +337,37 @@ impl std::fmt::Display for Shown<'_> {
         };
         write!(f, "\"{}\"", bytes.escape_ascii())
     }
+}
+
+thread_local! {
+    /// The preflight routes registered on this thread whose application is still alive.
+    static ENLISTED: RefCell<Vec<Enlisted>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A preflight route as it registered, before its application is complete.
+#[derive(Clone)]
+pub(crate) struct Enlisted {
+    pub(crate) route: &'static PreflightRoute,
+    pub(crate) judge: Rc<Judge>,
+}
+
+/// Enlists a preflight route as it registers, for the [`crate::Preflights`] of its
+/// application.
+fn enlist(route: &'static PreflightRoute, judge: Rc<Judge>) {
+    ENLISTED.with_borrow_mut(|enlisted| {
+        enlisted.retain(|entry| entry.judge.placement.is_alive());
+        enlisted.push(Enlisted { route, judge });
+    });
+}
+
+/// The preflight routes registered on this thread whose application is still alive, maybe
+/// of several applications.
+pub(crate) fn registered_on_this_thread() -> Vec<Enlisted> {
+    ENLISTED.with_borrow(|enlisted| {
+        enlisted
+            .iter()
+            .filter(|entry| entry.judge.placement.is_alive())
+            .cloned()
+            .collect()
+    })
 }

@@ -5,15 +5,17 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use actix_web::HttpMessage;
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::{HttpMessage, HttpRequest};
 
 use crate::policy::Prepared;
 
-/// Where a `#[cors]` route records the answer it gave, for the layer to keep it.
-#[derive(Clone, Default)]
-pub(crate) struct AnswerSlot(Rc<RefCell<Option<RouteAnswer>>>);
+/// Where a `#[cors]` route records the answer it gave, for the layer to keep it: in the
+/// request's extensions, one allocation per request of an application with the layer, none
+/// without it.
+#[derive(Default)]
+pub(crate) struct AnswerSlot(RefCell<Option<RouteAnswer>>);
 
 /// The answer a `#[cors]` route gave.
 pub(crate) enum RouteAnswer {
@@ -24,28 +26,36 @@ pub(crate) enum RouteAnswer {
 }
 
 impl AnswerSlot {
-    /// The slot of the layer `req` passed through, if any.
-    pub(crate) fn of(req: &ServiceRequest) -> Option<AnswerSlot> {
-        req.extensions().get::<AnswerSlot>().cloned()
+    /// Puts an empty slot in `req`, for the route that answers it.
+    pub(crate) fn install(req: &ServiceRequest) {
+        req.extensions_mut().insert(AnswerSlot::default());
     }
 
-    /// Records the route's answer.
-    pub(crate) fn record(&self, answer: RouteAnswer) {
-        *self.0.borrow_mut() = Some(answer);
+    /// Records the answer `answer()` gives in the slot of `req`, if it has one (its
+    /// application has the layer).
+    pub(crate) fn record(req: &HttpRequest, answer: impl FnOnce() -> RouteAnswer) {
+        if let Some(slot) = req.extensions().get::<AnswerSlot>() {
+            *slot.0.borrow_mut() = Some(answer());
+        }
     }
 
     /// Records the `Access-Control-*` headers of a preflight answer.
-    pub(crate) fn record_preflight(&self, headers: &HeaderMap) {
-        let sent = headers
-            .iter()
-            .filter(|(name, _)| name.as_str().starts_with("access-control-"))
-            .map(|(name, value)| (name.clone(), value.clone()))
-            .collect();
-        self.record(RouteAnswer::Preflight(sent));
+    pub(crate) fn record_preflight(req: &HttpRequest, headers: &HeaderMap) {
+        AnswerSlot::record(req, || {
+            RouteAnswer::Preflight(
+                headers
+                    .iter()
+                    .filter(|(name, _)| name.as_str().starts_with("access-control-"))
+                    .map(|(name, value)| (name.clone(), value.clone()))
+                    .collect(),
+            )
+        });
     }
 
-    /// The answer recorded, if a `#[cors]` route answered.
-    pub(crate) fn take(&self) -> Option<RouteAnswer> {
-        self.0.borrow_mut().take()
+    /// The answer recorded in the slot of `req`, if a `#[cors]` route answered.
+    pub(crate) fn take(req: &HttpRequest) -> Option<RouteAnswer> {
+        req.extensions()
+            .get::<AnswerSlot>()
+            .and_then(|slot| slot.0.borrow_mut().take())
     }
 }

@@ -78,12 +78,10 @@ where
         // is kept: an inner middleware may need it alone to change its headers or path
         // (`ServiceRequest::headers_mut` panics while a clone lives).
         let allow_origin = grant(&self.prepared, req.method(), req.headers());
-        let slot = AnswerSlot::of(&req);
         InjectFuture {
             inner: self.service.call(req),
             prepared: Rc::clone(&self.prepared),
             allow_origin,
-            slot,
         }
     }
 }
@@ -96,8 +94,6 @@ pin_project_lite::pin_project! {
         inner: F,
         prepared: Rc<Prepared>,
         allow_origin: Option<HeaderValue>,
-        // Where an application's `Preflights` wants to hear what this route answered.
-        slot: Option<AnswerSlot>,
     }
 }
 
@@ -114,14 +110,12 @@ where
         // Taken only once the route has answered: a handler that awaits is polled again.
         let result = ready!(this.inner.poll(cx));
         let allow_origin = this.allow_origin.take();
-        if let Some(slot) = this.slot.take() {
-            slot.record(RouteAnswer::Actual(
-                Rc::clone(this.prepared),
-                allow_origin.clone(),
-            ));
-        }
         Poll::Ready(match result {
             Ok(response) => {
+                // For an application's `Preflights`, which keeps this answer.
+                AnswerSlot::record(response.request(), || {
+                    RouteAnswer::Actual(Rc::clone(this.prepared), allow_origin.clone())
+                });
                 let mut response = into_boxed_body(response);
                 apply(response.headers_mut(), this.prepared, allow_origin);
                 Ok(response)

@@ -21,10 +21,10 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::guard::Guard;
 use actix_web::http::Method;
 use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, HeaderMap, ORIGIN};
-use actix_web::{Error, HttpMessage, HttpRequest};
+use actix_web::{Error, HttpRequest};
 
 use crate::answer::{AnswerSlot, RouteAnswer};
-use crate::inject::{apply, carries_answer, with_answer};
+use crate::inject::{apply, carries_answer};
 use crate::placement::first_pattern;
 use crate::preflight::{Enlisted, Judge, PreflightRoute};
 use crate::vary;
@@ -184,11 +184,9 @@ where
             }
         }
         // Anything else goes on; the route that answers records its answer in the slot.
-        let slot = AnswerSlot::default();
-        req.extensions_mut().insert(slot.clone());
+        AnswerSlot::install(&req);
         PreflightsFuture::Inner {
             inner: self.service.call(req),
-            slot,
             routes: Rc::clone(&self.routes),
         }
     }
@@ -207,7 +205,6 @@ pin_project_lite::pin_project! {
         Inner {
             #[pin]
             inner: F,
-            slot: AnswerSlot,
             routes: Rc<Routes>,
         },
     }
@@ -225,30 +222,21 @@ where
             PreflightsProjection::Answered { response } => {
                 Poll::Ready(Ok(response.take().expect("polled after completion")))
             }
-            PreflightsProjection::Inner {
-                inner,
-                slot,
-                routes,
-            } => {
+            PreflightsProjection::Inner { inner, routes } => {
                 let result = std::task::ready!(inner.poll(cx));
-                Poll::Ready(match (result, slot.take()) {
-                    (Ok(mut response), Some(answer)) => {
-                        // A `#[cors]` route answered: its answer stands, whatever a middleware
-                        // between here and the route added to it.
-                        enforce(answer, response.headers_mut());
-                        Ok(response.map_into_left_body())
+                // An error is passed on as it came: the route's wrapper, if it made it, has
+                // rendered its answer into it already.
+                let mut response = result?;
+                match AnswerSlot::take(response.request()) {
+                    // A `#[cors]` route answered: its answer stands, whatever a middleware
+                    // between here and the route added to it.
+                    Some(answer) => enforce(answer, response.headers_mut()),
+                    None if !reached_a_resource(response.request()) => {
+                        answer_for_middleware(&mut response, routes);
                     }
-                    (Ok(mut response), None) => {
-                        if !reached_a_resource(response.request()) {
-                            answer_for_middleware(&mut response, routes);
-                        }
-                        Ok(response.map_into_left_body())
-                    }
-                    (Err(error), Some(RouteAnswer::Actual(judge, allow_origin))) => {
-                        Err(with_answer(error, &judge, allow_origin))
-                    }
-                    (Err(error), _) => Err(error),
-                })
+                    None => {}
+                }
+                Poll::Ready(Ok(response.map_into_left_body()))
             }
         }
     }

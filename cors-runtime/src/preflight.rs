@@ -91,9 +91,7 @@ pub fn register(config: &mut AppService, route: &'static PreflightRoute, policy:
             // The router brought the preflight here; the actual request must come here too.
             let first = first_pattern(req.resource_map(), req.match_info().as_str());
             let response = judge.respond(&req, judge.placement.is_first(first.as_deref()));
-            if let Some(slot) = AnswerSlot::of(&req) {
-                slot.record_preflight(response.headers());
-            }
+            AnswerSlot::record_preflight(req.request(), response.headers());
             ready(Ok(req.into_response(response)))
         },
     );

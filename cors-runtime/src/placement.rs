@@ -36,6 +36,8 @@ pub(crate) struct Placement {
     /// The route's full pattern, scope prefixes included, found on first use (the map knows
     /// parents only once the application is built).
     full: OnceCell<Option<String>>,
+    /// [`Self::is_first_for`] of a pattern without variables, found on first use.
+    first_for_its_one_path: OnceCell<bool>,
 }
 
 impl Placement {
@@ -57,6 +59,7 @@ impl Placement {
             name,
             relative: relative.pattern().unwrap_or_default().to_owned(),
             full: OnceCell::new(),
+            first_for_its_one_path: OnceCell::new(),
         });
         // Never routed to: its guard refuses every request.
         let never: Vec<Box<dyn Guard>> = vec![Box::new(guard::fn_guard(|_| false))];
@@ -98,6 +101,16 @@ impl Placement {
     /// whose pattern matches `path`, from [`first_pattern`]).
     pub(crate) fn is_first(&self, first: Option<&str>) -> bool {
         first.is_some() && first == self.full_pattern()
+    }
+
+    /// [`Self::is_first`] for `path`, which this route's pattern matches, asked of `map`.
+    /// A pattern without variables matches one path only, so its answer is found once.
+    pub(crate) fn is_first_for(&self, map: &ResourceMap, path: &str) -> bool {
+        let ask = || self.is_first(first_pattern(map, path).as_deref());
+        match self.full_pattern() {
+            Some(full) if !full.contains('{') => *self.first_for_its_one_path.get_or_init(ask),
+            _ => ask(),
+        }
     }
 }
 

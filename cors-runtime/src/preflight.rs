@@ -17,7 +17,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{Error, HttpResponse};
 
 use crate::answer::AnswerSlot;
-use crate::placement::{Placement, first_pattern};
+use crate::placement::Placement;
 use crate::policy::{Policy, Prepared};
 use crate::{request_headers, vary};
 
@@ -89,8 +89,9 @@ pub fn register(config: &mut AppService, route: &'static PreflightRoute, policy:
     let service = fn_service(
         move |req: ServiceRequest| -> Ready<Result<ServiceResponse, Error>> {
             // The router brought the preflight here; the actual request must come here too.
-            let first = first_pattern(req.resource_map(), req.match_info().as_str());
-            let response = judge.respond(&req, judge.placement.is_first(first.as_deref()));
+            let routed_here =
+                (judge.placement).is_first_for(req.resource_map(), req.match_info().as_str());
+            let response = judge.respond(&req, routed_here);
             AnswerSlot::record_preflight(req.request(), response.headers());
             ready(Ok(req.into_response(response)))
         },

@@ -426,8 +426,29 @@ mod route_table {
                 keys.get(key)
                     .map_or("-".to_owned(), |value| value.to_ascii_lowercase())
             };
-            let cells = &audited[route.handler];
+            let mut cells = audited[route.handler].clone();
             assert!(route.path.ends_with(&cells[0]), "{route:?}: {cells:?}");
+            // The max-age cell's note: how long browsers keep a preflight, where it matters.
+            let (max_age, note) = match cells[6].split_once(" (") {
+                Some((value, note)) => {
+                    (value.to_owned(), note.strip_suffix(')').map(str::to_owned))
+                }
+                None => (cells[6].clone(), None),
+            };
+            let preflighted = keys.contains_key("headers")
+                || methods
+                    .iter()
+                    .any(|method| !matches!(*method, "GET" | "HEAD" | "POST"));
+            let expected_note = match keys
+                .get("max_age")
+                .map(|value| value.parse::<u64>().unwrap())
+            {
+                None if preflighted => Some("browsers keep preflights 5 s"),
+                Some(seconds) if seconds > 7200 => Some("Chromium keeps 7200 s"),
+                _ => None,
+            };
+            assert_eq!(note.as_deref(), expected_note, "{route:?}");
+            cells[6] = max_age;
             assert_eq!(
                 cells[1..],
                 [

@@ -31,11 +31,11 @@
 //! let table = cors_runtime::audit::table();
 //! print!("{table}");
 //! # assert_eq!(table, concat!(
-//! #     "path     methods  origins                  headers       exposed    credentials  max-age  handler\n",
-//! #     "-------  -------  -----------------------  ------------  ---------  -----------  -------  -----------\n",
-//! #     "/items   POST     https://app.example.com  content-type  -          no           -        create_item\n",
-//! #     "/items   GET      https://app.example.com  content-type  -          yes          600      list_items\n",
-//! #     "/status  GET      *                        -             x-version  no           -        status\n",
+//! #     "path     methods  origins                  headers       exposed    credentials  max-age                           handler\n",
+//! #     "-------  -------  -----------------------  ------------  ---------  -----------  --------------------------------  -----------\n",
+//! #     "/items   POST     https://app.example.com  content-type  -          no           - (browsers keep preflights 5 s)  create_item\n",
+//! #     "/items   GET      https://app.example.com  content-type  -          yes          600                               list_items\n",
+//! #     "/status  GET      *                        -             x-version  no           -                                 status\n",
 //! # ));
 //!
 //! // A rule of this application: only `status` is open to every origin.
@@ -49,11 +49,11 @@
 //! The table it prints:
 //!
 //! ```text
-//! path     methods  origins                  headers       exposed    credentials  max-age  handler
-//! -------  -------  -----------------------  ------------  ---------  -----------  -------  -----------
-//! /items   POST     https://app.example.com  content-type  -          no           -        create_item
-//! /items   GET      https://app.example.com  content-type  -          yes          600      list_items
-//! /status  GET      *                        -             x-version  no           -        status
+//! path     methods  origins                  headers       exposed    credentials  max-age                           handler
+//! -------  -------  -----------------------  ------------  ---------  -----------  --------------------------------  -----------
+//! /items   POST     https://app.example.com  content-type  -          no           - (browsers keep preflights 5 s)  create_item
+//! /items   GET      https://app.example.com  content-type  -          yes          600                               list_items
+//! /status  GET      *                        -             x-version  no           -                                 status
 //! ```
 //!
 //! Paths are those of the routing attributes, with the prefix of an enclosing `#[scope]`
@@ -99,7 +99,30 @@ impl AuditEntry {
     pub fn trusts_plain_http(&self) -> bool {
         self.policy.trusts_plain_http()
     }
+
+    /// Whether a page's call needs a preflight: the policy lets it use a method other than
+    /// `GET`, `HEAD` and `POST`, or send a request header. Each such call costs a second
+    /// round trip whenever the browser holds no answer for it.
+    pub fn preflighted(&self) -> bool {
+        self.policy.allow_headers().is_some()
+            || (self.policy.methods().iter())
+                .any(|method| !matches!(*method, "GET" | "HEAD" | "POST"))
+    }
+
+    /// How long browsers keep this route's preflight answers, when that is worth a look: a
+    /// preflighted route without `max_age` (5 seconds, the Fetch standard's default), or a
+    /// `max_age` above Chromium's cap of 7200 seconds (Firefox keeps up to 86400).
+    pub fn preflight_cache_note(&self) -> Option<&'static str> {
+        match self.policy.max_age() {
+            None if self.preflighted() => Some("browsers keep preflights 5 s"),
+            Some(seconds) if seconds > CHROMIUM_MAX_AGE => Some("Chromium keeps 7200 s"),
+            _ => None,
+        }
+    }
 }
+
+/// The longest Chromium keeps a preflight answer, in seconds.
+const CHROMIUM_MAX_AGE: u64 = 7200;
 
 impl fmt::Debug for AuditEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -173,7 +196,9 @@ pub fn entries() -> Vec<&'static AuditEntry> {
 
 /// The audit as a plain-text table: path, methods, origins, headers, exposed headers,
 /// credentials, max-age, handler. Header names are shown as they are sent, in lower case;
-/// `-` is an empty cell. The [module documentation](self) shows one.
+/// `-` is an empty cell. The max-age cell says in parentheses how long browsers keep the
+/// route's preflights when that is worth a look ([`AuditEntry::preflight_cache_note`]). The
+/// [module documentation](self) shows one.
 pub fn table() -> String {
     let rows: Vec<[String; 8]> = entries()
         .into_iter()
@@ -186,9 +211,7 @@ pub fn table() -> String {
                 policy.allow_headers().unwrap_or("-").to_owned(),
                 policy.expose_headers().unwrap_or("-").to_owned(),
                 if policy.credentials() { "yes" } else { "no" }.to_owned(),
-                policy
-                    .max_age()
-                    .map_or_else(|| "-".to_owned(), |seconds| seconds.to_string()),
+                max_age_cell(entry),
                 entry.handler.to_owned(),
             ]
         })
@@ -227,6 +250,18 @@ pub fn table() -> String {
     out
 }
 
+/// The max-age cell of `entry`: the value or `-`, and its note.
+fn max_age_cell(entry: &AuditEntry) -> String {
+    let value = entry
+        .policy
+        .max_age()
+        .map_or_else(|| "-".to_owned(), |seconds| seconds.to_string());
+    match entry.preflight_cache_note() {
+        Some(note) => format!("{value} ({note})"),
+        None => value,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +284,27 @@ mod tests {
         assert!(std::ptr::eq(&PLACEMENT_CHECK[0], &PLACED));
         // No handler is annotated in this crate: the check passes and nothing is listed.
         assert!(entries().is_empty());
+    }
+
+    #[test]
+    fn preflight_cache_notes() {
+        let note = |methods: &'static [&'static str], headers: Option<&'static str>, max_age| {
+            let mut entry = entry("https://app.example.com");
+            entry.policy.parts.methods = methods;
+            entry.policy.parts.allow_headers = headers;
+            entry.policy.parts.max_age = max_age;
+            entry.preflight_cache_note()
+        };
+        let short = Some("browsers keep preflights 5 s");
+        let capped = Some("Chromium keeps 7200 s");
+        // Simple calls are never preflighted: no note without max_age.
+        assert_eq!(note(&["GET", "HEAD", "POST"], None, None), None);
+        assert_eq!(note(&["GET"], Some("content-type"), None), short);
+        assert_eq!(note(&["DELETE"], None, None), short);
+        assert_eq!(note(&["DELETE"], None, Some(600)), None);
+        assert_eq!(note(&["DELETE"], None, Some(7200)), None);
+        assert_eq!(note(&["DELETE"], None, Some(7201)), capped);
+        assert_eq!(note(&["GET"], None, Some(86400)), capped);
     }
 
     #[test]

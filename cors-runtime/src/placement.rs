@@ -36,13 +36,15 @@ pub(crate) struct Placement {
     /// The route's full pattern, scope prefixes included, found on first use (the map knows
     /// parents only once the application is built).
     full: OnceCell<Option<String>>,
-    /// [`Self::is_first_for`] of a pattern without variables, found on first use.
-    first_for_its_one_path: OnceCell<bool>,
+    /// [`Self::is_first_for`] of a pattern without variables, found on first use (`None`
+    /// for a pattern with variables, asked each time).
+    first_for_its_one_path: OnceCell<Option<bool>>,
 }
 
 impl Placement {
-    /// Registers the marker of the route whose pattern (relative to its scope) is `relative`.
-    pub(crate) fn register(config: &mut AppService, relative: &ResourceDef) -> Rc<Placement> {
+    /// The placement of the route whose pattern (relative to its scope) is `relative`, and
+    /// its marker, to register beside the route.
+    pub(crate) fn new(relative: &ResourceDef) -> (Rc<Placement>, Marker) {
         let id = NEXT_MARKER.fetch_add(1, Ordering::Relaxed);
         // A NUL byte: no request path has one, so nothing routes or resolves to the marker.
         let reserved = format!("/\0cors-{id}");
@@ -61,13 +63,7 @@ impl Placement {
             full: OnceCell::new(),
             first_for_its_one_path: OnceCell::new(),
         });
-        // Never routed to: its guard refuses every request.
-        let never: Vec<Box<dyn Guard>> = vec![Box::new(guard::fn_guard(|_| false))];
-        let service = fn_service(|req: ServiceRequest| {
-            ready(Ok(req.into_response(HttpResponse::NotFound().finish())))
-        });
-        config.register_service(def, Some(never), service, Some(map));
-        placement
+        (placement, Marker { def, map })
     }
 
     /// The route's full pattern, as the resource map writes the pattern of a matched path.
@@ -107,10 +103,29 @@ impl Placement {
     /// A pattern without variables matches one path only, so its answer is found once.
     pub(crate) fn is_first_for(&self, map: &ResourceMap, path: &str) -> bool {
         let ask = || self.is_first(first_pattern(map, path).as_deref());
-        match self.full_pattern() {
-            Some(full) if !full.contains('{') => *self.first_for_its_one_path.get_or_init(ask),
-            _ => ask(),
-        }
+        let once = self.first_for_its_one_path.get_or_init(|| {
+            let one_path = self.full_pattern().is_some_and(|full| !full.contains('{'));
+            one_path.then(ask)
+        });
+        once.unwrap_or_else(ask)
+    }
+}
+
+/// A placement's node for the resource map, not yet registered.
+pub(crate) struct Marker {
+    def: ResourceDef,
+    map: Rc<ResourceMap>,
+}
+
+impl Marker {
+    /// Registers the marker in the scope being built: a resource never routed to (its guard
+    /// refuses every request) whose node in the resource map knows its parents.
+    pub(crate) fn register(self, config: &mut AppService) {
+        let never: Vec<Box<dyn Guard>> = vec![Box::new(guard::fn_guard(|_| false))];
+        let service = fn_service(|req: ServiceRequest| {
+            ready(Ok(req.into_response(HttpResponse::NotFound().finish())))
+        });
+        config.register_service(self.def, Some(never), service, Some(self.map));
     }
 }
 

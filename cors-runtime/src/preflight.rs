@@ -83,7 +83,8 @@ pub fn register(config: &mut AppService, route: &'static PreflightRoute, policy:
     let mut guards = (route.guards)();
     guards.push(Box::new(PreflightFor(route)));
     // Once per worker: the policy's header values and origin table, ready for requests.
-    let placement = Placement::register(config, &rdef);
+    // The marker is registered after the route, so preflights do not try it first.
+    let (placement, marker) = Placement::new(&rdef);
     let judge = Rc::new(Judge::new(route, policy, placement));
     enlist(route, Rc::clone(&judge));
     let service = fn_service(
@@ -97,6 +98,7 @@ pub fn register(config: &mut AppService, route: &'static PreflightRoute, policy:
         },
     );
     config.register_service(rdef, Some(guards), service, None);
+    marker.register(config);
 }
 
 /// A policy prepared for the preflights of one path.

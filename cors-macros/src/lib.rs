@@ -9,6 +9,7 @@ mod errors;
 mod expand;
 mod model;
 mod route;
+mod scope;
 mod shared;
 #[cfg(test)]
 mod snapshots;
@@ -73,7 +74,10 @@ impl From<syn::Error> for Failure {
 
 fn try_expand(args: TokenStream2, item: TokenStream2) -> Result<TokenStream2, Failure> {
     let mut errors = errors::Errors::default();
-    let raw = args::parse(args, &mut errors);
+    let raw = args::parse(args.clone(), &mut errors);
+    if let Ok(module) = syn::parse2::<syn::ItemMod>(item.clone()) {
+        return scope::apply(&args, &raw, module, errors).map_err(Failure::from);
+    }
     if let Some(policy) = &raw.policy {
         return shared::apply(policy, &raw, item, errors).map_err(Failure::from);
     }

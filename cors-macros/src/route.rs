@@ -56,7 +56,7 @@ pub struct Routes {
 
 const PLACEMENT: &str = "`#[cors]` must be placed directly above an actix-web routing attribute: `#[get(\"/path\")]`, `#[post]`, `#[put]`, `#[delete]`, `#[patch]`, `#[head]`, `#[route]` or `#[routes]`";
 
-fn last_segment(attr: &Attribute) -> String {
+pub fn last_segment(attr: &Attribute) -> String {
     attr.path()
         .segments
         .last()
@@ -64,7 +64,7 @@ fn last_segment(attr: &Attribute) -> String {
         .unwrap_or_default()
 }
 
-fn method_of(name: &str) -> Option<&'static str> {
+pub fn method_of(name: &str) -> Option<&'static str> {
     METHOD_ATTRIBUTES
         .iter()
         .find(|(attr, _)| *attr == name)

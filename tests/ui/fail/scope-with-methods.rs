@@ -1,7 +1,7 @@
 use actix_web::{get, scope};
 use cors_runtime::cors;
 
-#[cors(origins = "https://app.example.com")]
+#[cors(origins = "https://app.example.com", methods = "GET")]
 #[scope("/api")]
 mod api {
     use super::get;
@@ -12,4 +12,6 @@ mod api {
     }
 }
 
-fn main() {}
+fn main() {
+    let _ = actix_web::App::new().service(api::list_items);
+}

@@ -5,12 +5,16 @@
 
 mod in_process;
 
+use actix_web::dev::ServiceRequest;
 use actix_web::guard::GuardContext;
 use actix_web::http::Method;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
-use cors_runtime::cors;
-use in_process::{LOCAL, from, preflight, send_to};
+use actix_web::{App, Error, HttpResponse, get, post, web};
+use actix_web_httpauth::extractors::AuthenticationError;
+use actix_web_httpauth::extractors::bearer::{BearerAuth, Config};
+use actix_web_httpauth::middleware::HttpAuthentication;
+use cors_runtime::{Preflights, cors};
+use in_process::{LOCAL, from, preflight, send, send_to};
 
 fn api_host(ctx: &GuardContext<'_>) -> bool {
     ctx.head()
@@ -117,4 +121,51 @@ async fn the_preflight_of_a_guarded_route_is_not_granted_where_it_fails() {
     .await;
     assert_ne!(answer.status, StatusCode::NO_CONTENT);
     assert!(answer.cors().is_empty(), "{:?}", answer.cors());
+}
+
+async fn validator(
+    req: ServiceRequest,
+    credentials: BearerAuth,
+) -> Result<ServiceRequest, (Error, ServiceRequest)> {
+    if credentials.token() == "letmein" {
+        Ok(req)
+    } else {
+        Err((AuthenticationError::from(Config::default()).into(), req))
+    }
+}
+
+/// Behind authentication, the layer puts the route's grant on the auth layer's `401` only
+/// where the router would bring the request to the route: every guard asks the actual
+/// request, those named in `header_guards` too.
+#[actix_web::test]
+async fn the_401_of_a_request_the_header_guard_refuses_has_no_grant() {
+    let app = || {
+        App::new()
+            .service(
+                web::scope("")
+                    .wrap(HttpAuthentication::bearer(validator))
+                    .configure(routes),
+            )
+            .wrap(Preflights)
+    };
+    let post = |content_type: &'static str| {
+        from(Method::POST, "/json", LOCAL)
+            .insert_header(("Host", "api.example.com"))
+            .insert_header(("Content-Type", content_type))
+    };
+    let json = send(app(), post("application/json")).await;
+    assert_eq!(json.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(json.one("access-control-allow-origin"), Some(LOCAL));
+    let text = send(app(), post("text/plain")).await;
+    assert_eq!(text.status, StatusCode::UNAUTHORIZED);
+    assert!(text.cors().is_empty(), "{:?}", text.cors());
+    // Its preflight is still answered before authentication, on the host alone.
+    let preflight = send(
+        app(),
+        preflight("/json", LOCAL, "POST")
+            .insert_header(("Host", "api.example.com"))
+            .insert_header(("Access-Control-Request-Headers", "content-type")),
+    )
+    .await;
+    assert_eq!(preflight.status, StatusCode::NO_CONTENT);
 }

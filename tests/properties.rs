@@ -247,6 +247,7 @@ impl HttpServiceFactory for Route {
             methods: &["GET", "PUT"],
             allow_methods: "GET, PUT",
             guards: Vec::new,
+            actual_guards: Vec::new,
         };
         register_preflight(config, &ROUTE, self.0);
     }

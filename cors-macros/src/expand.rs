@@ -93,8 +93,9 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
                 .filter(|guard| !spec.header_guards.contains(&without_spaces(guard)))
                 .cloned()
                 .collect();
+            let actual_guards = guards_name(guard_owners[group.first_route], group.guards);
             let guards = if asked.len() == group.guards.len() {
-                guards_name(guard_owners[group.first_route], group.guards)
+                actual_guards.clone()
             } else if asked.is_empty() {
                 quote!(__cors::no_guards)
             } else {
@@ -109,6 +110,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
                     methods: #methods,
                     allow_methods: #allow_methods,
                     guards: #guards,
+                    actual_guards: #actual_guards,
                 }
             }
         })

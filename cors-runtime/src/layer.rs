@@ -115,8 +115,20 @@ struct Routes {
 /// A path of a `#[cors]` route of this application.
 struct Resolved {
     route: &'static PreflightRoute,
-    guards: Vec<Box<dyn Guard>>,
+    /// The guards a preflight is asked about.
+    preflight_guards: Vec<Box<dyn Guard>>,
+    /// All the routing attribute's guards, for an actual request.
+    actual_guards: Vec<Box<dyn Guard>>,
     judge: Rc<Judge>,
+}
+
+/// What the layer asks the router's choice for.
+#[derive(Clone, Copy)]
+enum Asking {
+    /// A preflight, which carries nothing that the guards named in `header_guards` read.
+    Preflight,
+    /// An actual request, which every guard asks.
+    Actual,
 }
 
 impl Routes {
@@ -128,7 +140,8 @@ impl Routes {
                 .filter(|entry| entry.judge.placement.belongs_to(req))
                 .map(|entry| Resolved {
                     route: entry.route,
-                    guards: (entry.route.guards)(),
+                    preflight_guards: (entry.route.guards)(),
+                    actual_guards: (entry.route.actual_guards)(),
                     judge: entry.judge,
                 })
                 .collect()
@@ -139,15 +152,16 @@ impl Routes {
     /// the first resource whose pattern matches the path is on that path (a scope takes its
     /// prefix whole), and the path's handler for `method` accepts it by its guards.
     /// `None` when the router would pick another resource, or none.
-    fn route_for(&self, req: &ServiceRequest, method: &[u8]) -> Option<&Resolved> {
+    fn route_for(&self, req: &ServiceRequest, method: &[u8], asking: Asking) -> Option<&Resolved> {
         let first = first_pattern(req.resource_map(), req.match_info().as_str())?;
         self.of(req.request()).iter().find(|resolved| {
+            let guards = match asking {
+                Asking::Preflight => &resolved.preflight_guards,
+                Asking::Actual => &resolved.actual_guards,
+            };
             resolved.judge.placement.full_pattern() == Some(first.as_str())
                 && resolved.route.serves(method)
-                && resolved
-                    .guards
-                    .iter()
-                    .all(|guard| guard.check(&req.guard_ctx()))
+                && guards.iter().all(|guard| guard.check(&req.guard_ctx()))
         })
     }
 }
@@ -176,7 +190,10 @@ where
         if let Some(requested) = requested {
             // A preflight of a `#[cors]` path that the router would bring the actual request
             // to: answered here, before any middleware (authentication) sees it.
-            if let Some(resolved) = self.routes.route_for(&req, requested.as_bytes()) {
+            let asked = self
+                .routes
+                .route_for(&req, requested.as_bytes(), Asking::Preflight);
+            if let Some(resolved) = asked {
                 let answer = resolved.judge.respond(&req, true);
                 return PreflightsFuture::Answered {
                     response: Some(req.into_response(answer).map_into_right_body()),
@@ -247,7 +264,8 @@ where
 /// the request to, if any, so the page can read it.
 fn answer_for_middleware<B>(response: &mut ServiceResponse<B>, routes: &Routes) {
     let req = ServiceRequest::from_request(response.request().clone());
-    let Some(resolved) = routes.route_for(&req, req.method().as_str().as_bytes()) else {
+    let method = req.method().as_str().as_bytes();
+    let Some(resolved) = routes.route_for(&req, method, Asking::Actual) else {
         return;
     };
     let prepared = resolved.judge.prepared();

@@ -32,9 +32,12 @@ pub struct PreflightRoute {
     pub methods: &'static [&'static str],
     /// `methods`, comma-separated: this path's `Access-Control-Allow-Methods`.
     pub allow_methods: &'static str,
-    /// The routing attribute's guards, made anew for each worker: a preflight is granted
-    /// only where the actual request would reach the handler.
+    /// The routing attribute's guards a preflight is asked about (all but those named in
+    /// `header_guards`), made anew for each worker: a preflight is granted only where the
+    /// actual request would reach the handler.
     pub guards: fn() -> Vec<Box<dyn Guard>>,
+    /// All the routing attribute's guards, which ask an actual request.
+    pub actual_guards: fn() -> Vec<Box<dyn Guard>>,
 }
 
 /// The guards of a route that has none.

@@ -217,7 +217,7 @@ fn boolean(value: Expr, errors: &mut Errors) -> Option<LitBool> {
 /// The key as written, `a::b` included.
 fn written_key(key: &str, path: &syn::Path) -> String {
     if key.is_empty() {
-        quote::quote!(#path).to_string().replace(' ', "")
+        crate::route::path_text(path)
     } else {
         key.to_owned()
     }

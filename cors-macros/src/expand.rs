@@ -8,7 +8,7 @@ use quote::quote;
 use syn::ItemFn;
 
 use crate::model::{CorsSpec, OriginSource};
-use crate::route::{Route, Routes, without_spaces};
+use crate::route::{Route, Routes, path_text};
 
 /// The generated static holding the handler's policy and routes (its audit entry), named
 /// inside `register` only.
@@ -90,7 +90,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
             let asked: Vec<syn::Path> = group
                 .guards
                 .iter()
-                .filter(|guard| !spec.header_guards.contains(&without_spaces(guard)))
+                .filter(|guard| !spec.header_guards.contains(&path_text(guard)))
                 .cloned()
                 .collect();
             let actual_guards = guards_name(guard_owners[group.first_route], group.guards);

@@ -64,7 +64,13 @@ pub fn last_segment(attr: &Attribute) -> String {
         .unwrap_or_default()
 }
 
-pub fn method_of(name: &str) -> Option<&'static str> {
+/// Whether `attr` is an actix-web routing attribute that `#[cors]` goes above.
+pub fn is_routing(attr: &Attribute) -> bool {
+    let name = last_segment(attr);
+    method_of(&name).is_some() || name == "route" || name == "routes"
+}
+
+fn method_of(name: &str) -> Option<&'static str> {
     METHOD_ATTRIBUTES
         .iter()
         .find(|(attr, _)| *attr == name)
@@ -251,7 +257,7 @@ impl Routes {
     pub fn guard_names(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         for guard in self.routes.iter().flat_map(|route| &route.guards) {
-            let name = without_spaces(guard);
+            let name = path_text(guard);
             if !names.contains(&name) {
                 names.push(name);
             }
@@ -360,13 +366,10 @@ impl Routes {
 
 /// The guards as written, to compare two routes' guards.
 fn guard_names(guards: &[syn::Path]) -> Vec<String> {
-    guards
-        .iter()
-        .map(|guard| guard.to_token_stream().to_string())
-        .collect()
+    guards.iter().map(path_text).collect()
 }
 
-/// A guard's path as written, without the spaces tokens put between its parts.
-pub fn without_spaces(guard: &syn::Path) -> String {
-    guard.to_token_stream().to_string().replace(' ', "")
+/// A path as written (`a::b`), without the spaces tokens put between its parts.
+pub fn path_text(path: &syn::Path) -> String {
+    path.to_token_stream().to_string().replace(' ', "")
 }

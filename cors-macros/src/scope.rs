@@ -57,13 +57,12 @@ pub fn apply(
             &module.ident,
             "`#[cors]` needs the scope's handlers written inside the module (`mod api { ... }`)",
         ));
-        errors.finish()?;
-        unreachable!("an error was just recorded");
+        return Err(errors.finish().expect_err("an error was just recorded"));
     };
     let mut routed = 0;
     for item in items.iter_mut() {
         let Item::Fn(handler) = item else { continue };
-        let Some(first_route) = handler.attrs.iter().position(is_routing) else {
+        let Some(first_route) = handler.attrs.iter().position(route::is_routing) else {
             continue;
         };
         routed += 1;
@@ -86,10 +85,4 @@ pub fn apply(
     }
     errors.finish()?;
     Ok(quote!(#module))
-}
-
-/// Whether `attr` is an actix-web routing attribute that `#[cors]` goes above.
-fn is_routing(attr: &Attribute) -> bool {
-    let name = route::last_segment(attr);
-    route::method_of(&name).is_some() || name == "route" || name == "routes"
 }

@@ -5,7 +5,7 @@
 //! user's own tokens and spans.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote};
+use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, Visibility, braced};
 
@@ -116,7 +116,7 @@ pub fn apply(
     item: TokenStream,
     mut errors: Errors,
 ) -> syn::Result<TokenStream> {
-    let name = policy.to_token_stream().to_string().replace(' ', "");
+    let name = crate::route::path_text(policy);
     for (key, span) in &raw.key_spans {
         if !matches!(*key, "policy" | "methods" | "header_guards") {
             errors.at(

@@ -9,6 +9,7 @@ use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest};
 
+use crate::inject::ACCESS_CONTROL;
 use crate::policy::Prepared;
 
 /// Where a `#[cors]` route records the answer it gave, for the layer to keep it: in the
@@ -45,7 +46,7 @@ impl AnswerSlot {
             RouteAnswer::Preflight(
                 headers
                     .iter()
-                    .filter(|(name, _)| name.as_str().starts_with("access-control-"))
+                    .filter(|(name, _)| name.as_str().starts_with(ACCESS_CONTROL))
                     .map(|(name, value)| (name.clone(), value.clone()))
                     .collect(),
             )

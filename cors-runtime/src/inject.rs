@@ -224,7 +224,7 @@ pub(crate) fn carries_answer(
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 
 /// How every CORS response header's name begins (header names are lower case).
-const ACCESS_CONTROL: &str = "access-control-";
+pub(crate) const ACCESS_CONTROL: &str = "access-control-";
 
 /// Removes every `Access-Control-*` header: the policy decides who may read, and how much;
 /// a handler's or a middleware's own never widens it. Names are gathered a few at a time on

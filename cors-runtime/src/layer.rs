@@ -159,7 +159,7 @@ impl Routes {
                 Asking::Preflight => &resolved.preflight_guards,
                 Asking::Actual => &resolved.actual_guards,
             };
-            resolved.judge.placement.full_pattern() == Some(first.as_str())
+            resolved.judge.placement.is_first(Some(&first))
                 && resolved.route.serves(method)
                 && guards.iter().all(|guard| guard.check(&req.guard_ctx()))
         })

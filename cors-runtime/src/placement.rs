@@ -89,7 +89,7 @@ impl Placement {
             req.resource_map()
                 .url_for(req, &self.name, std::iter::empty::<&str>()),
             Err(UrlGenerationError::ResourceNotFound)
-        ) && self.marker.strong_count() > 0
+        ) && self.is_alive()
     }
 
     /// Whether the router, trying resources in order for `path`, comes to this route's

@@ -11,24 +11,11 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::guard::GuardContext;
 use actix_web::http::{Method, StatusCode};
 use actix_web::{App, Error, HttpResponse, get, post, test, web};
-use actix_web_httpauth::extractors::AuthenticationError;
-use actix_web_httpauth::extractors::bearer::{BearerAuth, Config};
 use actix_web_httpauth::middleware::HttpAuthentication;
 use cors_runtime::{Preflights, cors};
-use in_process::{Answer, EVIL, LOCAL, cors_set, from, preflight, send};
+use in_process::{Answer, EVIL, LOCAL, cors_set, from, preflight, send, validator};
 
 const TOKEN: &str = "Bearer letmein";
-
-async fn validator(
-    req: ServiceRequest,
-    credentials: BearerAuth,
-) -> Result<ServiceRequest, (Error, ServiceRequest)> {
-    if credentials.token() == "letmein" {
-        Ok(req)
-    } else {
-        Err((AuthenticationError::from(Config::default()).into(), req))
-    }
-}
 
 #[cors(
     origins = "http://localhost:8080",

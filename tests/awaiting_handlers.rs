@@ -9,12 +9,11 @@
 mod support;
 
 use std::net::SocketAddr;
-use std::thread;
 use std::time::Duration;
 
 use actix_web::error::ErrorServiceUnavailable;
 use actix_web::middleware::{Compress, Condition};
-use actix_web::{App, Error, HttpResponse, HttpServer, get, post, web};
+use actix_web::{App, Error, HttpResponse, get, post, web};
 use cors_runtime::{Preflights, cors};
 use serde::Deserialize;
 
@@ -87,25 +86,13 @@ enum Setup {
     Layer,
 }
 
-/// Starts a one-worker server on a free loopback port for `setup`; it runs until the test
-/// process ends.
+/// A one-worker server of `setup` on a free loopback port, until the test process ends.
 fn serve(setup: Setup) -> SocketAddr {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || {
-                App::new()
-                    .configure(routes)
-                    .wrap(Condition::new(matches!(setup, Setup::Layer), Preflights))
-            })
-            .workers(1)
-            .bind(("127.0.0.1", 0))
-            .unwrap();
-            sender.send(server.addrs()[0]).unwrap();
-            server.run().await.unwrap();
-        });
-    });
-    receiver.recv().unwrap()
+    support::serve_app(move || {
+        App::new()
+            .configure(routes)
+            .wrap(Condition::new(matches!(setup, Setup::Layer), Preflights))
+    })
 }
 
 fn get(to: SocketAddr, path: &str, extra: &[(&str, &[u8])]) -> support::Response {
@@ -199,23 +186,12 @@ fn compress_and_the_grant_share_one_vary_line() {
 
 /// `Compress` at the app, `Preflights` outermost: the setup the README gives for one line.
 fn serve_compressed() -> SocketAddr {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(|| {
-                App::new()
-                    .configure(routes)
-                    .wrap(Compress::default())
-                    .wrap(Preflights)
-            })
-            .workers(1)
-            .bind(("127.0.0.1", 0))
-            .unwrap();
-            sender.send(server.addrs()[0]).unwrap();
-            server.run().await.unwrap();
-        });
-    });
-    receiver.recv().unwrap()
+    support::serve_app(|| {
+        App::new()
+            .configure(routes)
+            .wrap(Compress::default())
+            .wrap(Preflights)
+    })
 }
 
 #[test]

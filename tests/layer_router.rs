@@ -6,26 +6,12 @@
 
 mod in_process;
 
-use actix_web::dev::ServiceRequest;
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{DefaultHeaders, NormalizePath};
-use actix_web::{App, Error, HttpResponse, get, guard, test, web};
-use actix_web_httpauth::extractors::AuthenticationError;
-use actix_web_httpauth::extractors::bearer::{BearerAuth, Config};
+use actix_web::{App, HttpResponse, get, guard, test, web};
 use actix_web_httpauth::middleware::HttpAuthentication;
 use cors_runtime::{Preflights, cors};
-use in_process::{APP, Answer, EVIL, LOCAL, cors_set, from, preflight, send};
-
-async fn validator(
-    req: ServiceRequest,
-    credentials: BearerAuth,
-) -> Result<ServiceRequest, (Error, ServiceRequest)> {
-    if credentials.token() == "letmein" {
-        Ok(req)
-    } else {
-        Err((AuthenticationError::from(Config::default()).into(), req))
-    }
-}
+use in_process::{APP, Answer, EVIL, LOCAL, cors_set, from, preflight, send, validator};
 
 async fn after_a_yield(body: &'static str) -> HttpResponse {
     actix_web::rt::task::yield_now().await;

@@ -24,7 +24,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use actix_web::middleware::{Compress, Condition};
-use actix_web::{App, HttpServer, get};
+use actix_web::{App, get};
 use cors_runtime::{Preflights, cors};
 use cors_suite::api::Route;
 use support::{APP, EVIL, PAGE, Response, Running, TempDir, exchange, free_port, request, unique};
@@ -441,23 +441,12 @@ async fn compressed() -> String {
 /// A one-worker server on a free loopback port: `/compressed` under an app-wide `Compress`,
 /// and `Preflights` outermost when `preflights`; it runs until the test process ends.
 fn serve_compressed(preflights: bool) -> SocketAddr {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || {
-                App::new()
-                    .service(compressed)
-                    .wrap(Compress::default())
-                    .wrap(Condition::new(preflights, Preflights))
-            })
-            .workers(1)
-            .bind(("127.0.0.1", 0))
-            .expect("a loopback port");
-            sender.send(server.addrs()[0]).expect("the test waits");
-            server.run().await.expect("the server runs");
-        });
-    });
-    receiver.recv().expect("the server's address")
+    support::serve_app(move || {
+        App::new()
+            .service(compressed)
+            .wrap(Compress::default())
+            .wrap(Condition::new(preflights, Preflights))
+    })
 }
 
 /// Who asked, and which grants they received through the cache, for `/compressed` asked

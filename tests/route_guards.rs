@@ -5,16 +5,13 @@
 
 mod in_process;
 
-use actix_web::dev::ServiceRequest;
 use actix_web::guard::GuardContext;
 use actix_web::http::Method;
 use actix_web::http::StatusCode;
-use actix_web::{App, Error, HttpResponse, get, post, web};
-use actix_web_httpauth::extractors::AuthenticationError;
-use actix_web_httpauth::extractors::bearer::{BearerAuth, Config};
+use actix_web::{App, HttpResponse, get, post, web};
 use actix_web_httpauth::middleware::HttpAuthentication;
 use cors_runtime::{Preflights, cors};
-use in_process::{LOCAL, from, preflight, send, send_to};
+use in_process::{LOCAL, from, preflight, send, send_to, validator};
 
 fn api_host(ctx: &GuardContext<'_>) -> bool {
     ctx.head()
@@ -121,17 +118,6 @@ async fn the_preflight_of_a_guarded_route_is_not_granted_where_it_fails() {
     .await;
     assert_ne!(answer.status, StatusCode::NO_CONTENT);
     assert!(answer.cors().is_empty(), "{:?}", answer.cors());
-}
-
-async fn validator(
-    req: ServiceRequest,
-    credentials: BearerAuth,
-) -> Result<ServiceRequest, (Error, ServiceRequest)> {
-    if credentials.token() == "letmein" {
-        Ok(req)
-    } else {
-        Err((AuthenticationError::from(Config::default()).into(), req))
-    }
 }
 
 /// Behind authentication, the layer puts the route's grant on the auth layer's `401` only

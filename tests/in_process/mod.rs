@@ -8,6 +8,8 @@ use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderMap, HeaderName};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{App, Error, test, web};
+use actix_web_httpauth::extractors::AuthenticationError;
+use actix_web_httpauth::extractors::bearer::{BearerAuth, Config};
 
 pub const LOCAL: &str = "http://localhost:8080";
 pub const APP: &str = "https://app.example.com";
@@ -130,4 +132,18 @@ pub fn from(method: Method, path: &str, origin: &str) -> test::TestRequest {
         .method(method)
         .uri(path)
         .insert_header(("Origin", origin))
+}
+
+/// The check of `actix-web-httpauth`'s bearer middleware (`HttpAuthentication::bearer`) in
+/// these tests: the request passes with `Authorization: Bearer letmein`; any other token is
+/// refused with a `401` (and without `Authorization` the middleware answers `401` itself).
+pub async fn validator(
+    req: ServiceRequest,
+    credentials: BearerAuth,
+) -> Result<ServiceRequest, (Error, ServiceRequest)> {
+    if credentials.token() == "letmein" {
+        Ok(req)
+    } else {
+        Err((AuthenticationError::from(Config::default()).into(), req))
+    }
 }

@@ -536,6 +536,35 @@ impl Drop for TempDir {
     }
 }
 
+/// Serves the application `app` makes, with one worker on a free port of `127.0.0.1`, from
+/// a thread of its own until the test process ends; returns its address. For the tests'
+/// own small applications beside the demo.
+pub fn serve_app<F, T, B>(app: F) -> SocketAddr
+where
+    F: Fn() -> actix_web::App<T> + Send + Clone + 'static,
+    T: actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+            InitError = (),
+        > + 'static,
+    B: actix_web::body::MessageBody + 'static,
+{
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = actix_web::HttpServer::new(app)
+                .workers(1)
+                .bind(("127.0.0.1", 0))
+                .expect("a loopback port");
+            sender.send(server.addrs()[0]).expect("the test waits");
+            server.run().await.expect("the server runs");
+        });
+    });
+    receiver.recv().expect("the server's address")
+}
+
 /// A port of `127.0.0.1` that was free a moment ago (for a child process to bind).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

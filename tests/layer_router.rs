@@ -293,3 +293,50 @@ async fn path_normalisation_outside_the_layer_is_seen_by_it() {
     assert_eq!(answer.body, "me");
     assert_eq!(answer.cors(), granted_local());
 }
+
+/// Not annotated, registered before an annotated route without variables whose path its
+/// pattern also matches: the router gives it that path.
+#[get("/fixed/{name}")]
+async fn any_fixed() -> HttpResponse {
+    after_a_yield("any").await
+}
+
+#[cors(origins = "https://app.example.com")]
+#[get("/fixed/one")]
+async fn fixed_one() -> HttpResponse {
+    after_a_yield("one").await
+}
+
+/// A route without variables answers for one path: whether the router comes to it first is
+/// found once per worker, and stays right on every later preflight.
+#[actix_web::test]
+async fn a_pattern_without_variables_shadowed_by_an_earlier_one_is_not_granted() {
+    for layer in [false, true] {
+        let app = test::init_service(
+            App::new()
+                .service(any_fixed)
+                .service(fixed_one)
+                .wrap(actix_web::middleware::Condition::new(layer, Preflights)),
+        )
+        .await;
+        for round in 0..2 {
+            let response =
+                test::call_service(&app, preflight("/fixed/one", APP, "GET").to_request()).await;
+            assert_ne!(
+                response.status(),
+                StatusCode::NO_CONTENT,
+                "layer {layer}, round {round}"
+            );
+            assert!(
+                response
+                    .headers()
+                    .get("access-control-allow-origin")
+                    .is_none(),
+                "layer {layer}, round {round}"
+            );
+            let response =
+                test::call_service(&app, from(Method::GET, "/fixed/one", APP).to_request()).await;
+            assert_eq!(test::read_body(response).await, "any", "layer {layer}");
+        }
+    }
+}

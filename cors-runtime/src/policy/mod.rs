@@ -116,6 +116,43 @@ impl Policy {
         self.parts.credentials
     }
 
+    /// Whether a request from `origin` (an `Origin` header's value, byte for byte) gets a
+    /// grant, by the same matching the routes use: exact serialized origins, `*`, and
+    /// patterns on label boundaries. For configured origins, by the set in force.
+    ///
+    /// ```
+    /// use actix_web::get;
+    /// use cors_runtime::cors;
+    ///
+    /// #[cors(origins = "https://*.example.com")]
+    /// #[get("/status")]
+    /// async fn status() -> &'static str {
+    ///     "ok"
+    /// }
+    ///
+    /// let entry = cors_runtime::audit::entries()
+    ///     .into_iter()
+    ///     .find(|entry| entry.handler == "status")
+    ///     .unwrap();
+    /// assert!(entry.policy.allows_origin("https://app.example.com"));
+    /// assert!(!entry.policy.allows_origin("https://example.com"));
+    /// assert!(!entry.policy.allows_origin("https://a..example.com"));
+    /// assert!(!entry.policy.allows_origin("https://APP.example.com"));
+    /// ```
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        match &self.parts.origins {
+            PolicyOrigins::Fixed(origins) => origins.matcher().find(origin.as_bytes()).is_some(),
+            PolicyOrigins::Configured(slot) => slot
+                .get()
+                .is_some_and(|loaded| loaded.origins().matcher().find(origin.as_bytes()).is_some()),
+        }
+    }
+
+    /// Whether a page may send the request header `name` (any case), as a preflight asks.
+    pub fn allows_request_header(&self, name: &str) -> bool {
+        self.parts.headers.allows(name.as_bytes())
+    }
+
     /// Whether it trusts a plain-`http` origin other than localhost or loopback.
     /// For configured origins, of the set in force.
     pub fn trusts_plain_http(&self) -> bool {

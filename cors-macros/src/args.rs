@@ -19,6 +19,7 @@ const KEYS: &[&str] = &[
     "origins_from",
     "policy",
     "header_guards",
+    "decide_origin",
 ];
 
 /// The attribute's values, still as the user's literals so errors can point at them.
@@ -36,6 +37,8 @@ pub struct RawArgs {
     pub policy: Option<syn::Path>,
     /// The routing attribute's guards that read what only the actual request carries.
     pub header_guards: Option<LitStr>,
+    /// The application's function deciding each origin within `origins`.
+    pub decide_origin: Option<LitStr>,
     /// Where each valid key was written, to point at keys a shared policy already sets.
     pub key_spans: Vec<(&'static str, Span)>,
     /// Every key the user wrote or evidently meant (a misspelling with a suggestion), valid
@@ -100,6 +103,7 @@ impl RawArgs {
             "origins_from" => set(&mut self.origins_from, string(&key, value, errors)),
             "policy" => set(&mut self.policy, policy_path(value, errors)),
             "header_guards" => set(&mut self.header_guards, string(&key, value, errors)),
+            "decide_origin" => set(&mut self.decide_origin, string(&key, value, errors)),
             _ => set(&mut self.credentials, boolean(value, errors)),
         };
         if already_set {
@@ -133,6 +137,7 @@ fn example(key: &str) -> &'static str {
         "origins_from" => "`origins_from = \"API_ORIGINS\"`",
         "policy" => "`policy = API`",
         "header_guards" => "`header_guards = \"is_json\"`",
+        "decide_origin" => "`decide_origin = \"tenants::is_tenant\"`",
         _ => "`credentials = true`",
     }
 }

@@ -64,6 +64,16 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
                     __cors::ConfiguredOrigins::new(#config_name, #credentials);
             }
         }
+        OriginSource::Decided { function, .. } => {
+            let name = path_text(function);
+            quote! {
+                static __CORS_DECIDER: __cors::Decider = __cors::Decider {
+                    name: #name,
+                    module: ::core::module_path!(),
+                    function: &__cors::decide_by(#function),
+                };
+            }
+        }
         OriginSource::Literal(_) => TokenStream::new(),
     };
     let audit_placement = in_slice(&syn::parse_quote!(::cors_runtime::audit::ENTRIES));
@@ -267,6 +277,10 @@ fn policy_tokens(spec: &CorsSpec) -> TokenStream {
         }
         OriginSource::Configured(_) => {
             quote!(__cors::PolicyOrigins::Configured(&__CORS_ORIGINS))
+        }
+        OriginSource::Decided { bound, .. } => {
+            let bound = origins_tokens(bound);
+            quote!(__cors::PolicyOrigins::Decided { bound: #bound, decider: &__CORS_DECIDER })
         }
     };
     let methods = text_list(&spec.methods);

@@ -28,43 +28,21 @@ pub enum OriginSource {
     /// Origins read from configuration at startup under this name, checked then by the
     /// same rules.
     Configured(String),
+    /// Origins the application's function decides, within literal origins checked now.
+    Decided {
+        bound: cors_rules::Origins,
+        /// The function's path, spanned on the `decide_origin` literal.
+        function: syn::Path,
+    },
 }
 
 /// Checks every value, recording each problem in `errors`; `None` when any failed.
 /// `routes` is `None` for a shared policy, which leaves methods to each handler.
 pub fn validate(args: &RawArgs, routes: Option<&Routes>, errors: &mut Errors) -> Option<CorsSpec> {
     let credentials = args.credentials.as_ref().is_some_and(|lit| lit.value);
-    let origins = match (&args.origins, &args.origins_from) {
-        (Some(_), Some(from)) => {
-            errors.at(
-                from.span(),
-                "give either `origins` or `origins_from`, not both: `origins_from` names a configuration value that replaces the literal list",
-            );
-            None
-        }
-        (Some(lit), None) => keep(
-            errors,
-            lit.span(),
-            cors_rules::origin_list(&lit.value(), credentials),
-        )
-        .map(OriginSource::Literal),
-        (None, Some(from)) => keep(errors, from.span(), configuration_name(&from.value()))
-            .map(OriginSource::Configured),
-        // A key written with a bad value or misspelled has been reported already.
-        (None, None)
-            if ["origins", "origins_from", "policy"]
-                .iter()
-                .any(|key| args.written.contains(key)) =>
-        {
-            None
-        }
-        (None, None) => {
-            errors.at(
-                Span::call_site(),
-                "missing `origins`: list the origins that may call this handler, like `origins = \"https://app.example.com\"`",
-            );
-            None
-        }
+    let origins = match &args.decide_origin {
+        Some(function) => decided_origins(args, function, credentials, errors),
+        None => literal_or_configured_origins(args, credentials, errors),
     };
     let methods = match (&args.methods, routes) {
         (Some(lit), Some(routes)) => keep(
@@ -127,6 +105,91 @@ pub fn validate(args: &RawArgs, routes: Option<&Routes>, errors: &mut Errors) ->
         max_age: max_age?,
         credentials,
         header_guards: header_guards?,
+    })
+}
+
+/// Checks `origins` or `origins_from`, for a policy without `decide_origin`.
+fn literal_or_configured_origins(
+    args: &RawArgs,
+    credentials: bool,
+    errors: &mut Errors,
+) -> Option<OriginSource> {
+    match (&args.origins, &args.origins_from) {
+        (Some(_), Some(from)) => {
+            errors.at(
+                from.span(),
+                "give either `origins` or `origins_from`, not both: `origins_from` names a configuration value that replaces the literal list",
+            );
+            None
+        }
+        (Some(lit), None) => keep(
+            errors,
+            lit.span(),
+            cors_rules::origin_list(&lit.value(), credentials),
+        )
+        .map(OriginSource::Literal),
+        (None, Some(from)) => keep(errors, from.span(), configuration_name(&from.value()))
+            .map(OriginSource::Configured),
+        // A key written with a bad value or misspelled has been reported already.
+        (None, None)
+            if ["origins", "origins_from", "policy", "decide_origin"]
+                .iter()
+                .any(|key| args.written.contains(key)) =>
+        {
+            None
+        }
+        (None, None) => {
+            errors.at(
+                Span::call_site(),
+                "missing `origins`: list the origins that may call this handler, like `origins = \"https://app.example.com\"`",
+            );
+            None
+        }
+    }
+}
+
+/// Checks `decide_origin` and the literal `origins` that bound it.
+fn decided_origins(
+    args: &RawArgs,
+    function: &syn::LitStr,
+    credentials: bool,
+    errors: &mut Errors,
+) -> Option<OriginSource> {
+    let path = match function.parse::<syn::Path>() {
+        Ok(path) => Some(path),
+        Err(_) => {
+            errors.at(
+                function.span(),
+                format!(
+                    "`{}` is not the path of a function: name it as you would call it, like `decide_origin = \"tenants::is_tenant\"`",
+                    function.value()
+                ),
+            );
+            None
+        }
+    };
+    if let Some(from) = &args.origins_from {
+        errors.at(
+            from.span(),
+            "`decide_origin` decides within literal `origins`, not `origins_from`: write the bound as `origins`, like `origins = \"https://*\"`",
+        );
+        return None;
+    }
+    let Some(lit) = &args.origins else {
+        errors.at(
+            function.span(),
+            "`decide_origin` needs `origins` to bound what it may grant, like `origins = \"https://*\"` (every HTTPS origin) or `origins = \"https://*.tenants.example.com\"`",
+        );
+        return None;
+    };
+    let bound = keep(
+        errors,
+        lit.span(),
+        cors_rules::bound_list(&lit.value(), credentials),
+    )?;
+    Some(OriginSource::Decided {
+        bound,
+        function: path?,
     })
 }
 

@@ -137,3 +137,21 @@ fn header_guards_are_left_out_of_the_preflights_guards() {
         expect_file!["snapshots/header_guards.txt"],
     );
 }
+
+#[test]
+fn origins_the_application_decides() {
+    check(
+        quote!(
+            origins = "https://*, http://localhost:8080",
+            decide_origin = "tenants::is_tenant",
+            credentials = true
+        ),
+        quote! {
+            #[get("/api/me")]
+            async fn me() -> &'static str {
+                "{}"
+            }
+        },
+        expect_file!["snapshots/origins_the_application_decides.txt"],
+    );
+}

@@ -83,6 +83,12 @@ pub enum RuleError {
     },
     /// `*` beside other origins.
     WildcardMixed,
+    /// `https://*` without a function that decides which of those origins to trust.
+    AnyHttpsWithoutDecision,
+    /// `http://*`: every plain-`http` origin, which is never a bound.
+    AnyPlainHttp,
+    /// `*` as the bound of a function that decides origins.
+    WildcardBound,
     /// `origins = "*"` with credentials.
     WildcardOriginWithCredentials,
     /// `headers = "*"` or `expose_headers = "*"` with credentials.
@@ -205,6 +211,15 @@ impl fmt::Display for RuleError {
             Duplicate { key, value } => write!(f, "`{value}` is listed twice in `{key}`"),
             WildcardMixed => f.write_str(
                 "`*` cannot be mixed with other origins: `*` already allows every origin; keep `*` alone or list the origins",
+            ),
+            AnyHttpsWithoutDecision => f.write_str(
+                "`https://*` trusts every HTTPS origin: it is accepted only as the bound of `decide_origin`, which names your function that decides each origin; list the origins, or add `decide_origin`",
+            ),
+            AnyPlainHttp => f.write_str(
+                "`http://*` would trust every plain-`http` origin, which anyone on the network can impersonate: list the `http` origins you need, or bound by `https://*`",
+            ),
+            WildcardBound => f.write_str(
+                "`*` cannot bound `decide_origin`: it covers plain-`http` and opaque origins too; write `https://*` for every HTTPS origin, or list the origins your function may choose from",
             ),
             WildcardOriginWithCredentials => f.write_str(
                 "`credentials = true` cannot be combined with `origins = \"*\"`: browsers reject a wildcard origin on credentialed requests; list the allowed origins",

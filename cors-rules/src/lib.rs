@@ -16,7 +16,8 @@ mod stored;
 pub use error::RuleError;
 pub use headers::{check_expose_header, check_request_header, is_tchar, is_token};
 pub use list::{
-    HeaderList, expose_header_list, method_list, origin_list, request_header_list, split_list,
+    HeaderList, bound_list, expose_header_list, method_list, origin_list, request_header_list,
+    split_list,
 };
 pub use methods::{check_max_age, check_method};
 pub use origin::{OriginPattern, OriginRule, PortRule, Scheme, is_loopback, parse_origin};

@@ -53,21 +53,41 @@ fn checked_list<T>(
 
 /// Checks `origins`. With `credentials`, also refuses what would hand cookies to strangers.
 pub fn origin_list(value: &str, credentials: bool) -> Result<Origins, Vec<RuleError>> {
+    checked_origins(value, credentials, false)
+}
+
+/// Checks `origins` as the bound of a function that decides each origin
+/// (`decide_origin`): the same rules as [`origin_list`], and also `https://*` (every HTTPS
+/// origin), but never `*`.
+pub fn bound_list(value: &str, credentials: bool) -> Result<Origins, Vec<RuleError>> {
+    checked_origins(value, credentials, true)
+}
+
+fn checked_origins(
+    value: &str,
+    credentials: bool,
+    decided: bool,
+) -> Result<Origins, Vec<RuleError>> {
     let rules: Vec<OriginRule> = checked_list("origins", value, str::to_owned, parse_origin)?
         .into_iter()
         .map(|(_, rule)| rule)
         .collect();
     let mut errors = Vec::new();
     if rules.contains(&OriginRule::Any) {
-        if rules.len() > 1 {
+        if decided {
+            errors.push(RuleError::WildcardBound);
+        } else if rules.len() > 1 {
             errors.push(RuleError::WildcardMixed);
         }
-        if credentials {
+        if credentials && !decided {
             errors.push(RuleError::WildcardOriginWithCredentials);
         }
     }
-    if credentials {
-        for rule in &rules {
+    for rule in &rules {
+        let any_host = matches!(rule, OriginRule::Pattern(pattern) if pattern.is_any_host());
+        if any_host && !decided {
+            errors.push(RuleError::AnyHttpsWithoutDecision);
+        } else if credentials && !any_host {
             errors.extend(credentialed_origin_problem(rule));
         }
     }
@@ -203,6 +223,56 @@ mod tests {
 
     fn messages(errors: Vec<RuleError>) -> Vec<String> {
         errors.iter().map(RuleError::to_string).collect()
+    }
+
+    #[test]
+    fn every_https_origin_bounds_a_decision_and_nothing_else() {
+        assert_eq!(
+            origin_errors("https://*", false),
+            [RuleError::AnyHttpsWithoutDecision.to_string()]
+        );
+        assert_eq!(
+            origin_errors("http://*", false),
+            [RuleError::AnyPlainHttp.to_string()]
+        );
+        assert_eq!(
+            messages(bound_list("*", false).unwrap_err()),
+            [RuleError::WildcardBound.to_string()]
+        );
+        assert_eq!(
+            messages(bound_list("http://*", true).unwrap_err()),
+            [RuleError::AnyPlainHttp.to_string()]
+        );
+        // Every other rule still holds for the bound.
+        assert_eq!(
+            messages(bound_list("https://*, http://app.example.com", true).unwrap_err()),
+            [RuleError::PlainHttpWithCredentials("http://app.example.com".into()).to_string()]
+        );
+        assert!(bound_list("https://*.com", true).is_err());
+        let bound = bound_list("https://*, http://localhost:8080", true).unwrap();
+        assert_eq!(bound.to_string(), "http://localhost:8080, https://*");
+        let matcher = bound.matcher();
+        for allowed in [
+            "https://tenant.example",
+            "https://a.b.example.com",
+            "https://10.0.0.1",
+        ] {
+            assert!(matcher.find(allowed.as_bytes()).is_some(), "{allowed}");
+        }
+        let long_host = format!("https://{}.example", ["a"; 130].join("."));
+        for refused in [
+            "http://tenant.example",
+            "https://tenant.example:8443",
+            "https://Tenant.example",
+            "https://a..example",
+            "https://tenant.example/",
+            "https://",
+            "null",
+            "https://[::1]",
+            long_host.as_str(),
+        ] {
+            assert!(matcher.find(refused.as_bytes()).is_none(), "{refused}");
+        }
     }
 
     #[test]

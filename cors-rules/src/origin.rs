@@ -13,7 +13,8 @@ pub enum OriginRule {
     Any,
     /// One serialized origin, compared byte for byte.
     Exact(Text),
-    /// `https://*.example.com`, `http://localhost:*` and their combination.
+    /// `https://*.example.com`, `http://localhost:*` and their combination, and
+    /// `https://*` (every HTTPS origin, only as the bound of a function that decides).
     Pattern(OriginPattern),
 }
 
@@ -31,9 +32,11 @@ pub enum Scheme {
 pub struct OriginPattern {
     /// The scheme.
     pub scheme: Scheme,
-    /// The host after `*.` for subdomain patterns, else the whole host.
+    /// The host after `*.` for subdomain patterns, else the whole host; empty for
+    /// `https://*`.
     pub host: Text,
-    /// `*.host`: one or more labels in front of `host`, never `host` itself.
+    /// `*.host`: one or more labels in front of `host`, never `host` itself. With an
+    /// empty `host`, any host.
     pub subdomains: bool,
     /// Which ports the pattern accepts.
     pub port: PortRule,
@@ -106,7 +109,16 @@ impl OriginPattern {
         self.host_matches(host) && self.port_matches(port)
     }
 
+    /// `https://*`: any host, on the scheme's default port.
+    pub fn is_any_host(&self) -> bool {
+        self.subdomains && self.host.is_empty()
+    }
+
     fn host_matches(&self, host: &[u8]) -> bool {
+        if self.is_any_host() {
+            return host.len() <= MAX_HOST_LENGTH
+                && host.split(|&byte| byte == b'.').all(is_host_label);
+        }
         if !self.subdomains {
             return host == self.host.as_bytes();
         }
@@ -133,7 +145,11 @@ impl OriginPattern {
 
 impl fmt::Display for OriginPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let star = if self.subdomains { "*." } else { "" };
+        let star = match (self.subdomains, self.host.is_empty()) {
+            (true, true) => "*",
+            (true, false) => "*.",
+            (false, _) => "",
+        };
         write!(f, "{}://{star}{}", self.scheme.as_str(), self.host)?;
         match self.port {
             PortRule::Default => Ok(()),
@@ -186,6 +202,9 @@ fn split_host_port(authority: &[u8]) -> (&[u8], Option<&[u8]>) {
         None => (authority, None),
     }
 }
+
+/// The longest DNS name: a longer host is no host anyone can register.
+const MAX_HOST_LENGTH: usize = 253;
 
 /// A DNS label as browsers serialize it: 1 to 63 lower-case letters, digits and inner
 /// hyphens.
@@ -243,6 +262,17 @@ pub fn parse_origin(entry: &str) -> Result<OriginRule, RuleError> {
     check_authority_shape(entry, scheme, authority)?;
     let (host, port) = split_host_port(authority.as_bytes());
     let (host, port) = (as_text(host), port.map(as_text));
+    if host == "*" && port.is_none() {
+        return match scheme {
+            Scheme::Https => Ok(OriginRule::Pattern(OriginPattern {
+                scheme,
+                host: "".into(),
+                subdomains: true,
+                port: PortRule::Default,
+            })),
+            Scheme::Http => Err(RuleError::AnyPlainHttp),
+        };
+    }
     let (subdomains, host) = match host.strip_prefix("*.") {
         Some(base) => (true, base),
         None => (false, host),

@@ -7,7 +7,6 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, ready};
 
-use actix_web::Error;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::error::InternalError;
@@ -16,8 +15,10 @@ use actix_web::http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
     HeaderMap, HeaderName, HeaderValue, VARY,
 };
+use actix_web::{Error, HttpRequest};
 
 use crate::answer::{AnswerSlot, RouteAnswer};
+use crate::decide::Verdict;
 use crate::policy::{Policy, Prepared};
 use crate::vary;
 
@@ -77,11 +78,22 @@ where
         // Judged on arrival, from the request as the browser sent it. Nothing of the request
         // is kept: an inner middleware may need it alone to change its headers or path
         // (`ServiceRequest::headers_mut` panics while a clone lives).
-        let allow_origin = grant(&self.prepared, req.method(), req.headers());
+        let (allow_origin, deciding) = match decide(&self.prepared, req.method(), req.request()) {
+            Granting::Now(allow_origin) => (allow_origin, None),
+            // The application's function is asked while the handler runs.
+            Granting::Later(grant) => (
+                None,
+                Some(Box::new(Deciding {
+                    grant: Some(grant),
+                    response: None,
+                })),
+            ),
+        };
         InjectFuture {
             inner: self.service.call(req),
             prepared: Rc::clone(&self.prepared),
             allow_origin,
+            deciding,
         }
     }
 }
@@ -94,7 +106,15 @@ pin_project_lite::pin_project! {
         inner: F,
         prepared: Rc<Prepared>,
         allow_origin: Option<HeaderValue>,
+        deciding: Option<Box<Deciding>>,
     }
+}
+
+/// A grant the application's function decides, and the route's response while it does.
+pub struct Deciding {
+    /// `None` once decided (into the future's `allow_origin`).
+    grant: Option<LaterGrant>,
+    response: Option<Result<ServiceResponse<BoxBody>, Error>>,
 }
 
 impl<F, B> Future for InjectFuture<F>
@@ -108,15 +128,31 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         // Taken only once the route has answered: a handler that awaits is polled again.
-        let result = ready!(this.inner.poll(cx));
+        let result = match this.deciding {
+            None => ready!(this.inner.poll(cx)).map(into_boxed_body),
+            Some(deciding) => {
+                if let Some(grant) = &mut deciding.grant
+                    && let Poll::Ready(allow_origin) = grant.as_mut().poll(cx)
+                {
+                    *this.allow_origin = allow_origin;
+                    deciding.grant = None;
+                }
+                if deciding.response.is_none() {
+                    deciding.response = Some(ready!(this.inner.poll(cx)).map(into_boxed_body));
+                }
+                if deciding.grant.is_some() {
+                    return Poll::Pending;
+                }
+                deciding.response.take().expect("polled after completion")
+            }
+        };
         let allow_origin = this.allow_origin.take();
         Poll::Ready(match result {
-            Ok(response) => {
+            Ok(mut response) => {
                 // For an application's `Preflights`, which keeps this answer.
                 AnswerSlot::record(response.request(), || {
                     RouteAnswer::Actual(Rc::clone(this.prepared), allow_origin.clone())
                 });
-                let mut response = into_boxed_body(response);
                 apply(response.headers_mut(), this.prepared, allow_origin);
                 Ok(response)
             }
@@ -248,8 +284,35 @@ pub(crate) fn remove_access_control(headers: &mut HeaderMap) {
     }
 }
 
+/// The grant of an actual request, now or once the application's function decided.
+pub(crate) enum Granting {
+    Now(Option<HeaderValue>),
+    Later(LaterGrant),
+}
+
+/// A grant the application's function decides.
+pub(crate) type LaterGrant = Pin<Box<dyn Future<Output = Option<HeaderValue>>>>;
+
+/// The `Access-Control-Allow-Origin` value an actual request `req` of `method` is granted,
+/// asking the application's function where the policy has one.
+#[inline]
+pub(crate) fn decide(prepared: &Prepared, method: &Method, req: &HttpRequest) -> Granting {
+    let allow_origin = grant(prepared, method, req.headers());
+    match (allow_origin, prepared.decider()) {
+        (Some(allow_origin), Some((decider, answers))) => {
+            match decider.verdict(answers, &allow_origin, req) {
+                Verdict::Now(decided) => Granting::Now(decided.ok().map(|()| allow_origin)),
+                Verdict::Later(lookup) => Granting::Later(Box::pin(async move {
+                    decider.finish(lookup).await.ok().map(|()| allow_origin)
+                })),
+            }
+        }
+        (allow_origin, _) => Granting::Now(allow_origin),
+    }
+}
+
 /// The `Access-Control-Allow-Origin` value an actual request of `method` with `headers`
-/// is granted, if any.
+/// is granted, if any (for origins the application decides, if the bound covers it).
 #[inline]
 pub(crate) fn grant(
     prepared: &Prepared,
@@ -296,8 +359,10 @@ pub fn actual_response(
     headers: &mut HeaderMap,
 ) {
     let prepared = Prepared::new(policy);
+    // Without a request there is no application to ask: a function's bound grants nothing.
     let allow_origin = Method::from_bytes(method.as_bytes())
         .ok()
+        .filter(|_| prepared.decider().is_none())
         .and_then(|method| grant(&prepared, &method, request));
     apply(headers, &prepared, allow_origin);
 }

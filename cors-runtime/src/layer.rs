@@ -20,13 +20,13 @@ use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::guard::Guard;
 use actix_web::http::Method;
-use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, HeaderMap, ORIGIN};
-use actix_web::{Error, HttpRequest};
+use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, HeaderMap, HeaderValue, ORIGIN};
+use actix_web::{Error, HttpRequest, HttpResponse};
 
 use crate::answer::{AnswerSlot, RouteAnswer};
-use crate::inject::{apply, carries_answer};
+use crate::inject::{Granting, LaterGrant, apply, carries_answer};
 use crate::placement::first_pattern;
-use crate::preflight::{Enlisted, Judge, PreflightRoute};
+use crate::preflight::{Enlisted, Judge, PreflightRoute, Responding};
 use crate::vary;
 
 /// Answers the preflights of every `#[cors]` route before the application's middleware
@@ -194,9 +194,15 @@ where
                 .routes
                 .route_for(&req, requested.as_bytes(), Asking::Preflight);
             if let Some(resolved) = asked {
-                let answer = resolved.judge.respond(&req, true);
-                return PreflightsFuture::Answered {
-                    response: Some(req.into_response(answer).map_into_right_body()),
+                return match resolved.judge.respond(&req, true) {
+                    Responding::Now(answer) => PreflightsFuture::Answered {
+                        response: Some(req.into_response(answer).map_into_right_body()),
+                    },
+                    // The application's function is asked about the origin.
+                    Responding::Later(answer) => PreflightsFuture::Deciding {
+                        answer,
+                        req: Some(req),
+                    },
                 };
             }
         }
@@ -218,6 +224,17 @@ pin_project_lite::pin_project! {
         Answered {
             response: Option<ServiceResponse<EitherBody<B, BoxBody>>>,
         },
+        /// A preflight this layer answers once the application's function decided.
+        Deciding {
+            answer: Pin<Box<dyn Future<Output = HttpResponse>>>,
+            req: Option<ServiceRequest>,
+        },
+        /// A middleware's response, waiting for the application's function to decide.
+        Finishing {
+            response: Option<ServiceResponse<B>>,
+            finish: Pin<Box<dyn Future<Output = Option<HeaderValue>>>>,
+            judge: Rc<Judge>,
+        },
         /// Anything else, answered by the application.
         Inner {
             #[pin]
@@ -234,10 +251,26 @@ where
 {
     type Output = Result<ServiceResponse<EitherBody<B, BoxBody>>, Error>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project() {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.as_mut().project() {
             PreflightsProjection::Answered { response } => {
                 Poll::Ready(Ok(response.take().expect("polled after completion")))
+            }
+            PreflightsProjection::Deciding { answer, req } => {
+                let answer = std::task::ready!(answer.as_mut().poll(cx));
+                let req = req.take().expect("polled after completion");
+                Poll::Ready(Ok(req.into_response(answer).map_into_right_body()))
+            }
+            PreflightsProjection::Finishing {
+                response,
+                finish,
+                judge,
+            } => {
+                let allow_origin = std::task::ready!(finish.as_mut().poll(cx));
+                let mut response = response.take().expect("polled after completion");
+                apply(response.headers_mut(), judge.prepared(), allow_origin);
+                vary::one_line(response.headers_mut());
+                Poll::Ready(Ok(response.map_into_left_body()))
             }
             PreflightsProjection::Inner { inner, routes } => {
                 let result = std::task::ready!(inner.poll(cx));
@@ -249,7 +282,16 @@ where
                     // between here and the route added to it.
                     Some(answer) => enforce(answer, response.headers_mut()),
                     None if !reached_a_resource(response.request()) => {
-                        answer_for_middleware(&mut response, routes);
+                        let later = answer_for_middleware(&mut response, routes);
+                        if let Some((finish, judge)) = later {
+                            self.set(PreflightsFuture::Finishing {
+                                response: Some(response),
+                                finish,
+                                judge,
+                            });
+                            // The application's function is asked about the origin.
+                            return self.poll(cx);
+                        }
                     }
                     None => {}
                 }
@@ -261,17 +303,23 @@ where
 
 /// A response a middleware made before the router reached a resource (an authentication
 /// layer's `401`): it gets the answer of the `#[cors]` path the router would have brought
-/// the request to, if any, so the page can read it.
-fn answer_for_middleware<B>(response: &mut ServiceResponse<B>, routes: &Routes) {
+/// the request to, if any, so the page can read it. When the application's function must
+/// be asked about the origin first, what to wait for.
+fn answer_for_middleware<B>(
+    response: &mut ServiceResponse<B>,
+    routes: &Routes,
+) -> Option<(LaterGrant, Rc<Judge>)> {
     let req = ServiceRequest::from_request(response.request().clone());
     let method = req.method().as_str().as_bytes();
-    let Some(resolved) = routes.route_for(&req, method, Asking::Actual) else {
-        return;
-    };
+    let resolved = routes.route_for(&req, method, Asking::Actual)?;
     let prepared = resolved.judge.prepared();
-    let allow_origin = crate::inject::grant(prepared, req.method(), req.headers());
+    let allow_origin = match crate::inject::decide(prepared, req.method(), req.request()) {
+        Granting::Now(allow_origin) => allow_origin,
+        Granting::Later(finish) => return Some((finish, Rc::clone(&resolved.judge))),
+    };
     apply(response.headers_mut(), prepared, allow_origin);
     vary::one_line(response.headers_mut());
+    None
 }
 
 /// Makes `headers` carry exactly the answer a `#[cors]` route gave, with `Vary` on one line.

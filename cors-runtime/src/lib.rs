@@ -10,6 +10,7 @@ pub mod audit;
 pub mod coming_from_actix_cors {}
 pub mod configured;
 pub mod debug;
+pub mod decide;
 mod handler;
 mod inject;
 mod layer;
@@ -29,6 +30,7 @@ pub use policy::Policy;
 pub mod __private {
     pub use crate::audit::AuditEntry;
     pub use crate::configured::ConfiguredOrigins;
+    pub use crate::decide::{Decider, by as decide_by};
     pub use crate::handler::{HandlerRoute, register, register_preflights};
     pub use crate::inject::{Inject, actual_response};
     pub use crate::policy::Policy;

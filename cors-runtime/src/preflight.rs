@@ -2,8 +2,11 @@
 //! handler that serves the requested method, and answering 204 or 403.
 
 use std::cell::RefCell;
-use std::future::{Ready, ready};
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use actix_web::dev::{
     AppService, RequestHead, ResourceDef, ServiceRequest, ServiceResponse, fn_service,
@@ -17,6 +20,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{Error, HttpResponse};
 
 use crate::answer::AnswerSlot;
+use crate::decide::{Decider, Verdict};
 use crate::placement::Placement;
 use crate::policy::{Policy, Prepared};
 use crate::{request_headers, vary};
@@ -90,18 +94,55 @@ pub fn register(config: &mut AppService, route: &'static PreflightRoute, policy:
     let (placement, marker) = Placement::new(&rdef);
     let judge = Rc::new(Judge::new(route, policy, placement));
     enlist(route, Rc::clone(&judge));
-    let service = fn_service(
-        move |req: ServiceRequest| -> Ready<Result<ServiceResponse, Error>> {
-            // The router brought the preflight here; the actual request must come here too.
-            let routed_here =
-                (judge.placement).is_first_for(req.resource_map(), req.match_info().as_str());
-            let response = judge.respond(&req, routed_here);
-            AnswerSlot::record_preflight(req.request(), response.headers());
-            ready(Ok(req.into_response(response)))
-        },
-    );
+    let service = fn_service(move |req: ServiceRequest| {
+        // The router brought the preflight here; the actual request must come here too.
+        let routed_here =
+            (judge.placement).is_first_for(req.resource_map(), req.match_info().as_str());
+        match judge.respond(&req, routed_here) {
+            Responding::Now(response) => {
+                AnswerSlot::record_preflight(req.request(), response.headers());
+                Answering::Now {
+                    response: ready(Ok(req.into_response(response))),
+                }
+            }
+            // The application's function is asked about the origin.
+            Responding::Later(later) => Answering::Later {
+                response: Box::pin(async move {
+                    let response = later.await;
+                    AnswerSlot::record_preflight(req.request(), response.headers());
+                    Ok(req.into_response(response))
+                }),
+            },
+        }
+    });
     config.register_service(rdef, Some(guards), service, None);
     marker.register(config);
+}
+
+/// A preflight's response, now or once the application's function answered.
+pub(crate) enum Responding {
+    Now(HttpResponse),
+    Later(Pin<Box<dyn Future<Output = HttpResponse>>>),
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of a preflight route.
+    #[project = AnsweringProjection]
+    enum Answering {
+        Now { #[pin] response: Ready<Result<ServiceResponse, Error>> },
+        Later { response: Pin<Box<dyn Future<Output = Result<ServiceResponse, Error>>>> },
+    }
+}
+
+impl Future for Answering {
+    type Output = Result<ServiceResponse, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            AnsweringProjection::Now { response } => response.poll(cx),
+            AnsweringProjection::Later { response } => response.as_mut().poll(cx),
+        }
+    }
 }
 
 /// A policy prepared for the preflights of one path.
@@ -131,15 +172,58 @@ impl Judge {
     /// the reason, when the request's application has [`crate::debug::ExplainRefusals`]).
     /// `routed_here` tells whether the router would bring the actual request to this path:
     /// when another resource comes first, the preflight is refused whatever the policy.
-    pub(crate) fn respond(&self, req: &ServiceRequest, routed_here: bool) -> HttpResponse {
-        respond_prepared(
+    /// Where the application's function decides the origin, maybe later.
+    pub(crate) fn respond(self: &Rc<Self>, req: &ServiceRequest, routed_here: bool) -> Responding {
+        let explain = || crate::debug::explains_refusals(req);
+        let headers = req.headers();
+        let verdict = if routed_here {
+            judge(&self.prepared, self.methods, headers)
+        } else {
+            Err(Refusal::Route)
+        };
+        let decider = self.prepared.decider();
+        let (Ok(allow_origin), Some((decider, answers))) = (&verdict, decider) else {
+            return Responding::Now(self.answer(req.path(), verdict, explain));
+        };
+        let path = req.path();
+        match decider.verdict(answers, allow_origin, req.request()) {
+            Verdict::Now(decided) => {
+                let verdict = decided
+                    .map(|()| allow_origin.clone())
+                    .map_err(|why| Refusal::Decided(decider, why));
+                Responding::Now(self.answer(path, verdict, explain))
+            }
+            Verdict::Later(lookup) => {
+                let judge = Rc::clone(self);
+                let path = path.to_owned();
+                let explain = explain();
+                let allow_origin = allow_origin.clone();
+                Responding::Later(Box::pin(async move {
+                    let verdict = decider
+                        .finish(lookup)
+                        .await
+                        .map(|()| allow_origin)
+                        .map_err(|why| Refusal::Decided(decider, why));
+                    judge.answer(&path, verdict, || explain)
+                }))
+            }
+        }
+    }
+
+    /// The response to a judged preflight.
+    fn answer(
+        &self,
+        path: &str,
+        verdict: Result<HeaderValue, Refusal<'_>>,
+        explain: impl FnOnce() -> bool,
+    ) -> HttpResponse {
+        answer_verdict(
             &self.prepared,
             self.methods,
             &self.allow_methods,
-            req.path(),
-            req.headers(),
-            routed_here,
-            || crate::debug::explains_refusals(req),
+            path,
+            verdict,
+            explain,
         )
     }
 
@@ -156,6 +240,8 @@ enum Refusal<'a> {
     Origin(usize, Option<&'a HeaderValue>),
     Method(Option<&'a HeaderValue>),
     Header(&'a [u8]),
+    /// The application's function refused the origin; with why, when it failed.
+    Decided(&'static Decider, Option<Arc<str>>),
 }
 
 /// Answers a preflight for any of the policy's methods: 204 with the policy's headers, or
@@ -169,7 +255,6 @@ pub fn respond(policy: &'static Policy, path: &str, headers: &HeaderMap) -> Http
         &allow_methods,
         path,
         headers,
-        true,
         || false,
     )
 }
@@ -182,18 +267,42 @@ fn respond_prepared(
     allow_methods: &HeaderValue,
     path: &str,
     headers: &HeaderMap,
-    routed_here: bool,
+    explains_refusals: impl FnOnce() -> bool,
+) -> HttpResponse {
+    let verdict = match prepared.decider() {
+        // Without a request there is no application to ask: nothing is granted.
+        Some((decider, _)) => judge(prepared, methods, headers).and_then(|_| {
+            Err(Refusal::Decided(
+                decider,
+                Some("no request to ask about".into()),
+            ))
+        }),
+        None => judge(prepared, methods, headers),
+    };
+    answer_verdict(
+        prepared,
+        methods,
+        allow_methods,
+        path,
+        verdict,
+        explains_refusals,
+    )
+}
+
+/// The response to a preflight judged `verdict`: 204 with the policy's headers, or 403
+/// with none of them, with the `Vary` of every preflight.
+fn answer_verdict(
+    prepared: &Prepared,
+    methods: &[&str],
+    allow_methods: &HeaderValue,
+    path: &str,
+    verdict: Result<HeaderValue, Refusal<'_>>,
     explains_refusals: impl FnOnce() -> bool,
 ) -> HttpResponse {
     let vary_names = if prepared.varies_by_origin {
         &vary::PREFLIGHT
     } else {
         &vary::PREFLIGHT_ANY_ORIGIN
-    };
-    let verdict = if routed_here {
-        judge(prepared, methods, headers)
-    } else {
-        Err(Refusal::Route)
     };
     let mut response = match verdict {
         Ok(allow_origin) => allowed(prepared, allow_methods, allow_origin),
@@ -294,6 +403,15 @@ impl std::fmt::Display for Reason<'_> {
                 Shown(Some(method.as_bytes())),
                 self.methods.join(", ")
             ),
+            Refusal::Decided(decider, None) => write!(
+                f,
+                "origin refused by `{}`, which decides within {}",
+                decider.name,
+                policy.origins()
+            ),
+            Refusal::Decided(decider, Some(why)) => {
+                write!(f, "origin refused: `{}` failed: {why}", decider.name,)
+            }
             Refusal::Header(name) => write!(
                 f,
                 "request header {} is not allowed; the policy allows {}",

@@ -64,6 +64,13 @@ pub enum PolicyOrigins {
     Fixed(Origins),
     /// Read from configuration at startup (`origins_from`).
     Configured(&'static crate::ConfiguredOrigins),
+    /// Decided by the application's function, within the literal origins (`decide_origin`).
+    Decided {
+        /// What the function may grant.
+        bound: Origins,
+        /// The function.
+        decider: &'static crate::decide::Decider,
+    },
 }
 
 /// The request headers a policy allows. Not a public API.
@@ -118,7 +125,8 @@ impl Policy {
 
     /// Whether a request from `origin` (an `Origin` header's value, byte for byte) gets a
     /// grant, by the same matching the routes use: exact serialized origins, `*`, and
-    /// patterns on label boundaries. For configured origins, by the set in force.
+    /// patterns on label boundaries. For configured origins, by the set in force; for
+    /// origins the application decides, whether the bound lets the function grant it.
     ///
     /// ```
     /// use actix_web::get;
@@ -142,6 +150,10 @@ impl Policy {
     pub fn allows_origin(&self, origin: &str) -> bool {
         match &self.parts.origins {
             PolicyOrigins::Fixed(origins) => origins.matcher().find(origin.as_bytes()).is_some(),
+            // The function is not asked here: that needs the request's application.
+            PolicyOrigins::Decided { bound, .. } => {
+                bound.matcher().find(origin.as_bytes()).is_some()
+            }
             PolicyOrigins::Configured(slot) => slot
                 .get()
                 .is_some_and(|loaded| loaded.origins().matcher().find(origin.as_bytes()).is_some()),
@@ -157,7 +169,9 @@ impl Policy {
     /// For configured origins, of the set in force.
     pub fn trusts_plain_http(&self) -> bool {
         match &self.parts.origins {
-            PolicyOrigins::Fixed(origins) => origins.trusts_plain_http(),
+            PolicyOrigins::Fixed(origins) | PolicyOrigins::Decided { bound: origins, .. } => {
+                origins.trusts_plain_http()
+            }
             PolicyOrigins::Configured(slot) => slot
                 .get()
                 .is_some_and(|loaded| loaded.origins().trusts_plain_http()),
@@ -175,6 +189,9 @@ impl fmt::Display for PolicyOrigins {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let slot = match self {
             PolicyOrigins::Fixed(origins) => return origins.fmt(f),
+            PolicyOrigins::Decided { bound, decider } => {
+                return write!(f, "decided by {} within {bound}", decider.name);
+            }
             PolicyOrigins::Configured(slot) => slot,
         };
         let Some(loaded) = slot.get() else {

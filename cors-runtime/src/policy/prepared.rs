@@ -6,6 +6,7 @@ use cors_rules::{Match, OriginMatcher, Origins, Text};
 
 use super::{Policy, PolicyOrigins};
 use crate::ConfiguredOrigins;
+use crate::decide::{Answers, Decider};
 
 /// A policy made ready to answer requests. Built once per worker when actix-web creates the
 /// route's services, never per request: answering then validates no header value, copies
@@ -36,6 +37,12 @@ enum PreparedOrigins {
     Fixed(ReadyOrigins),
     /// Configured: the set in force is read on each request, so a reload is seen at once.
     Configured(&'static ConfiguredOrigins),
+    /// The bound, ready for good, and the function that decides within it.
+    Decided {
+        bound: ReadyOrigins,
+        decider: &'static Decider,
+        answers: &'static Answers,
+    },
 }
 
 /// What a `*` policy answers every request with. A credentialed `*` is refused by the rules;
@@ -114,6 +121,11 @@ impl Prepared {
                 slot.expect_loaded();
                 PreparedOrigins::Configured(slot)
             }
+            PolicyOrigins::Decided { bound, decider } => PreparedOrigins::Decided {
+                bound: ReadyOrigins::new(bound.clone()),
+                decider,
+                answers: decider.answers(),
+            },
         };
         Prepared {
             policy,
@@ -131,21 +143,38 @@ impl Prepared {
         }
     }
 
+    /// The function that decides within the origins, and its kept answers, if any.
+    #[inline]
+    pub(crate) fn decider(&self) -> Option<(&'static Decider, &'static Answers)> {
+        match self.origins {
+            PreparedOrigins::Decided {
+                decider, answers, ..
+            } => Some((decider, answers)),
+            _ => None,
+        }
+    }
+
     /// The `Access-Control-Allow-Origin` value for a preflight with this one `Origin`, or
-    /// `None` when the origin is not allowed.
+    /// `None` when the origin is not allowed. For origins the application decides, when
+    /// the bound covers it: the function is asked after.
     #[inline]
     pub(crate) fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
         match &self.origins {
-            PreparedOrigins::Fixed(ready) => ready.allow_origin(origin),
+            PreparedOrigins::Fixed(ready) | PreparedOrigins::Decided { bound: ready, .. } => {
+                ready.allow_origin(origin)
+            }
             PreparedOrigins::Configured(slot) => slot.in_force(|ready| ready.allow_origin(origin)),
         }
     }
 
-    /// The `Access-Control-Allow-Origin` value for an actual request with `headers`, if any.
+    /// The `Access-Control-Allow-Origin` value for an actual request with `headers`, if any
+    /// (for origins the application decides, when the bound covers it).
     #[inline]
     pub(crate) fn allow_origin_for_request(&self, headers: &HeaderMap) -> Option<HeaderValue> {
         match &self.origins {
-            PreparedOrigins::Fixed(ready) => ready.allow_origin_for_request(headers),
+            PreparedOrigins::Fixed(ready) | PreparedOrigins::Decided { bound: ready, .. } => {
+                ready.allow_origin_for_request(headers)
+            }
             PreparedOrigins::Configured(slot) => {
                 slot.in_force(|ready| ready.allow_origin_for_request(headers))
             }

@@ -1,0 +1,507 @@
+//! The answers of one function that decides origins, kept per origin, and the lookups that
+//! fill them. Free of any web framework's types: an adapter hands in the lookup to run.
+//!
+//! - An answer stays fresh for [`super::fresh_for`] (a failure for at most a second), then
+//!   the next request for that origin asks again.
+//! - Granted and refused origins are kept in two bounded tables, each emptied oldest first:
+//!   a flood of distinct refused origins never pushes a tenant's grant out, and memory
+//!   stays below a fixed bound.
+//! - Concurrent requests for one origin, on any worker, share one lookup: the first runs
+//!   it, the others wait for its answer. When the first goes away before the answer (its
+//!   client left), a waiter runs the lookup instead.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+/// What the application's function answered for one origin.
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Granted,
+    Refused,
+    /// It failed (an error, a panic, a timeout): nothing is granted. Why, for the log and
+    /// the debug header.
+    Failed(Arc<str>),
+}
+
+impl Decision {
+    pub(crate) fn granted(&self) -> bool {
+        *self == Decision::Granted
+    }
+}
+
+/// A lookup in progress, as an adapter starts it.
+#[doc(hidden)]
+pub type Pending = Pin<Box<dyn Future<Output = Decision>>>;
+
+/// How long a failure is kept: long enough that a flood for one origin during an outage
+/// asks the store once a second, short enough that the store's recovery is seen at once.
+const FAILURE_FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// The most granted origins kept. A tenant beyond it is asked about again, never refused.
+pub const GRANTED_KEPT: usize = 10_000;
+
+/// The most refused origins kept.
+pub const REFUSED_KEPT: usize = 4_096;
+
+/// The answers of one function.
+#[derive(Default)]
+pub(crate) struct Answers {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    entries: HashMap<Arc<str>, Entry>,
+    /// Granted origins, oldest first, with the `serial` of the entry they were kept for.
+    granted: VecDeque<(Arc<str>, u64)>,
+    /// Refused and failed origins, likewise.
+    refused: VecDeque<(Arc<str>, u64)>,
+    next_serial: u64,
+}
+
+enum Entry {
+    Known {
+        decision: Decision,
+        until: Instant,
+        serial: u64,
+    },
+    /// A lookup runs; these wait for its answer.
+    Asking { waiting: Vec<Waker> },
+}
+
+/// What [`Answers::ask`] found.
+pub(crate) enum Found {
+    /// A fresh answer.
+    Known(Decision),
+    /// None: the caller runs the lookup and must [`Lookup::lead`] it.
+    Lead,
+    /// Another request runs the lookup.
+    Wait,
+}
+
+impl Answers {
+    fn state(&self) -> MutexGuard<'_, State> {
+        // Every change below leaves the tables whole before anything can panic.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The fresh answer for `origin`, or who looks it up. `Lead` marks the origin as being
+    /// asked about, so later callers wait.
+    pub(crate) fn ask(&self, origin: &str) -> Found {
+        let mut state = self.state();
+        match state.entries.get(origin) {
+            Some(Entry::Known {
+                decision, until, ..
+            }) if Instant::now() < *until => Found::Known(decision.clone()),
+            Some(Entry::Asking { .. }) => Found::Wait,
+            _ => {
+                state.entries.insert(
+                    origin.into(),
+                    Entry::Asking {
+                        waiting: Vec::new(),
+                    },
+                );
+                Found::Lead
+            }
+        }
+    }
+
+    /// Keeps the lookup's answer for `origin` and wakes those waiting for it.
+    fn settle(&self, origin: &str, decision: Decision, fresh_for: Duration) {
+        let mut state = self.state();
+        let serial = state.next_serial;
+        state.next_serial += 1;
+        let fresh_for = match decision {
+            Decision::Failed(_) => fresh_for.min(FAILURE_FRESH_FOR),
+            _ => fresh_for,
+        };
+        let granted = decision.granted();
+        let key: Arc<str> = origin.into();
+        let previous = state.entries.insert(
+            Arc::clone(&key),
+            Entry::Known {
+                decision,
+                until: Instant::now() + fresh_for,
+                serial,
+            },
+        );
+        let (queue, kept) = if granted {
+            (&mut state.granted, GRANTED_KEPT)
+        } else {
+            (&mut state.refused, REFUSED_KEPT)
+        };
+        queue.push_back((key, serial));
+        let evicted = (queue.len() > kept).then(|| queue.pop_front()).flatten();
+        if let Some((old, old_serial)) = evicted {
+            // Only if that entry was not answered again since.
+            if matches!(state.entries.get(&old), Some(Entry::Known { serial, .. }) if *serial == old_serial)
+            {
+                state.entries.remove(&old);
+            }
+        }
+        drop(state);
+        wake_all(previous);
+    }
+
+    /// Gives up the lookup for `origin` without an answer: a waiter runs it instead.
+    pub(crate) fn abandon(&self, origin: &str) {
+        let previous = {
+            let mut state = self.state();
+            match state.entries.get(origin) {
+                Some(Entry::Asking { .. }) => state.entries.remove(origin),
+                _ => None,
+            }
+        };
+        wake_all(previous);
+    }
+
+    /// For a waiter: the answer once there is one; `Lead` when the lookup was given up.
+    fn poll_wait(&self, origin: &str, cx: &mut Context<'_>) -> Poll<Found> {
+        let mut state = self.state();
+        match state.entries.get_mut(origin) {
+            Some(Entry::Known { decision, .. }) => Poll::Ready(Found::Known(decision.clone())),
+            Some(Entry::Asking { waiting }) => {
+                if !waiting.iter().any(|waker| waker.will_wake(cx.waker())) {
+                    waiting.push(cx.waker().clone());
+                }
+                Poll::Pending
+            }
+            None => {
+                state.entries.insert(
+                    origin.into(),
+                    Entry::Asking {
+                        waiting: Vec::new(),
+                    },
+                );
+                Poll::Ready(Found::Lead)
+            }
+        }
+    }
+
+    /// How many origins are kept, granted and refused.
+    #[cfg(test)]
+    fn kept(&self) -> (usize, usize) {
+        let state = self.state();
+        (state.granted.len(), state.refused.len())
+    }
+}
+
+fn wake_all(entry: Option<Entry>) {
+    if let Some(Entry::Asking { waiting }) = entry {
+        waiting.into_iter().for_each(Waker::wake);
+    }
+}
+
+/// One request's wait for the answer about its origin: it runs the lookup, or waits for
+/// the request that does. It never fails: a failure is a [`Decision::Failed`].
+pub(crate) struct Lookup {
+    answers: &'static Answers,
+    origin: Arc<str>,
+    /// Starts the lookup, when this request must run it.
+    start: Box<dyn Fn() -> Pending>,
+    fresh_for: Duration,
+    timeout: Duration,
+    step: Step,
+}
+
+enum Step {
+    Leading {
+        pending: Pending,
+        deadline: Pin<Box<tokio::time::Sleep>>,
+    },
+    Waiting,
+    Done,
+}
+
+impl Lookup {
+    /// A lookup this request runs (after [`Found::Lead`]).
+    pub(crate) fn lead(
+        answers: &'static Answers,
+        origin: &str,
+        start: Box<dyn Fn() -> Pending>,
+        fresh_for: Duration,
+        timeout: Duration,
+    ) -> Lookup {
+        let mut lookup = Lookup::wait(answers, origin, start, fresh_for, timeout);
+        lookup.begin();
+        lookup
+    }
+
+    /// A wait for the request that runs the lookup (after [`Found::Wait`]).
+    pub(crate) fn wait(
+        answers: &'static Answers,
+        origin: &str,
+        start: Box<dyn Fn() -> Pending>,
+        fresh_for: Duration,
+        timeout: Duration,
+    ) -> Lookup {
+        Lookup {
+            answers,
+            origin: origin.into(),
+            start,
+            fresh_for,
+            timeout,
+            step: Step::Waiting,
+        }
+    }
+
+    /// The origin it is about.
+    pub(crate) fn origin(&self) -> Arc<str> {
+        Arc::clone(&self.origin)
+    }
+
+    fn begin(&mut self) {
+        self.step = Step::Leading {
+            pending: (self.start)(),
+            deadline: Box::pin(tokio::time::sleep(self.timeout)),
+        };
+    }
+
+    fn finish(&mut self, decision: Decision) -> Poll<Decision> {
+        self.step = Step::Done;
+        self.answers
+            .settle(&self.origin, decision.clone(), self.fresh_for);
+        Poll::Ready(decision)
+    }
+}
+
+impl Future for Lookup {
+    type Output = Decision;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Decision> {
+        let this = self.get_mut();
+        loop {
+            match &mut this.step {
+                Step::Waiting => match this.answers.poll_wait(&this.origin, cx) {
+                    Poll::Ready(Found::Known(decision)) => {
+                        this.step = Step::Done;
+                        return Poll::Ready(decision);
+                    }
+                    Poll::Ready(_) => this.begin(),
+                    Poll::Pending => return Poll::Pending,
+                },
+                Step::Leading { pending, deadline } => {
+                    // A panic inside the application's function fails this origin closed;
+                    // the future is never polled again.
+                    match catch_unwind(AssertUnwindSafe(|| pending.as_mut().poll(cx))) {
+                        Ok(Poll::Ready(decision)) => return this.finish(decision),
+                        Err(panic) => {
+                            let why = format!("it panicked: {}", panic_message(&*panic));
+                            return this.finish(Decision::Failed(why.into()));
+                        }
+                        Ok(Poll::Pending) => {}
+                    }
+                    if deadline.as_mut().poll(cx).is_ready() {
+                        let why = format!("it did not answer within {:?}", this.timeout);
+                        return this.finish(Decision::Failed(why.into()));
+                    }
+                    return Poll::Pending;
+                }
+                Step::Done => panic!("a lookup polled after its answer"),
+            }
+        }
+    }
+}
+
+impl Drop for Lookup {
+    fn drop(&mut self) {
+        if matches!(self.step, Step::Leading { .. }) {
+            self.answers.abandon(&self.origin);
+        }
+    }
+}
+
+/// The message of a panic's payload, as `std` prints it.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(not a string)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const FRESH: Duration = Duration::from_secs(60);
+    const TIMEOUT: Duration = Duration::from_secs(5);
+
+    fn answers() -> &'static Answers {
+        Box::leak(Box::default())
+    }
+
+    /// A lookup answering `decision` after one yield, counting its starts in `starts`.
+    fn start(decision: Decision, starts: &'static AtomicUsize) -> Box<dyn Fn() -> Pending> {
+        Box::new(move || {
+            starts.fetch_add(1, Ordering::SeqCst);
+            let decision = decision.clone();
+            Box::pin(async move {
+                tokio::task::yield_now().await;
+                decision
+            })
+        })
+    }
+
+    fn counter() -> &'static AtomicUsize {
+        Box::leak(Box::new(AtomicUsize::new(0)))
+    }
+
+    async fn look_up(
+        answers: &'static Answers,
+        origin: &str,
+        start: Box<dyn Fn() -> Pending>,
+    ) -> Decision {
+        match answers.ask(origin) {
+            Found::Known(decision) => decision,
+            Found::Lead => Lookup::lead(answers, origin, start, FRESH, TIMEOUT).await,
+            Found::Wait => Lookup::wait(answers, origin, start, FRESH, TIMEOUT).await,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_kept_and_concurrent_asks_share_one_lookup() {
+        let answers = answers();
+        let starts = counter();
+        let asks = (0..10).map(|_| {
+            look_up(
+                answers,
+                "https://a.example",
+                start(Decision::Granted, starts),
+            )
+        });
+        let decisions = futures_join(asks).await;
+        assert!(
+            decisions
+                .iter()
+                .all(|decision| *decision == Decision::Granted)
+        );
+        assert_eq!(starts.load(Ordering::SeqCst), 1);
+        assert!(matches!(
+            answers.ask("https://a.example"),
+            Found::Known(Decision::Granted)
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_waiter_runs_the_lookup_its_leader_gave_up() {
+        let answers = answers();
+        let starts = counter();
+        assert!(matches!(answers.ask("https://b.example"), Found::Lead));
+        let leader = Lookup::lead(
+            answers,
+            "https://b.example",
+            start(Decision::Refused, starts),
+            FRESH,
+            TIMEOUT,
+        );
+        assert!(matches!(answers.ask("https://b.example"), Found::Wait));
+        let waiter = Lookup::wait(
+            answers,
+            "https://b.example",
+            start(Decision::Refused, starts),
+            FRESH,
+            TIMEOUT,
+        );
+        drop(leader);
+        assert_eq!(waiter.await, Decision::Refused);
+        assert_eq!(starts.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_panic_and_a_timeout_fail_closed() {
+        let answers = answers();
+        let panics: Box<dyn Fn() -> Pending> =
+            Box::new(|| Box::pin(async { panic!("the store broke") }));
+        let decision = look_up(answers, "https://c.example", panics).await;
+        assert_eq!(
+            decision,
+            Decision::Failed("it panicked: the store broke".into())
+        );
+        let hangs: Box<dyn Fn() -> Pending> = Box::new(|| Box::pin(std::future::pending()));
+        let decision = look_up(answers, "https://d.example", hangs).await;
+        assert_eq!(
+            decision,
+            Decision::Failed("it did not answer within 5s".into())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_flood_of_refused_origins_keeps_memory_bounded_and_grants_kept() {
+        let answers = answers();
+        let starts = counter();
+        look_up(
+            answers,
+            "https://tenant.example",
+            start(Decision::Granted, starts),
+        )
+        .await;
+        for n in 0..(REFUSED_KEPT * 3) {
+            let origin = format!("https://stranger-{n}.example");
+            look_up(answers, &origin, start(Decision::Refused, starts)).await;
+        }
+        assert_eq!(answers.kept(), (1, REFUSED_KEPT));
+        assert!(answers.state().entries.len() <= REFUSED_KEPT + 1);
+        let before = starts.load(Ordering::SeqCst);
+        look_up(
+            answers,
+            "https://tenant.example",
+            start(Decision::Granted, starts),
+        )
+        .await;
+        assert_eq!(
+            starts.load(Ordering::SeqCst),
+            before,
+            "the tenant's grant was evicted"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_stale_answer_is_asked_again() {
+        let answers = answers();
+        let starts = counter();
+        assert!(matches!(answers.ask("https://e.example"), Found::Lead));
+        Lookup::lead(
+            answers,
+            "https://e.example",
+            start(Decision::Refused, starts),
+            Duration::ZERO,
+            TIMEOUT,
+        )
+        .await;
+        assert!(matches!(answers.ask("https://e.example"), Found::Lead));
+    }
+
+    /// Runs `futures` together on this task.
+    async fn futures_join<F: Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+        let mut pending: Vec<Pin<Box<F>>> = futures.map(Box::pin).collect();
+        let mut done: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+        std::future::poll_fn(|cx| {
+            for (future, slot) in pending.iter_mut().zip(done.iter_mut()) {
+                if slot.is_none()
+                    && let Poll::Ready(output) = future.as_mut().poll(cx)
+                {
+                    *slot = Some(output);
+                }
+            }
+            if done.iter().all(Option::is_some) {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+        done.into_iter()
+            .map(|output| output.expect("ready"))
+            .collect()
+    }
+}

@@ -1,0 +1,439 @@
+//! Origins the application decides: `#[cors(origins = "https://*", decide_origin = "...")]`.
+//!
+//! Tenants on their own domains, an allow-list in a database: origins only the application
+//! knows when a request comes. `decide_origin` names your function; it is asked about each
+//! request's origin, by preflights and actual requests alike.
+//!
+//! ```standalone_crate
+//! use actix_web::{App, HttpResponse, get, web};
+//! use cors_runtime::cors;
+//!
+//! struct Tenants {
+//!     origins: Vec<String>,
+//! }
+//!
+//! /// A tenant's origin is any origin of a tenant; the store is the application's data.
+//! fn is_tenant(origin: &str, tenants: &Tenants) -> bool {
+//!     tenants.origins.iter().any(|known| known == origin)
+//! }
+//!
+//! #[cors(origins = "https://*", decide_origin = "is_tenant", credentials = true)]
+//! #[get("/api/me")]
+//! async fn me() -> HttpResponse {
+//!     HttpResponse::Ok().finish()
+//! }
+//!
+//! let tenants = web::Data::new(Tenants {
+//!     origins: vec!["https://shop.tenant.example".into()],
+//! });
+//! let app = App::new().app_data(tenants).service(me);
+//! # drop(app);
+//! ```
+//!
+//! # The function
+//! Its signature is checked when the crate compiles. It receives the request's origin,
+//! already validated as a serialized origin (`https://shop.tenant.example`, lower case, no
+//! path) and inside the policy's bound, and optionally the application's data of one type
+//! (registered with `App::app_data(web::Data::new(...))`):
+//!
+//! | kind | signature |
+//! |---|---|
+//! | synchronous | `fn(origin: &str) -> bool` or `fn(origin: &str, data: &T) -> bool` |
+//! | asynchronous | `async fn(origin: String) -> bool` or `async fn(origin: String, data: web::Data<T>) -> bool` |
+//!
+//! Each may return `Result<bool, E>` with `E: Display` instead of `bool`.
+//!
+//! # Bounded
+//! The policy's `origins` bound what the function may grant: an origin outside them never
+//! reaches it, so the function can only narrow the list, and every rule `#[cors]` checks
+//! holds for the bound (credentials, public suffixes, plain `http`). `https://*`, every
+//! HTTPS origin on the default port, is accepted only here, as the bound of a function,
+//! never alone; `http://*` and `*` never are.
+//!
+//! # Fails closed
+//! An error, a panic or a timeout ([`set_timeout`], 2 s unless set) grants nothing and is
+//! logged (target `cors`, at `warn`); the route still answers, without a grant. A refusal is
+//! logged at `debug`, and with [`crate::debug::ExplainRefusals`] a refused preflight says
+//! that the function refused it, or why it failed.
+//!
+//! # What it costs
+//! - A **synchronous** function is asked on every request whose origin the bound covers. It
+//!   should answer from memory; it is not cached, so a change it sees is in force at once.
+//! - An **asynchronous** function's answers are kept per origin, granted and refused, for
+//!   [`fresh_for`] (30 s unless set; a failure for at most 1 s), so a removed tenant is
+//!   refused, and a new one granted, within that time. Concurrent requests for one origin,
+//!   on every worker, share one lookup. Because the answer is kept per origin, the function
+//!   must decide by the origin and its data alone.
+//! - The answers are bounded: at most [`GRANTED_KEPT`] granted and [`REFUSED_KEPT`] refused
+//!   origins, each table dropping its oldest first, so a flood of distinct origins never
+//!   evicts a tenant's grant and memory stays flat (under 3 MB per function).
+//! - A flood of distinct origins inside the bound costs one lookup per new origin per
+//!   freshness period, which no cache can avoid; one outside the bound costs none. Bound
+//!   tightly (`https://*.tenants.example.com` rather than `https://*`) where the tenants
+//!   allow it, and rate-limit in front of the service where they do not.
+//! - Each policy that names the function keeps answers with every other policy of the
+//!   same module naming it the same way (a whole `#[scope]` shares one table).
+//!
+//! # Several instances
+//! Every instance asks the same store, so they agree within [`fresh_for`]. Prefer
+//! `origins_from` with [`crate::configured::reload`] when the list is small and changes
+//! rarely, and the application can push it to every instance: requests then never wait for
+//! a lookup, and a change is in force at once.
+
+use std::marker::PhantomData;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::http::header::HeaderValue;
+use actix_web::{HttpRequest, web};
+
+mod answers;
+
+pub(crate) use answers::{Answers, Found, Lookup};
+#[doc(hidden)]
+pub use answers::{Decision, Pending};
+pub use answers::{GRANTED_KEPT, REFUSED_KEPT};
+
+static FRESH_FOR_MS: AtomicU64 = AtomicU64::new(30_000);
+static TIMEOUT_MS: AtomicU64 = AtomicU64::new(2_000);
+
+/// How long an asynchronous function's answer for an origin is kept.
+pub fn fresh_for() -> Duration {
+    Duration::from_millis(FRESH_FOR_MS.load(Ordering::Relaxed))
+}
+
+/// Sets how long an asynchronous function's answer for an origin is kept (30 s unless
+/// set), for answers given from now on. `Duration::ZERO` asks on every request (still one
+/// lookup for concurrent requests of one origin).
+///
+/// ```
+/// use std::time::Duration;
+///
+/// cors_runtime::decide::set_fresh_for(Duration::from_secs(5));
+/// assert_eq!(cors_runtime::decide::fresh_for(), Duration::from_secs(5));
+/// ```
+pub fn set_fresh_for(fresh_for: Duration) {
+    let millis = u64::try_from(fresh_for.as_millis()).unwrap_or(u64::MAX);
+    FRESH_FOR_MS.store(millis, Ordering::Relaxed);
+}
+
+/// How long an asynchronous function may take before its origin is refused.
+pub fn timeout() -> Duration {
+    Duration::from_millis(TIMEOUT_MS.load(Ordering::Relaxed))
+}
+
+/// Sets how long an asynchronous function may take (2 s unless set), for lookups started
+/// from now on. A lookup that takes longer grants nothing.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// cors_runtime::decide::set_timeout(Duration::from_millis(500));
+/// assert_eq!(cors_runtime::decide::timeout(), Duration::from_millis(500));
+/// ```
+pub fn set_timeout(timeout: Duration) {
+    let millis = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+    TIMEOUT_MS.store(millis, Ordering::Relaxed);
+}
+
+/// What a function that decides origins may return: `bool`, or `Result<bool, E>` whose
+/// error (shown with `Display`) refuses the origin and is logged.
+pub trait OriginAnswer {
+    /// The answer, or why there is none.
+    #[doc(hidden)]
+    fn into_answer(self) -> Result<bool, String>;
+}
+
+impl OriginAnswer for bool {
+    fn into_answer(self) -> Result<bool, String> {
+        Ok(self)
+    }
+}
+
+impl<E: std::fmt::Display> OriginAnswer for Result<bool, E> {
+    fn into_answer(self) -> Result<bool, String> {
+        self.map_err(|error| format!("it returned an error: {error}"))
+    }
+}
+
+/// A function `#[cors(decide_origin = "...")]` can name: see the [module](self) for the
+/// four signatures. `Marker` tells them apart; it is never written by hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot decide origins for `decide_origin`",
+    label = "expected a function like `fn(origin: &str) -> bool`",
+    note = "`decide_origin` names `fn(origin: &str) -> bool`, `fn(origin: &str, data: &T) -> bool`, `async fn(origin: String) -> bool` or `async fn(origin: String, data: web::Data<T>) -> bool`; each may return `Result<bool, E>` with `E: Display` instead of `bool`"
+)]
+pub trait DecideOrigin<Marker>: Sync + 'static {
+    /// Whether it is `async`, so its answers are kept.
+    #[doc(hidden)]
+    const ASYNC: bool;
+
+    /// Asks it about `origin` for `req`.
+    #[doc(hidden)]
+    fn ask(&'static self, origin: &str, req: &HttpRequest) -> Asked;
+}
+
+/// What asking a function gave. Not a public API.
+#[doc(hidden)]
+pub enum Asked {
+    /// A synchronous function's answer, or why there is none.
+    Now(Result<bool, String>),
+    /// How to run an asynchronous function's lookup.
+    Later(Box<dyn Fn() -> Pending>),
+}
+
+/// The marker of functions without data.
+#[doc(hidden)]
+pub struct Alone;
+
+/// The marker of functions reading the application's data of type `T`.
+#[doc(hidden)]
+pub struct WithData<T: ?Sized>(PhantomData<fn() -> Box<T>>);
+
+/// The marker of `async` functions.
+#[doc(hidden)]
+pub struct Async<M>(PhantomData<fn() -> M>);
+
+impl<F, R> DecideOrigin<Alone> for F
+where
+    F: Fn(&str) -> R + Sync + 'static,
+    R: OriginAnswer,
+{
+    const ASYNC: bool = false;
+
+    fn ask(&'static self, origin: &str, _: &HttpRequest) -> Asked {
+        Asked::Now(self(origin).into_answer())
+    }
+}
+
+impl<F, R, T> DecideOrigin<WithData<T>> for F
+where
+    F: Fn(&str, &T) -> R + Sync + 'static,
+    R: OriginAnswer,
+    T: ?Sized + 'static,
+{
+    const ASYNC: bool = false;
+
+    fn ask(&'static self, origin: &str, req: &HttpRequest) -> Asked {
+        Asked::Now(match req.app_data::<web::Data<T>>() {
+            Some(data) => self(origin, data).into_answer(),
+            None => Err(missing_data::<T>()),
+        })
+    }
+}
+
+impl<F, Fut> DecideOrigin<Async<Alone>> for F
+where
+    F: Fn(String) -> Fut + Sync + 'static,
+    Fut: Future + 'static,
+    Fut::Output: OriginAnswer,
+{
+    const ASYNC: bool = true;
+
+    fn ask(&'static self, origin: &str, _: &HttpRequest) -> Asked {
+        let origin = origin.to_owned();
+        Asked::Later(Box::new(move || {
+            let lookup = self(origin.clone());
+            Box::pin(async move { decision(lookup.await.into_answer()) })
+        }))
+    }
+}
+
+impl<F, Fut, T> DecideOrigin<Async<WithData<T>>> for F
+where
+    F: Fn(String, web::Data<T>) -> Fut + Sync + 'static,
+    Fut: Future + 'static,
+    Fut::Output: OriginAnswer,
+    T: ?Sized + 'static,
+{
+    const ASYNC: bool = true;
+
+    fn ask(&'static self, origin: &str, req: &HttpRequest) -> Asked {
+        let Some(data) = req.app_data::<web::Data<T>>().cloned() else {
+            return Asked::Now(Err(missing_data::<T>()));
+        };
+        let origin = origin.to_owned();
+        Asked::Later(Box::new(move || {
+            let lookup = self(origin.clone(), data.clone());
+            Box::pin(async move { decision(lookup.await.into_answer()) })
+        }))
+    }
+}
+
+fn missing_data<T: ?Sized>() -> String {
+    format!(
+        "the application has no `web::Data<{}>` for it: register it with `App::app_data`",
+        std::any::type_name::<T>()
+    )
+}
+
+fn decision(answer: Result<bool, String>) -> Decision {
+    match answer {
+        Ok(true) => Decision::Granted,
+        Ok(false) => Decision::Refused,
+        Err(why) => Decision::Failed(why.into()),
+    }
+}
+
+/// A function, with how to ask it, so a `static` can hold it. Not a public API.
+#[doc(hidden)]
+pub struct ByFn<F: 'static> {
+    function: F,
+    is_async: bool,
+    ask: fn(&'static F, &str, &HttpRequest) -> Asked,
+}
+
+/// `function`, for a policy's `static`: the one place its signature is checked. Not a
+/// public API.
+#[doc(hidden)]
+pub const fn by<M, F: DecideOrigin<M>>(function: F) -> ByFn<F> {
+    ByFn {
+        function,
+        is_async: F::ASYNC,
+        ask: F::ask,
+    }
+}
+
+/// A function that decides origins, whatever its signature. Not a public API.
+#[doc(hidden)]
+pub trait Decide: Sync {
+    /// Whether its answers are kept.
+    fn is_async(&self) -> bool;
+    /// Asks it about `origin` for `req`.
+    fn ask(&'static self, origin: &str, req: &HttpRequest) -> Asked;
+}
+
+impl<F: Sync + 'static> Decide for ByFn<F> {
+    fn is_async(&self) -> bool {
+        self.is_async
+    }
+
+    fn ask(&'static self, origin: &str, req: &HttpRequest) -> Asked {
+        (self.ask)(&self.function, origin, req)
+    }
+}
+
+/// The function of a policy's `decide_origin`, as `#[cors]` writes it. Not a public API.
+#[doc(hidden)]
+pub struct Decider {
+    /// The function's path as written.
+    pub name: &'static str,
+    /// The module of the policy that names it.
+    pub module: &'static str,
+    /// The function.
+    pub function: &'static dyn Decide,
+}
+
+impl std::fmt::Debug for Decider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// The answer about one request's origin, which the policy's bound covers.
+pub(crate) enum Verdict {
+    Now(Decided),
+    /// To be looked up: [`Decider::finish`] it.
+    Later(Box<Lookup>),
+}
+
+/// Granted, or refused with why when the function failed.
+pub(crate) type Decided = Result<(), Option<Arc<str>>>;
+
+impl Decider {
+    /// The kept answers of this function (shared by every policy of its module naming it
+    /// alike), found once per worker.
+    pub(crate) fn answers(&'static self) -> &'static Answers {
+        static KEPT: Mutex<Vec<(&str, &str, &Answers)>> = Mutex::new(Vec::new());
+        let mut kept = KEPT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, _, answers)) = kept
+            .iter()
+            .find(|(module, name, _)| *module == self.module && *name == self.name)
+        {
+            return answers;
+        }
+        let answers: &'static Answers = Box::leak(Box::default());
+        kept.push((self.module, self.name, answers));
+        answers
+    }
+
+    /// Asks about `origin` (inside the bound) for `req`: a synchronous function now, an
+    /// asynchronous one through its kept answers.
+    pub(crate) fn verdict(
+        &'static self,
+        answers: &'static Answers,
+        origin: &HeaderValue,
+        req: &HttpRequest,
+    ) -> Verdict {
+        // The bound covered it, so it is visible ASCII.
+        let Ok(origin) = origin.to_str() else {
+            return Verdict::Now(Err(None));
+        };
+        if self.function.is_async() {
+            let found = answers.ask(origin);
+            if let Found::Known(decision) = found {
+                return Verdict::Now(self.settled(origin, decision));
+            }
+            return match self.ask(origin, req) {
+                Asked::Later(start) => {
+                    let lookup = match found {
+                        Found::Lead => Lookup::lead(answers, origin, start, fresh_for(), timeout()),
+                        _ => Lookup::wait(answers, origin, start, fresh_for(), timeout()),
+                    };
+                    Verdict::Later(Box::new(lookup))
+                }
+                Asked::Now(answer) => {
+                    // The application lacks the function's data: nothing to look up.
+                    if matches!(found, Found::Lead) {
+                        answers.abandon(origin);
+                    }
+                    Verdict::Now(self.settled(origin, decision(answer)))
+                }
+            };
+        }
+        let answer = match self.ask(origin, req) {
+            Asked::Now(answer) => answer,
+            Asked::Later(_) => Err("it is not synchronous".to_owned()),
+        };
+        Verdict::Now(self.settled(origin, decision(answer)))
+    }
+
+    /// The answer of a lookup [`Self::verdict`] started.
+    pub(crate) async fn finish(&self, lookup: Box<Lookup>) -> Decided {
+        let origin = lookup.origin();
+        let decision = lookup.await;
+        self.settled(&origin, decision)
+    }
+
+    /// Asks the function, failing closed on a panic.
+    fn ask(&'static self, origin: &str, req: &HttpRequest) -> Asked {
+        catch_unwind(AssertUnwindSafe(|| self.function.ask(origin, req))).unwrap_or_else(|panic| {
+            Asked::Now(Err(format!(
+                "it panicked: {}",
+                answers::panic_message(&*panic)
+            )))
+        })
+    }
+
+    /// `decision` about `origin`, logged.
+    fn settled(&self, origin: &str, decision: Decision) -> Decided {
+        match decision {
+            Decision::Granted => Ok(()),
+            Decision::Refused => {
+                log::debug!(target: "cors", "origin {} refused by `{}`", shown(origin), self.name);
+                Err(None)
+            }
+            Decision::Failed(why) => {
+                log::warn!(target: "cors", "origin {} refused: `{}` failed: {why}", shown(origin), self.name);
+                Err(Some(why))
+            }
+        }
+    }
+}
+
+/// An origin in a log line, escaped so it cannot forge lines.
+fn shown(origin: &str) -> impl std::fmt::Display + '_ {
+    origin.escape_debug()
+}

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use actix_web::http::header::{CACHE_CONTROL, ContentType};
 use actix_web::{HttpResponse, web};
+use cors_runtime::Policy;
 use serde::Deserialize;
 
 use crate::journal::Journal;
@@ -17,7 +18,7 @@ const STYLE_CSS: &str = include_str!("page/style.css");
 const API_URL_PLACEHOLDER: &str = "{{API_URL}}";
 /// `true` when that API runs behind `cors_runtime::Preflights`, `false` for the plain setup.
 const PREFLIGHTS_PLACEHOLDER: &str = "{{PREFLIGHTS}}";
-/// The API's routes and their policies ([`crate::api::ROUTES`]), as JSON.
+/// The API's routes and what their policies are ([`crate::api::ROUTES`]), as JSON.
 const ROUTES_PLACEHOLDER: &str = "{{ROUTES}}";
 
 /// The page as served: the HTML with the API's URL filled in, for the API behind
@@ -60,7 +61,9 @@ struct PageQuery {
     setup: Option<String>,
 }
 
-/// [`crate::api::ROUTES`] for the page's script, safe inside a `<script>` element.
+/// [`crate::api::ROUTES`] for the page's script, safe inside a `<script>` element: each
+/// route's method, path, what its policy is and the origins it names, as compiled
+/// ([`policy_summary`]; `null` and no origins for the route without `#[cors]`).
 fn routes_json() -> String {
     let routes: Vec<_> = crate::api::ROUTES
         .iter()
@@ -68,8 +71,11 @@ fn routes_json() -> String {
             serde_json::json!({
                 "method": route.method,
                 "path": route.path,
-                "policy": route.policy,
-                "origins": route.origins(),
+                "policy": route.policy().map(policy_summary),
+                "origins": route
+                    .policy()
+                    .map(|policy| policy.origins().to_string())
+                    .unwrap_or_default(),
             })
         })
         .collect();
@@ -77,6 +83,28 @@ fn routes_json() -> String {
     serde_json::Value::from(routes)
         .to_string()
         .replace('<', "\\u003c")
+}
+
+/// A compiled policy in one line, with the audit's words: `origins http://localhost:8080 ·
+/// methods DELETE · credentials`. Header names are the policy's, in lower case.
+fn policy_summary(policy: &Policy) -> String {
+    let mut parts = vec![
+        format!("origins {}", policy.origins()),
+        format!("methods {}", policy.methods().join(", ")),
+    ];
+    if let Some(headers) = policy.allow_headers() {
+        parts.push(format!("headers {headers}"));
+    }
+    if let Some(exposed) = policy.expose_headers() {
+        parts.push(format!("exposed {exposed}"));
+    }
+    if policy.credentials() {
+        parts.push("credentials".to_owned());
+    }
+    if let Some(seconds) = policy.max_age() {
+        parts.push(format!("max-age {seconds}"));
+    }
+    parts.join(" · ")
 }
 
 #[derive(Deserialize)]

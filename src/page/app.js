@@ -12,8 +12,9 @@
   // Whether the API runs behind `cors_runtime::Preflights` (false for `/?setup=plain`).
   const PREFLIGHTS = document.querySelector('meta[name="preflights"]').content === "true";
   const ORIGIN = location.origin;
-  // The API's routes, each with its `#[cors]` arguments as written and the origins they name:
-  // the server's own table, put in the page by the server.
+  // The API's routes, each with what its compiled `#[cors]` policy is, in words, and the
+  // origins it names (`null` and none for the route without one): the server's own table,
+  // put in the page by the server.
   const ROUTES = new Map(
     JSON.parse(document.getElementById("routes").textContent).map((route) => [`${route.method} ${route.path}`, route]),
   );
@@ -232,7 +233,7 @@
     for (const [name, value] of Object.entries(row.headers || {})) details.push(`${name}: ${value}`);
     if (row.credentials === "include") details.push('credentials: "include"');
     if (row.body !== undefined) details.push(`body ${short(row.body, 40)}`);
-    const policy = row.policy === null ? "no #[cors]" : `#[cors(${row.policy})]`;
+    const policy = row.policy === null ? "no #[cors]" : `#[cors]: ${row.policy}`;
     return `<div class="label">${esc(row.label)}</div>` +
       `<code class="call">${esc(row.method)} ${esc(path)}</code>` +
       (details.length ? `<div class="details">${details.map(esc).join(" · ")}</div>` : "") +

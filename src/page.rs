@@ -62,8 +62,8 @@ struct PageQuery {
 }
 
 /// [`crate::api::ROUTES`] for the page's script, safe inside a `<script>` element: each
-/// route's method, path, what its policy is and the origins it names, as compiled
-/// ([`policy_summary`]; `null` and no origins for the route without `#[cors]`).
+/// route's method, path and what its policy is, as compiled ([`policy_summary`]; `null` for
+/// the route without `#[cors]`).
 fn routes_json() -> String {
     let routes: Vec<_> = crate::api::ROUTES
         .iter()
@@ -72,10 +72,6 @@ fn routes_json() -> String {
                 "method": route.method,
                 "path": route.path,
                 "policy": route.policy().map(policy_summary),
-                "origins": route
-                    .policy()
-                    .map(|policy| policy.origins().to_string())
-                    .unwrap_or_default(),
             })
         })
         .collect();
@@ -108,6 +104,46 @@ fn policy_summary(policy: &Policy) -> String {
 }
 
 #[derive(Deserialize)]
+struct GrantsQuery {
+    /// The origin of the page that asks: the `Origin` its calls send.
+    origin: String,
+    /// Request header names its calls send, comma-separated.
+    #[serde(default)]
+    headers: String,
+}
+
+/// What each route of [`crate::api::ROUTES`] grants a page on `origin`, by the policy its
+/// handler compiled (the route without `#[cors]` grants nothing): `grants` whether a call
+/// from `origin` with the route's method gets an answer the page may read, `credentials`
+/// whether it may carry cookies, and for each name of `headers` (as given) whether the page
+/// may send that request header.
+fn grants(origin: &str, headers: &[&str]) -> serde_json::Value {
+    let routes: Vec<_> = crate::api::ROUTES
+        .iter()
+        .map(|route| {
+            let policy = route.policy();
+            let allowed_headers: serde_json::Map<String, serde_json::Value> = headers
+                .iter()
+                .map(|name| {
+                    let allowed = policy.is_some_and(|policy| policy.allows_request_header(name));
+                    ((*name).to_owned(), allowed.into())
+                })
+                .collect();
+            serde_json::json!({
+                "method": route.method,
+                "path": route.path,
+                "grants": policy.is_some_and(|policy| {
+                    policy.allows_origin(origin) && policy.methods().contains(&route.method)
+                }),
+                "credentials": policy.is_some_and(Policy::credentials),
+                "headers": allowed_headers,
+            })
+        })
+        .collect();
+    routes.into()
+}
+
+#[derive(Deserialize)]
 struct RunQuery {
     run: String,
 }
@@ -120,7 +156,9 @@ fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
 }
 
 /// Registers the page's routes: `GET /` (the page; `/?setup=plain` for the plain API),
-/// `/app.js`, `/style.css`, and
+/// `/app.js`, `/style.css`,
+/// `GET /grants?origin=<origin>&headers=<names>` (what each route's policy grants a page on
+/// that origin, as JSON: the page's expectations come from there), and
 /// `GET /journal?run=<id>` (what the API saw of one page load's calls, as JSON).
 pub fn configure(config: &mut web::ServiceConfig, page: Page, journal: Arc<Journal>) {
     let journal = web::Data::from(journal);
@@ -149,6 +187,18 @@ pub fn configure(config: &mut web::ServiceConfig, page: Page, journal: Arc<Journ
         .route(
             "/style.css",
             web::get().to(|| async { asset("text/css; charset=utf-8", STYLE_CSS) }),
+        )
+        .route(
+            "/grants",
+            web::get().to(|query: web::Query<GrantsQuery>| async move {
+                let headers: Vec<&str> = (query.headers.split(','))
+                    .map(str::trim)
+                    .filter(|name| !name.is_empty())
+                    .collect();
+                HttpResponse::Ok()
+                    .insert_header((CACHE_CONTROL, "no-store"))
+                    .json(grants(&query.origin, &headers))
+            }),
         )
         .route(
             "/journal",

@@ -445,6 +445,142 @@ mod route_table {
     }
 }
 
+/// The page server's `/grants`, where the page gets what each row should do: the answers of
+/// the policies the API compiled, never a matcher of the page's own.
+mod grants {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use actix_web::http::StatusCode;
+    use actix_web::{App, test};
+    use cors_suite::{Journal, api, page};
+    use serde_json::Value;
+
+    use super::support::{APP, PAGE};
+
+    /// `/grants?origin=<origin>&headers=<headers>` of a page server, by `METHOD /path`.
+    async fn grants(origin: &str, headers: &str) -> BTreeMap<String, Value> {
+        let page = page::Page::new("http://127.0.0.1:9999", None);
+        let journal = Arc::new(Journal::default());
+        let app = test::init_service(
+            App::new().configure(move |config| page::configure(config, page, journal)),
+        )
+        .await;
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("origin", origin)
+            .append_pair("headers", headers)
+            .finish();
+        let request = test::TestRequest::get()
+            .uri(&format!("/grants?{query}"))
+            .to_request();
+        let response = test::call_service(&app, request).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let answer: Vec<Value> = test::read_body_json(response).await;
+        assert_eq!(answer.len(), api::ROUTES.len());
+        answer
+            .into_iter()
+            .map(|grant| {
+                let key = format!(
+                    "{} {}",
+                    grant["method"].as_str().unwrap(),
+                    grant["path"].as_str().unwrap()
+                );
+                (key, grant)
+            })
+            .collect()
+    }
+
+    /// The routes whose policy grants `origin` its method.
+    async fn granted(origin: &str) -> Vec<String> {
+        grants(origin, "")
+            .await
+            .into_iter()
+            .filter(|(_, grant)| grant["grants"] == true)
+            .map(|(key, _)| key)
+            .collect()
+    }
+
+    const HELLO: [&str; 2] = ["GET /hello", "POST /hello"];
+
+    #[actix_web::test]
+    async fn the_page_origin_is_granted_what_the_policies_name() {
+        assert_eq!(
+            granted(PAGE).await,
+            [
+                "DELETE /api/items/{id}",
+                "GET /api/account/me",
+                "GET /api/dev",
+                "GET /api/fail",
+                "GET /api/items",
+                "GET /api/vary",
+                "GET /hello",
+                "POST /api/items",
+                "POST /hello",
+            ]
+        );
+        assert_eq!(
+            granted(APP).await,
+            [
+                "GET /api/items",
+                "GET /api/subdomain",
+                "GET /hello",
+                "POST /api/items",
+                "POST /hello",
+                "PUT /api/items/{id}",
+            ]
+        );
+        assert_eq!(
+            granted("https://shop.example.com").await,
+            ["GET /api/subdomain", HELLO[0], HELLO[1]]
+        );
+        assert_eq!(
+            granted("http://localhost:3000").await,
+            ["GET /api/dev", HELLO[0], HELLO[1]]
+        );
+        assert_eq!(granted("https://evil.example.net").await, HELLO);
+    }
+
+    /// Origins the page's own matcher once accepted for the subdomain and port patterns, and
+    /// `#[cors]`'s matching refuses: the server's answer refuses them too, so the page
+    /// expects them blocked. Only the `*` policy grants them.
+    #[actix_web::test]
+    async fn origins_a_looser_matcher_accepted_are_refused() {
+        for origin in [
+            "https://a..example.com",
+            "https://APP.example.com",
+            "https://A.example.com",
+            "https://-a.example.com",
+            "https://a_b.example.com",
+            "https://a%2e.example.com",
+            "http://localhost:080",
+            "http://localhost:08080",
+            "http://localhost:0",
+            "http://localhost:65536",
+            "http://localhost:99999",
+        ] {
+            assert_eq!(granted(origin).await, HELLO, "{origin}");
+        }
+    }
+
+    #[actix_web::test]
+    async fn request_headers_and_credentials_are_the_policies() {
+        let answer = grants(PAGE, "Content-Type, X-Secret,Authorization,,").await;
+        let headers = |key: &str| answer[key]["headers"].clone();
+        assert_eq!(
+            headers("GET /api/items"),
+            serde_json::json!({ "Content-Type": true, "X-Secret": false, "Authorization": false })
+        );
+        // `*` never covers `Authorization`; the account route lists it.
+        assert_eq!(headers("GET /api/account/me")["Authorization"], true);
+        assert_eq!(headers("POST /hello")["X-Secret"], false);
+        assert_eq!(headers("GET /api/private")["Content-Type"], false);
+        let credentials = |key: &str| answer[key]["credentials"].clone();
+        assert_eq!(credentials("GET /api/items"), true);
+        assert_eq!(credentials("GET /hello"), false);
+        assert_eq!(credentials("GET /api/private"), false);
+    }
+}
+
 /// The authenticated scope over the real socket of the running demo, so with the demo's own
 /// layers: the journal, `cors_runtime::Preflights`, the auth scope. (A module of its own:
 /// `#[test]` here is the standard one, not `actix_web::test`, since `Running` drives its own

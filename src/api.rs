@@ -15,7 +15,8 @@ use actix_web_httpauth::extractors::AuthenticationError;
 use actix_web_httpauth::extractors::bearer::{BearerAuth, Config};
 use actix_web_httpauth::headers::www_authenticate::bearer::Error as BearerError;
 use actix_web_httpauth::middleware::HttpAuthentication;
-use cors_runtime::cors;
+use cors_runtime::audit::AuditEntry;
+use cors_runtime::{Policy, cors};
 use serde::{Deserialize, Serialize};
 
 /// One to-do item of the store.
@@ -273,7 +274,8 @@ pub async fn me() -> impl Responder {
     HttpResponse::Ok().json(serde_json::json!({ "user": "demo" }))
 }
 
-/// One route of the API: what a client calls, and the `#[cors]` policy that answers it.
+/// One route of the API: what a client calls, and the handler that answers it. Its
+/// `#[cors]` policy is the handler's own, as the audit holds it ([`Route::policy`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route {
     /// The method the route serves.
@@ -282,22 +284,21 @@ pub struct Route {
     pub path: &'static str,
     /// The handler's name.
     pub handler: &'static str,
-    /// The handler's `#[cors(...)]` arguments as written; `None` for the route without one.
-    pub policy: Option<&'static str>,
 }
 
 impl Route {
-    /// The value of the policy's `origins` key; empty for the route without a policy.
-    pub fn origins(&self) -> &'static str {
-        self.policy
-            .and_then(|policy| policy.strip_prefix("origins = \""))
-            .and_then(|rest| rest.split('"').next())
-            .unwrap_or("")
+    /// The audit entry of the route's handler: its `#[cors]` policy and routing attributes
+    /// as compiled; `None` for the route without `#[cors]`.
+    pub fn audit(&self) -> Option<&'static AuditEntry> {
+        cors_runtime::audit::entries()
+            .into_iter()
+            .find(|entry| entry.module == module_path!() && entry.handler == self.handler)
     }
 
-    /// `true` for the route whose policy allows every origin (`origins = "*"`).
-    pub fn is_public(&self) -> bool {
-        self.origins() == "*"
+    /// The route's `#[cors]` policy, as its handler compiled it; `None` for the route
+    /// without one.
+    pub fn policy(&self) -> Option<&'static Policy> {
+        self.audit().map(|entry| &entry.policy)
     }
 
     /// `true` for the route behind authentication (`/api/account`): its preflights, and
@@ -308,74 +309,30 @@ impl Route {
     }
 }
 
-const HELLO_POLICY: &str =
-    r#"origins = "*", methods = "GET, POST", headers = "X-Requested-With", max_age = 86400"#;
-const ITEMS_POLICY: &str = r#"origins = "http://localhost:8080, https://app.example.com", headers = "Content-Type, X-Api-Key", expose_headers = "X-Total-Count", credentials = true, max_age = 600"#;
-
 /// Every route of the API, in the order [`configure`] registers them. The demo page shows
-/// and predicts its calls from this table (see `crate::page`), and the tests reach every
-/// route through it; `tests/demo_api.rs` checks it against the handlers' attributes.
+/// its calls from this table, with what each route's policy grants (see `crate::page`), and
+/// the tests reach every route through it; `tests/demo_api.rs` checks it against the audit
+/// of the handlers' attributes.
 pub const ROUTES: &[Route] = &[
-    route("GET", "/hello", "hello", Some(HELLO_POLICY)),
-    route("POST", "/hello", "hello", Some(HELLO_POLICY)),
-    route("GET", "/api/items", "list_items", Some(ITEMS_POLICY)),
-    route("POST", "/api/items", "create_item", Some(ITEMS_POLICY)),
-    route(
-        "DELETE",
-        "/api/items/{id}",
-        "delete_item",
-        Some(r#"origins = "http://localhost:8080", credentials = true"#),
-    ),
-    route(
-        "PUT",
-        "/api/items/{id}",
-        "replace_item",
-        Some(r#"origins = "https://app.example.com", headers = "Content-Type""#),
-    ),
-    route(
-        "GET",
-        "/api/subdomain",
-        "subdomains",
-        Some(r#"origins = "https://*.example.com""#),
-    ),
-    route(
-        "GET",
-        "/api/dev",
-        "dev",
-        Some(r#"origins = "http://localhost:*""#),
-    ),
-    route("GET", "/api/private", "private", None),
-    route(
-        "GET",
-        "/api/fail",
-        "fail",
-        Some(r#"origins = "http://localhost:8080""#),
-    ),
-    route(
-        "GET",
-        "/api/vary",
-        "vary",
-        Some(r#"origins = "http://localhost:8080""#),
-    ),
-    route(
-        "GET",
-        "/api/account/me",
-        "me",
-        Some(r#"origins = "http://localhost:8080", headers = "Authorization", credentials = true"#),
-    ),
+    route("GET", "/hello", "hello"),
+    route("POST", "/hello", "hello"),
+    route("GET", "/api/items", "list_items"),
+    route("POST", "/api/items", "create_item"),
+    route("DELETE", "/api/items/{id}", "delete_item"),
+    route("PUT", "/api/items/{id}", "replace_item"),
+    route("GET", "/api/subdomain", "subdomains"),
+    route("GET", "/api/dev", "dev"),
+    route("GET", "/api/private", "private"),
+    route("GET", "/api/fail", "fail"),
+    route("GET", "/api/vary", "vary"),
+    route("GET", "/api/account/me", "me"),
 ];
 
-const fn route(
-    method: &'static str,
-    path: &'static str,
-    handler: &'static str,
-    policy: Option<&'static str>,
-) -> Route {
+const fn route(method: &'static str, path: &'static str, handler: &'static str) -> Route {
     Route {
         method,
         path,
         handler,
-        policy,
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use actix_web::http::header::{CACHE_CONTROL, ContentType};
 use actix_web::{HttpResponse, web};
+use cors_runtime::Policy;
 use serde::Deserialize;
 
 use crate::journal::Journal;
@@ -17,7 +18,7 @@ const STYLE_CSS: &str = include_str!("page/style.css");
 const API_URL_PLACEHOLDER: &str = "{{API_URL}}";
 /// `true` when that API runs behind `cors_runtime::Preflights`, `false` for the plain setup.
 const PREFLIGHTS_PLACEHOLDER: &str = "{{PREFLIGHTS}}";
-/// The API's routes and their policies ([`crate::api::ROUTES`]), as JSON.
+/// The API's routes and what their policies are ([`crate::api::ROUTES`]), as JSON.
 const ROUTES_PLACEHOLDER: &str = "{{ROUTES}}";
 
 /// The page as served: the HTML with the API's URL filled in, for the API behind
@@ -60,7 +61,9 @@ struct PageQuery {
     setup: Option<String>,
 }
 
-/// [`crate::api::ROUTES`] for the page's script, safe inside a `<script>` element.
+/// [`crate::api::ROUTES`] for the page's script, safe inside a `<script>` element: each
+/// route's method, path and what its policy is, as compiled ([`policy_summary`]; `null` for
+/// the route without `#[cors]`).
 fn routes_json() -> String {
     let routes: Vec<_> = crate::api::ROUTES
         .iter()
@@ -68,8 +71,7 @@ fn routes_json() -> String {
             serde_json::json!({
                 "method": route.method,
                 "path": route.path,
-                "policy": route.policy,
-                "origins": route.origins(),
+                "policy": route.policy().map(policy_summary),
             })
         })
         .collect();
@@ -77,6 +79,68 @@ fn routes_json() -> String {
     serde_json::Value::from(routes)
         .to_string()
         .replace('<', "\\u003c")
+}
+
+/// A compiled policy in one line, with the audit's words: `origins http://localhost:8080 ·
+/// methods DELETE · credentials`. Header names are the policy's, in lower case.
+fn policy_summary(policy: &Policy) -> String {
+    let mut parts = vec![
+        format!("origins {}", policy.origins()),
+        format!("methods {}", policy.methods().join(", ")),
+    ];
+    if let Some(headers) = policy.allow_headers() {
+        parts.push(format!("headers {headers}"));
+    }
+    if let Some(exposed) = policy.expose_headers() {
+        parts.push(format!("exposed {exposed}"));
+    }
+    if policy.credentials() {
+        parts.push("credentials".to_owned());
+    }
+    if let Some(seconds) = policy.max_age() {
+        parts.push(format!("max-age {seconds}"));
+    }
+    parts.join(" · ")
+}
+
+#[derive(Deserialize)]
+struct GrantsQuery {
+    /// The origin of the page that asks: the `Origin` its calls send.
+    origin: String,
+    /// Request header names its calls send, comma-separated.
+    #[serde(default)]
+    headers: String,
+}
+
+/// What each route of [`crate::api::ROUTES`] grants a page on `origin`, by the policy its
+/// handler compiled (the route without `#[cors]` grants nothing): `grants` whether a call
+/// from `origin` with the route's method gets an answer the page may read, `credentials`
+/// whether it may carry cookies, and for each name of `headers` (as given) whether the page
+/// may send that request header.
+fn grants(origin: &str, headers: &[&str]) -> serde_json::Value {
+    let routes: Vec<_> = crate::api::ROUTES
+        .iter()
+        .map(|route| {
+            let policy = route.policy();
+            let allowed_headers: serde_json::Map<String, serde_json::Value> = headers
+                .iter()
+                .map(|name| {
+                    let allowed = policy.is_some_and(|policy| policy.allows_request_header(name));
+                    ((*name).to_owned(), allowed.into())
+                })
+                .collect();
+            serde_json::json!({
+                "method": route.method,
+                "path": route.path,
+                "grants": policy.is_some_and(|policy| {
+                    policy.allows_origin(origin) && policy.methods().contains(&route.method)
+                }),
+                "credentials": policy.is_some_and(Policy::credentials),
+                "headers": allowed_headers,
+            })
+        })
+        .collect();
+    routes.into()
 }
 
 #[derive(Deserialize)]
@@ -92,7 +156,9 @@ fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
 }
 
 /// Registers the page's routes: `GET /` (the page; `/?setup=plain` for the plain API),
-/// `/app.js`, `/style.css`, and
+/// `/app.js`, `/style.css`,
+/// `GET /grants?origin=<origin>&headers=<names>` (what each route's policy grants a page on
+/// that origin, as JSON: the page's expectations come from there), and
 /// `GET /journal?run=<id>` (what the API saw of one page load's calls, as JSON).
 pub fn configure(config: &mut web::ServiceConfig, page: Page, journal: Arc<Journal>) {
     let journal = web::Data::from(journal);
@@ -121,6 +187,18 @@ pub fn configure(config: &mut web::ServiceConfig, page: Page, journal: Arc<Journ
         .route(
             "/style.css",
             web::get().to(|| async { asset("text/css; charset=utf-8", STYLE_CSS) }),
+        )
+        .route(
+            "/grants",
+            web::get().to(|query: web::Query<GrantsQuery>| async move {
+                let headers: Vec<&str> = (query.headers.split(','))
+                    .map(str::trim)
+                    .filter(|name| !name.is_empty())
+                    .collect();
+                HttpResponse::Ok()
+                    .insert_header((CACHE_CONTROL, "no-store"))
+                    .json(grants(&query.origin, &headers))
+            }),
         )
         .route(
             "/journal",

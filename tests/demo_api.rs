@@ -295,15 +295,34 @@ async fn the_page_server_serves_the_page_its_assets_and_the_journal() {
     assert_eq!(routes.len(), api::ROUTES.len());
     for (sent, route) in routes.iter().zip(api::ROUTES) {
         assert_eq!(
-            sent,
-            &serde_json::json!({
-                "method": route.method,
-                "path": route.path,
-                "policy": route.policy,
-                "origins": route.origins(),
-            })
+            (&sent["method"], &sent["path"]),
+            (&route.method.into(), &route.path.into())
+        );
+        // What the compiled policy is, in words; `null` for the route without `#[cors]`.
+        assert_eq!(
+            sent["policy"].is_string(),
+            route.policy().is_some(),
+            "{sent}"
         );
     }
+    let summary = |method: &str, path: &str| {
+        routes
+            .iter()
+            .find(|route| route["method"] == method && route["path"] == path)
+            .map(|route| route["policy"].clone())
+    };
+    assert_eq!(
+        summary("DELETE", "/api/items/{id}"),
+        Some("origins http://localhost:8080 · methods DELETE · credentials".into())
+    );
+    assert_eq!(
+        summary("POST", "/hello"),
+        Some("origins * · methods GET, POST · headers x-requested-with · max-age 86400".into())
+    );
+    assert_eq!(
+        summary("GET", "/api/private"),
+        Some(serde_json::Value::Null)
+    );
     for (asset, kind) in [("/app.js", "text/javascript"), ("/style.css", "text/css")] {
         let response =
             test::call_service(&app, test::TestRequest::get().uri(asset).to_request()).await;
@@ -350,127 +369,215 @@ async fn the_demo_binds_free_ports_and_stops() {
         .expect("a clean stop");
 }
 
-/// The route table of `cors_suite::api` against the handlers' attributes, as the audit of
-/// every `#[cors]` handler reports them (a module of its own: `#[test]` here is the standard
-/// one, not `actix_web::test`).
+/// The route table of `cors_suite::api` against the audit of every `#[cors]` handler (a
+/// module of its own: `#[test]` here is the standard one, not `actix_web::test`).
 mod route_table {
-    use std::collections::{BTreeMap, BTreeSet};
+    use cors_runtime::audit::AuditEntry;
+    use cors_suite::api::{self, Route};
 
-    use cors_suite::api;
-
-    /// The `#[cors(...)]` keys of a policy as written: `key = "text"` or `key = value`.
-    fn policy_keys(policy: &str) -> BTreeMap<&str, &str> {
-        let mut keys = BTreeMap::new();
-        let mut rest = policy;
-        while let Some((key, after)) = rest.split_once(" = ") {
-            let (value, next) = match after.strip_prefix('"') {
-                Some(quoted) => quoted.split_once('"').unwrap_or((quoted, "")),
-                None => after.split_once(',').unwrap_or((after, "")),
-            };
-            keys.insert(key.trim_start_matches([',', ' ']), value);
-            rest = next;
-        }
-        keys
-    }
-
-    /// The audit's row of each annotated handler of the API: path, methods, origins, headers,
-    /// exposed, credentials, max-age, by handler name.
-    fn audited_api_handlers() -> BTreeMap<&'static str, Vec<String>> {
-        let table = cors_runtime::audit::table();
-        let api_handlers: Vec<&str> = cors_runtime::audit::entries()
+    /// The API's handlers in the audit.
+    fn audited_api_handlers() -> Vec<&'static AuditEntry> {
+        cors_runtime::audit::entries()
             .into_iter()
             .filter(|entry| entry.module == "cors_suite::api")
-            .map(|entry| entry.handler)
-            .collect();
-        let mut rows = BTreeMap::new();
-        for line in table.lines().skip(2) {
-            let mut cells: Vec<String> = line
-                .split("  ")
-                .map(str::trim)
-                .filter(|cell| !cell.is_empty())
-                .map(str::to_owned)
-                .collect();
-            let handler = cells.pop().expect("a handler column");
-            if let Some(handler) = api_handlers.iter().find(|name| **name == handler) {
-                rows.insert(*handler, cells);
-            }
-        }
-        assert_eq!(rows.len(), api_handlers.len(), "{table}");
-        rows
+            .collect()
+    }
+
+    /// Whether `route` is served at `audited`, a routing attribute's path: the same, or
+    /// with the prefix of the `web::scope` it is registered in (which the audit cannot know).
+    fn served_at(route: &Route, audited: &str) -> bool {
+        route
+            .path
+            .strip_suffix(audited)
+            .is_some_and(|scope| scope.is_empty() || scope.starts_with('/'))
     }
 
     #[test]
-    fn the_route_table_says_what_the_handlers_attributes_say() {
-        let audited = audited_api_handlers();
-        let annotated: BTreeSet<&str> = api::ROUTES
-            .iter()
-            .filter(|route| route.policy.is_some())
-            .map(|route| route.handler)
-            .collect();
-        assert_eq!(
-            annotated,
-            audited.keys().copied().collect(),
-            "every #[cors] handler of the API is in the table, with a policy"
-        );
+    fn every_annotated_route_is_in_the_audit_with_its_path_and_method() {
         for route in api::ROUTES {
-            let Some(policy) = route.policy else {
+            let Some(entry) = route.audit() else {
                 continue;
             };
-            let keys = policy_keys(policy);
-            let methods: Vec<&str> = api::ROUTES
-                .iter()
-                .filter(|other| other.handler == route.handler)
-                .map(|other| other.method)
-                .collect();
-            let lower = |key: &str| {
-                keys.get(key)
-                    .map_or("-".to_owned(), |value| value.to_ascii_lowercase())
-            };
-            let mut cells = audited[route.handler].clone();
-            assert!(route.path.ends_with(&cells[0]), "{route:?}: {cells:?}");
-            // The max-age cell's note: how long browsers keep a preflight, where it matters.
-            let (max_age, note) = match cells[6].split_once(" (") {
-                Some((value, note)) => {
-                    (value.to_owned(), note.strip_suffix(')').map(str::to_owned))
-                }
-                None => (cells[6].clone(), None),
-            };
-            let preflighted = keys.contains_key("headers")
-                || methods
-                    .iter()
-                    .any(|method| !matches!(*method, "GET" | "HEAD" | "POST"));
-            let expected_note = match keys
-                .get("max_age")
-                .map(|value| value.parse::<u64>().unwrap())
-            {
-                None if preflighted => Some("browsers keep preflights 5 s"),
-                Some(seconds) if seconds > 7200 => Some("Chromium keeps 7200 s"),
-                _ => None,
-            };
-            assert_eq!(note.as_deref(), expected_note, "{route:?}");
-            cells[6] = max_age;
-            assert_eq!(
-                cells[1..],
-                [
-                    keys.get("methods")
-                        .copied()
-                        .unwrap_or(&methods.join(", "))
-                        .to_owned(),
-                    route.origins().to_owned(),
-                    lower("headers"),
-                    lower("expose_headers"),
-                    if keys.get("credentials") == Some(&"true") {
-                        "yes"
-                    } else {
-                        "no"
-                    }
-                    .to_owned(),
-                    keys.get("max_age").copied().unwrap_or("-").to_owned(),
-                ],
-                "{route:?}"
+            assert!(
+                entry.routes.iter().any(|attribute| {
+                    served_at(route, attribute.path) && attribute.methods.contains(&route.method)
+                }),
+                "{route:?}: the audit has {entry:?} with other paths or methods"
             );
-            assert_eq!(keys.get("origins").copied(), Some(route.origins()));
+            assert!(std::ptr::eq(route.policy().unwrap(), &entry.policy));
         }
+    }
+
+    #[test]
+    fn every_audited_route_of_the_api_is_in_the_route_table() {
+        let audited = audited_api_handlers();
+        assert!(!audited.is_empty());
+        for entry in audited {
+            // The routing attributes' own paths and methods (the policy's `methods` may
+            // narrow them; the table lists what is served).
+            for attribute in entry.routes {
+                for method in attribute.methods {
+                    assert!(
+                        api::ROUTES
+                            .iter()
+                            .any(|route| route.handler == entry.handler
+                                && route.method == *method
+                                && served_at(route, attribute.path)),
+                        "{method} {} of {} is not in the route table",
+                        attribute.path,
+                        entry.handler
+                    );
+                }
+            }
+        }
+    }
+
+    /// A route without an audit entry is one whose handler has no `#[cors]`: in the demo,
+    /// `private` alone (a misspelt handler name in the table would look the same).
+    #[test]
+    fn only_the_private_route_has_no_policy() {
+        let without: Vec<&str> = api::ROUTES
+            .iter()
+            .filter(|route| route.policy().is_none())
+            .map(|route| route.handler)
+            .collect();
+        assert_eq!(without, ["private"]);
+    }
+}
+
+/// The page server's `/grants`, where the page gets what each row should do: the answers of
+/// the policies the API compiled, never a matcher of the page's own.
+mod grants {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use actix_web::http::StatusCode;
+    use actix_web::{App, test};
+    use cors_suite::{Journal, api, page};
+    use serde_json::Value;
+
+    use super::support::{APP, PAGE};
+
+    /// `/grants?origin=<origin>&headers=<headers>` of a page server, by `METHOD /path`.
+    async fn grants(origin: &str, headers: &str) -> BTreeMap<String, Value> {
+        let page = page::Page::new("http://127.0.0.1:9999", None);
+        let journal = Arc::new(Journal::default());
+        let app = test::init_service(
+            App::new().configure(move |config| page::configure(config, page, journal)),
+        )
+        .await;
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("origin", origin)
+            .append_pair("headers", headers)
+            .finish();
+        let request = test::TestRequest::get()
+            .uri(&format!("/grants?{query}"))
+            .to_request();
+        let response = test::call_service(&app, request).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let answer: Vec<Value> = test::read_body_json(response).await;
+        assert_eq!(answer.len(), api::ROUTES.len());
+        answer
+            .into_iter()
+            .map(|grant| {
+                let key = format!(
+                    "{} {}",
+                    grant["method"].as_str().unwrap(),
+                    grant["path"].as_str().unwrap()
+                );
+                (key, grant)
+            })
+            .collect()
+    }
+
+    /// The routes whose policy grants `origin` its method.
+    async fn granted(origin: &str) -> Vec<String> {
+        grants(origin, "")
+            .await
+            .into_iter()
+            .filter(|(_, grant)| grant["grants"] == true)
+            .map(|(key, _)| key)
+            .collect()
+    }
+
+    const HELLO: [&str; 2] = ["GET /hello", "POST /hello"];
+
+    #[actix_web::test]
+    async fn the_page_origin_is_granted_what_the_policies_name() {
+        assert_eq!(
+            granted(PAGE).await,
+            [
+                "DELETE /api/items/{id}",
+                "GET /api/account/me",
+                "GET /api/dev",
+                "GET /api/fail",
+                "GET /api/items",
+                "GET /api/vary",
+                "GET /hello",
+                "POST /api/items",
+                "POST /hello",
+            ]
+        );
+        assert_eq!(
+            granted(APP).await,
+            [
+                "GET /api/items",
+                "GET /api/subdomain",
+                "GET /hello",
+                "POST /api/items",
+                "POST /hello",
+                "PUT /api/items/{id}",
+            ]
+        );
+        assert_eq!(
+            granted("https://shop.example.com").await,
+            ["GET /api/subdomain", HELLO[0], HELLO[1]]
+        );
+        assert_eq!(
+            granted("http://localhost:3000").await,
+            ["GET /api/dev", HELLO[0], HELLO[1]]
+        );
+        assert_eq!(granted("https://evil.example.net").await, HELLO);
+    }
+
+    /// Origins the page's own matcher once accepted for the subdomain and port patterns, and
+    /// `#[cors]`'s matching refuses: the server's answer refuses them too, so the page
+    /// expects them blocked. Only the `*` policy grants them.
+    #[actix_web::test]
+    async fn origins_a_looser_matcher_accepted_are_refused() {
+        for origin in [
+            "https://a..example.com",
+            "https://APP.example.com",
+            "https://A.example.com",
+            "https://-a.example.com",
+            "https://a_b.example.com",
+            "https://a%2e.example.com",
+            "http://localhost:080",
+            "http://localhost:08080",
+            "http://localhost:0",
+            "http://localhost:65536",
+            "http://localhost:99999",
+        ] {
+            assert_eq!(granted(origin).await, HELLO, "{origin}");
+        }
+    }
+
+    #[actix_web::test]
+    async fn request_headers_and_credentials_are_the_policies() {
+        let answer = grants(PAGE, "Content-Type, X-Secret,Authorization,,").await;
+        let headers = |key: &str| answer[key]["headers"].clone();
+        assert_eq!(
+            headers("GET /api/items"),
+            serde_json::json!({ "Content-Type": true, "X-Secret": false, "Authorization": false })
+        );
+        // `*` never covers `Authorization`; the account route lists it.
+        assert_eq!(headers("GET /api/account/me")["Authorization"], true);
+        assert_eq!(headers("POST /hello")["X-Secret"], false);
+        assert_eq!(headers("GET /api/private")["Content-Type"], false);
+        let credentials = |key: &str| answer[key]["credentials"].clone();
+        assert_eq!(credentials("GET /api/items"), true);
+        assert_eq!(credentials("GET /hello"), false);
+        assert_eq!(credentials("GET /api/private"), false);
     }
 }
 

@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use cors_suite::api;
 use support::{
-    PAGE, Response, Running, exchange, listed_origin, path_with_id, request, server_panics,
+    PAGE, Response, Running, exchange, granted_origin, is_public, path_with_id, request,
+    server_panics,
 };
 
 const JSON: &[u8] = br#"{"name":"hostile"}"#;
@@ -27,7 +28,7 @@ struct Target {
     /// The route's path, with an id no item has.
     path: String,
     body: &'static [u8],
-    /// One origin the policy lists (none for the route without `#[cors]`).
+    /// One origin the policy grants (none for the route without `#[cors]`).
     allowed: Option<String>,
 }
 
@@ -46,7 +47,7 @@ fn targets(preflights: bool) -> Vec<Target> {
             } else {
                 b""
             },
-            allowed: listed_origin(route).filter(|_| preflights || !route.needs_preflights()),
+            allowed: granted_origin(route).filter(|_| preflights || !route.needs_preflights()),
         })
         .collect()
 }
@@ -224,7 +225,7 @@ impl Target {
         }
     }
 
-    /// The origin the policy lists and the requests' `Origin`: the page's for the route
+    /// The origin the policy grants and the requests' `Origin`: the page's for the route
     /// without a policy.
     fn origin(&self) -> &[u8] {
         self.allowed.as_deref().unwrap_or(PAGE).as_bytes()
@@ -344,7 +345,7 @@ fn hostile_request_lines(method: &[u8]) -> Vec<(&'static str, OwnedLines)> {
 /// granted (it is allowed), nothing else may be.
 fn request_line_cases(target: &Target) -> Vec<Case> {
     let route = target.route;
-    let listed = target.allowed.clone().filter(|_| !route.is_public());
+    let listed = target.allowed.clone().filter(|_| !is_public(route));
     let mut cases = Vec::new();
     for (name, extra) in hostile_request_lines(route.method.as_bytes()) {
         let mut headers: Lines = vec![("Origin", target.origin())];
@@ -455,7 +456,7 @@ fn violations(case: &Case, response: &Response) -> Vec<String> {
     }
     let access_control = response.access_control();
     match grants.first() {
-        Some(granted) if route.is_public() => {
+        Some(granted) if is_public(route) => {
             if *granted != b"*" {
                 wrong.push(format!(
                     "the * policy granted {:?}",

@@ -297,7 +297,7 @@ fn run(
             .map(|value| String::from_utf8_lossy(value).into_owned())
             .collect();
         let expected = match asker {
-            _ if scenario.route.is_public() => Some("*"),
+            _ if support::is_public(scenario.route) => Some("*"),
             Asker::A => scenario.allowed.0.then_some(scenario.a),
             Asker::B => scenario.allowed.1.then_some(scenario.b),
             Asker::Nobody => None,
@@ -355,7 +355,11 @@ fn cache_keeps_origins_apart(demo: &Running, api: SocketAddr) {
             hits += outcome.hits;
             // The second half of each round must come from the cache: the API sees one
             // request per variant (one for a `*` policy, whose answer does not vary by Origin).
-            let variants = if scenario.route.is_public() { 1 } else { 3 };
+            let variants = if support::is_public(scenario.route) {
+                1
+            } else {
+                3
+            };
             assert_eq!(
                 (outcome.hits, outcome.upstream),
                 (order.len() - variants, variants),

@@ -5,6 +5,10 @@
 // data-expected, data-actual, data-status and data-pass; <body data-done="true"> once
 // everything ran; `window.__results` holds the same as objects; `window.corsDemo.probe(url,
 // init)` makes one call the way the rows do.
+//
+// What each row should do comes from the page server (/grants, same origin): it asks the
+// policies the API compiled what they grant this page's origin. The page matches no origin
+// and no header name itself.
 "use strict";
 
 (() => {
@@ -12,23 +16,23 @@
   // Whether the API runs behind `cors_runtime::Preflights` (false for `/?setup=plain`).
   const PREFLIGHTS = document.querySelector('meta[name="preflights"]').content === "true";
   const ORIGIN = location.origin;
-  // The API's routes, each with its `#[cors]` arguments as written and the origins they name:
-  // the server's own table, put in the page by the server.
+  // The API's routes, each with what its compiled `#[cors]` policy is, in words (`null` for
+  // the route without one): the server's own table, put in the page by the server.
   const ROUTES = new Map(
     JSON.parse(document.getElementById("routes").textContent).map((route) => [`${route.method} ${route.path}`, route]),
   );
   const JSON_HEADERS = { "Content-Type": "application/json" };
 
-  // A call on the route `key` ("METHOD /path"): the route's method, path, policy and origins,
-  // then what `row` adds or overrides.
+  // A call on the route `key` ("METHOD /path"): the route, its method, path and policy, then
+  // what `row` adds or overrides.
   function call(key, row) {
     const route = ROUTES.get(key);
     if (route === undefined) throw new Error(`the API has no route ${key}`);
-    return { method: route.method, path: route.path, policy: route.policy, origins: route.origins, ...row };
+    return { route: key, method: route.method, path: route.path, policy: route.policy, ...row };
   }
 
-  // The calls, in the order they run. From the route's origins the page predicts the outcome
-  // for its own origin; `blockedAnyway` marks calls no origin can make.
+  // The calls, in the order they run. What each should do for this page's origin is the
+  // server's answer (see `askGrants`); `status` is what the handler answers when allowed.
   const ROWS = [
     call("GET /hello", {
       id: "hello-get",
@@ -109,7 +113,6 @@
       label: "Header not allowed",
       credentials: "include",
       headers: { "X-Secret": "42" },
-      blockedAnyway: true,
       why: "<code>X-Secret</code> is not among the policy's <code>headers</code> " +
         "(<code>Content-Type, X-Api-Key</code>): the preflight is refused and the GET is never sent.",
     }),
@@ -171,37 +174,28 @@
     }),
   ];
 
-  // Whether a policy's comma-separated origin list allows `origin`: exact serialized
-  // origins, `*`, subdomain patterns (`https://*.example.com`: one or more labels, never the
-  // apex) and port patterns (`http://localhost:*`: any port, or none).
-  function originAllowed(list, origin) {
-    return list
-      .split(",")
-      .map((rule) => rule.trim())
-      .filter((rule) => rule !== "")
-      .some((rule) => {
-        if (rule === "*" || rule === origin) return true;
-        const subdomains = rule.match(/^([a-z][a-z0-9+.-]*):\/\/\*\.([^:/]+)$/);
-        if (subdomains) {
-          const [, scheme, parent] = subdomains;
-          const got = origin.match(/^([a-z][a-z0-9+.-]*):\/\/([^:/]+)$/);
-          return got !== null && got[1] === scheme && got[2].endsWith(`.${parent}`) &&
-            got[2].length > parent.length + 1;
-        }
-        const ports = rule.match(/^([a-z][a-z0-9+.-]*:\/\/[^:/]+):\*$/);
-        if (ports) {
-          const base = ports[1];
-          return origin === base || (origin.startsWith(`${base}:`) && /^\d+$/.test(origin.slice(base.length + 1)));
-        }
-        return false;
-      });
+  // What each route's policy grants this page: the page server asks the policies the API
+  // compiled whether they grant this page's origin the route's method, credentials, and
+  // each request header the rows send. A Map by "METHOD /path".
+  async function askGrants() {
+    const names = [...new Set(ROWS.flatMap((row) => Object.keys(row.headers || {})))];
+    const query = new URLSearchParams({ origin: ORIGIN, headers: names.join(",") });
+    const response = await fetch(`/grants?${query}`, { cache: "no-store" });
+    if (!response.ok) throw new Error(`the page server answered ${response.status}`);
+    const grants = await response.json();
+    return new Map(grants.map((grant) => [`${grant.method} ${grant.path}`, grant]));
   }
 
-  function expectedFor(row) {
-    // Without `Preflights`, the authentication layer answers these rows' preflight and 401
-    // alone: no grant, as the README says.
-    const allowed = !row.blockedAnyway && !(row.needsPreflights && !PREFLIGHTS) &&
-      originAllowed(row.origins, ORIGIN);
+  function expectedFor(row, grants) {
+    if (grants === null) return { outcome: "unknown", status: null };
+    const grant = grants.get(row.route);
+    // The rows send no CORS-safelisted request header (their Content-Type is JSON), so the
+    // policy must allow each one. Without `Preflights`, the authentication layer answers
+    // the rows behind it alone (their preflight and 401): no grant, as the README says.
+    const allowed = grant.grants &&
+      Object.keys(row.headers || {}).every((name) => grant.headers[name] === true) &&
+      (row.credentials !== "include" || grant.credentials) &&
+      !(row.needsPreflights && !PREFLIGHTS);
     return allowed ? { outcome: "allowed", status: row.status } : { outcome: "blocked", status: null };
   }
 
@@ -232,7 +226,7 @@
     for (const [name, value] of Object.entries(row.headers || {})) details.push(`${name}: ${value}`);
     if (row.credentials === "include") details.push('credentials: "include"');
     if (row.body !== undefined) details.push(`body ${short(row.body, 40)}`);
-    const policy = row.policy === null ? "no #[cors]" : `#[cors(${row.policy})]`;
+    const policy = row.policy === null ? "no #[cors]" : `#[cors]: ${row.policy}`;
     return `<div class="label">${esc(row.label)}</div>` +
       `<code class="call">${esc(row.method)} ${esc(path)}</code>` +
       (details.length ? `<div class="details">${details.map(esc).join(" · ")}</div>` : "") +
@@ -278,6 +272,13 @@
     tbody.textContent = "";
     const results = [];
     let created = null;
+    let grants = null;
+    let grantsError = null;
+    try {
+      grants = await askGrants();
+    } catch (error) {
+      grantsError = `${error.name}: ${error.message}`;
+    }
     for (const row of ROWS) {
       const path = typeof row.path === "function" ? row.path(created) : row.path;
       const init = { method: row.method, credentials: row.credentials || "same-origin", headers: row.headers || {} };
@@ -290,7 +291,7 @@
           created = null;
         }
       }
-      const expected = expectedFor(row);
+      const expected = expectedFor(row, grants);
       const pass = got.outcome === expected.outcome && (got.outcome === "blocked" || got.status === expected.status);
       const result = { id: row.id, label: row.label, method: row.method, path, expected: expected.outcome,
         expectedStatus: expected.status, pass, ...got };
@@ -332,6 +333,7 @@
     summary.textContent = passed === results.length
       ? `All ${results.length} calls did what the policies say: ${results.filter((r) => r.outcome === "allowed").length} allowed, ${results.filter((r) => r.outcome === "blocked").length} blocked.`
       : `${results.length - passed} of ${results.length} calls did not do what the policies say.`;
+    if (grantsError !== null) summary.textContent += ` The page server did not say what they grant (${grantsError}).`;
     document.body.dataset.passed = String(passed);
     document.body.dataset.failed = String(results.length - passed);
     window.__results = results;
@@ -341,7 +343,7 @@
 
   document.getElementById("page-origin").textContent = ORIGIN;
   document.getElementById("api-origin").textContent = API;
-  window.corsDemo = { api: API, origin: ORIGIN, rows: ROWS, originAllowed, probe, runAll };
+  window.corsDemo = { api: API, origin: ORIGIN, rows: ROWS, probe, runAll };
   if (new URLSearchParams(location.search).has("manual")) {
     // Manual mode (`/?manual`): nothing runs on load; `corsDemo.runAll()` or
     // `corsDemo.probe(url, init)` make the calls.

@@ -586,14 +586,25 @@ pub fn path_with_id(route: &Route, id: u32) -> String {
     route.path.replace("{id}", &id.to_string())
 }
 
-/// One origin the route's policy lists (a pattern's first match in these tests:
-/// `https://a.example.com`, `http://localhost:3000`), the page's for the `*` policy, or
-/// `None` for the route without a policy.
-pub fn listed_origin(route: &Route) -> Option<String> {
-    let first = route.origins().split(',').next()?.trim();
-    match first {
-        "" => None,
-        "*" => Some(PAGE.to_owned()),
-        rule => Some(rule.replacen("*.", "a.", 1).replace(":*", ":3000")),
-    }
+/// Origins the demo's policies grant, in the order [`granted_origin`] tries them: the
+/// page's, the other origin the items policies name, a subdomain of `example.com`, another
+/// `localhost` port.
+const GRANTED_CANDIDATES: [&str; 4] = [PAGE, APP, "https://a.example.com", "http://localhost:3000"];
+
+/// One origin the route's policy grants, as its compiled policy answers (the page's for
+/// the `*` policy), or `None` for the route without a policy.
+pub fn granted_origin(route: &Route) -> Option<String> {
+    let policy = route.policy()?;
+    let granted = GRANTED_CANDIDATES
+        .into_iter()
+        .find(|origin| policy.allows_origin(origin))
+        .unwrap_or_else(|| panic!("no origin of {GRANTED_CANDIDATES:?} is granted {route:?}"));
+    Some(granted.to_owned())
+}
+
+/// Whether the route's policy is open to every origin (`origins = "*"`).
+pub fn is_public(route: &Route) -> bool {
+    route
+        .policy()
+        .is_some_and(|policy| policy.origins().to_string() == "*")
 }

@@ -5,12 +5,12 @@
 //! page must be served on exactly that origin for the calls to be allowed (see
 //! [`crate::Config`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header;
-use actix_web::{HttpResponse, Responder, delete, get, post, put, route, web};
+use actix_web::{HttpResponse, Responder, delete, get, post, put, route, scope, web};
 use actix_web_httpauth::extractors::AuthenticationError;
 use actix_web_httpauth::extractors::bearer::{BearerAuth, Config};
 use actix_web_httpauth::headers::www_authenticate::bearer::Error as BearerError;
@@ -274,6 +274,92 @@ pub async fn me() -> impl Responder {
     HttpResponse::Ok().json(serde_json::json!({ "user": "demo" }))
 }
 
+/// The tenants whose pages may call `/api/tenant`: origins the application decides at
+/// request time, as a database of customers would hold them. The demo starts with the
+/// page's own origin as a tenant; the page server can remove and add it back.
+#[derive(Debug)]
+pub struct Tenants {
+    origins: Mutex<BTreeSet<String>>,
+}
+
+impl Default for Tenants {
+    fn default() -> Self {
+        Tenants {
+            origins: Mutex::new(BTreeSet::from([FIRST_TENANT.to_owned()])),
+        }
+    }
+}
+
+/// The tenant the demo starts with: the page's origin.
+pub const FIRST_TENANT: &str = "http://localhost:8080";
+
+impl Tenants {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+        self.origins
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Makes `origin` a tenant.
+    pub fn add(&self, origin: &str) {
+        self.lock().insert(origin.to_owned());
+    }
+
+    /// `origin` is no tenant any more.
+    pub fn remove(&self, origin: &str) {
+        self.lock().remove(origin);
+    }
+
+    /// Whether `origin` is a tenant.
+    pub fn contains(&self, origin: &str) -> bool {
+        self.lock().contains(origin)
+    }
+
+    /// Back to the tenants the demo starts with.
+    pub fn reset(&self) {
+        *self.lock() = Tenants::default().origins.into_inner().unwrap_or_default();
+    }
+}
+
+/// Whether a page on `origin` is a tenant's: a store round trip, so the library keeps the
+/// answer for a while (the demo keeps it [`TENANT_ANSWERS_KEPT`]).
+pub async fn is_tenant(origin: String, tenants: web::Data<Tenants>) -> bool {
+    store_round_trip().await;
+    tenants.contains(&origin)
+}
+
+/// How long the demo keeps the answers of [`is_tenant`]: short, so the page shows a removed
+/// tenant refused a moment later (the library's default is 30 s).
+pub const TENANT_ANSWERS_KEPT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// `GET /api/tenant`: for the tenants' pages, with their cookies. Which origins are tenants
+/// the application decides ([`is_tenant`]), within the bound the attribute lists: every
+/// HTTPS origin, and the page's own plain-`http` origin.
+#[cors(
+    origins = "https://*, http://localhost:8080",
+    decide_origin = "is_tenant",
+    credentials = true
+)]
+#[get("/api/tenant")]
+pub async fn tenant() -> impl Responder {
+    store_round_trip().await;
+    HttpResponse::Ok().json(serde_json::json!({ "plan": "team" }))
+}
+
+/// `/api/team`: one policy for every handler of the scope, written once on the module.
+#[cors(origins = "http://localhost:8080", credentials = true)]
+#[scope("/api/team")]
+pub mod team {
+    use actix_web::{HttpResponse, Responder, get};
+
+    /// `GET /api/team/members`: the team, under the scope's policy.
+    #[get("/members")]
+    pub async fn members() -> impl Responder {
+        super::store_round_trip().await;
+        HttpResponse::Ok().json(["ada", "grace"])
+    }
+}
+
 /// One route of the API: what a client calls, and the handler that answers it. Its
 /// `#[cors]` policy is the handler's own, as the audit holds it ([`Route::policy`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,9 +376,11 @@ impl Route {
     /// The audit entry of the route's handler: its `#[cors]` policy and routing attributes
     /// as compiled; `None` for the route without `#[cors]`.
     pub fn audit(&self) -> Option<&'static AuditEntry> {
-        cors_runtime::audit::entries()
-            .into_iter()
-            .find(|entry| entry.module == module_path!() && entry.handler == self.handler)
+        cors_runtime::audit::entries().into_iter().find(|entry| {
+            let here = entry.module == module_path!()
+                || entry.module.starts_with(concat!(module_path!(), "::"));
+            here && entry.handler == self.handler
+        })
     }
 
     /// The route's `#[cors]` policy, as its handler compiled it; `None` for the route
@@ -326,6 +414,8 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/fail", "fail"),
     route("GET", "/api/vary", "vary"),
     route("GET", "/api/account/me", "me"),
+    route("GET", "/api/tenant", "tenant"),
+    route("GET", "/api/team/members", "members"),
 ];
 
 const fn route(method: &'static str, path: &'static str, handler: &'static str) -> Route {
@@ -343,11 +433,17 @@ const fn route(method: &'static str, path: &'static str, handler: &'static str) 
 /// use cors_suite::api;
 ///
 /// let items = web::Data::new(api::Items::default());
-/// let app = App::new().configure(|config| api::configure(config, items.clone()));
+/// let tenants = web::Data::new(api::Tenants::default());
+/// let app = App::new().configure(|config| api::configure(config, items.clone(), tenants.clone()));
 /// ```
-pub fn configure(config: &mut web::ServiceConfig, items: web::Data<Items>) {
+pub fn configure(
+    config: &mut web::ServiceConfig,
+    items: web::Data<Items>,
+    tenants: web::Data<Tenants>,
+) {
     config
         .app_data(items)
+        .app_data(tenants)
         .service(hello)
         .service(list_items)
         .service(create_item)
@@ -362,5 +458,7 @@ pub fn configure(config: &mut web::ServiceConfig, items: web::Data<Items>) {
             web::scope("/api/account")
                 .wrap(HttpAuthentication::bearer(demo_token))
                 .service(me),
-        );
+        )
+        .service(tenant)
+        .service(team::members);
 }

@@ -129,6 +129,8 @@ pub struct Demo {
     pub journal: Arc<Journal>,
     /// The API's items store.
     pub items: web::Data<api::Items>,
+    /// The tenants whose pages may call `/api/tenant`.
+    pub tenants: web::Data<api::Tenants>,
     servers: Vec<Server>,
 }
 
@@ -141,15 +143,18 @@ impl Demo {
             Journal::default()
         });
         let items = web::Data::new(api::Items::default());
+        let tenants = web::Data::new(api::Tenants::default());
+        cors_runtime::decide::set_fresh_for(api::TENANT_ANSWERS_KEPT);
 
         let api_server = |endpoint: &Endpoint, preflights: bool| -> io::Result<(Server, String)> {
             let (listeners, port) = listen(endpoint)?;
             let url = format!("http://{}", authority(&endpoint.host, port));
             let journal = Arc::clone(&journal);
-            let items = items.clone();
+            let (items, tenants) = (items.clone(), tenants.clone());
             let explain = config.explain_refusals;
             let mut server = HttpServer::new(move || {
-                api_app(items.clone(), Arc::clone(&journal), preflights).configure(|config| {
+                let stores = (items.clone(), tenants.clone());
+                api_app(stores, Arc::clone(&journal), preflights).configure(|config| {
                     if explain {
                         config.app_data(cors_runtime::debug::ExplainRefusals);
                     }
@@ -183,10 +188,12 @@ impl Demo {
         }
         let page = {
             let journal = Arc::clone(&journal);
+            let tenants = tenants.clone();
             let mut server = HttpServer::new(move || {
                 let page = page.clone();
                 let journal = Arc::clone(&journal);
-                App::new().configure(move |config| page::configure(config, page, journal))
+                let tenants = tenants.clone();
+                App::new().configure(move |config| page::configure(config, page, journal, tenants))
             });
             for listener in page_listeners {
                 server = server.listen(listener)?;
@@ -208,6 +215,7 @@ impl Demo {
             plain_api_url,
             journal,
             items,
+            tenants,
             servers,
         })
     }
@@ -228,11 +236,12 @@ impl Demo {
     }
 }
 
-/// The API application as the demo serves it, over `items` and recording in `journal`;
+/// The API application as the demo serves it, over its stores (the items and the tenants)
+/// and recording in `journal`;
 /// with [`cors_runtime::Preflights`] as its outermost layer but the journal when
 /// `preflights` is set.
 pub fn api_app(
-    items: web::Data<api::Items>,
+    (items, tenants): (web::Data<api::Items>, web::Data<api::Tenants>),
     journal: Arc<Journal>,
     preflights: bool,
 ) -> App<
@@ -248,7 +257,7 @@ pub fn api_app(
     // answer, then `Preflights` answers the preflights of `#[cors]` routes before
     // `/api/account`'s authentication could refuse them.
     App::new()
-        .configure(move |config| api::configure(config, items))
+        .configure(move |config| api::configure(config, items, tenants))
         .wrap(Condition::new(preflights, cors_runtime::Preflights))
         .wrap_fn(move |req, service| journal.observe(req, service))
 }

@@ -3,11 +3,13 @@
 
 use std::sync::Arc;
 
+use actix_web::http::Method;
 use actix_web::http::header::{CACHE_CONTROL, ContentType};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use cors_runtime::Policy;
 use serde::Deserialize;
 
+use crate::api::Tenants;
 use crate::journal::Journal;
 
 const INDEX_HTML: &str = include_str!("page/index.html");
@@ -18,6 +20,9 @@ const STYLE_CSS: &str = include_str!("page/style.css");
 const API_URL_PLACEHOLDER: &str = "{{API_URL}}";
 /// `true` when that API runs behind `cors_runtime::Preflights`, `false` for the plain setup.
 const PREFLIGHTS_PLACEHOLDER: &str = "{{PREFLIGHTS}}";
+/// How long the library keeps a function's answers about origins, in milliseconds: the
+/// page waits that long after changing a tenant.
+const ANSWERS_KEPT_PLACEHOLDER: &str = "{{ANSWERS_KEPT_MS}}";
 /// The API's routes and what their policies are ([`crate::api::ROUTES`]), as JSON.
 const ROUTES_PLACEHOLDER: &str = "{{ROUTES}}";
 
@@ -37,6 +42,10 @@ impl Page {
             INDEX_HTML
                 .replace(API_URL_PLACEHOLDER, url)
                 .replace(PREFLIGHTS_PLACEHOLDER, &preflights.to_string())
+                .replace(
+                    ANSWERS_KEPT_PLACEHOLDER,
+                    &cors_runtime::decide::fresh_for().as_millis().to_string(),
+                )
                 .replace(ROUTES_PLACEHOLDER, &routes_json())
                 .into()
         };
@@ -117,30 +126,56 @@ struct GrantsQuery {
 /// from `origin` with the route's method gets an answer the page may read, `credentials`
 /// whether it may carry cookies, and for each name of `headers` (as given) whether the page
 /// may send that request header.
-fn grants(origin: &str, headers: &[&str]) -> serde_json::Value {
-    let routes: Vec<_> = crate::api::ROUTES
-        .iter()
-        .map(|route| {
-            let policy = route.policy();
-            let allowed_headers: serde_json::Map<String, serde_json::Value> = headers
-                .iter()
-                .map(|name| {
-                    let allowed = policy.is_some_and(|policy| policy.allows_request_header(name));
-                    ((*name).to_owned(), allowed.into())
-                })
-                .collect();
-            serde_json::json!({
-                "method": route.method,
-                "path": route.path,
-                "grants": policy.is_some_and(|policy| {
-                    policy.allows_origin(origin) && policy.methods().contains(&route.method)
-                }),
-                "credentials": policy.is_some_and(Policy::credentials),
-                "headers": allowed_headers,
+async fn grants(origin: &str, headers: &[&str], req: &HttpRequest) -> serde_json::Value {
+    let mut routes = Vec::new();
+    for route in crate::api::ROUTES {
+        let policy = route.policy();
+        let allowed_headers: serde_json::Map<String, serde_json::Value> = headers
+            .iter()
+            .map(|name| {
+                let allowed = policy.is_some_and(|policy| policy.allows_request_header(name));
+                ((*name).to_owned(), allowed.into())
             })
-        })
-        .collect();
+            .collect();
+        // Where the application decides origins, its function is asked, as the API asks it.
+        let grants = match policy {
+            Some(policy) if policy.methods().contains(&route.method) => {
+                policy.grants_origin(origin, req).await
+            }
+            _ => false,
+        };
+        routes.push(serde_json::json!({
+            "method": route.method,
+            "path": route.path,
+            "grants": grants,
+            "credentials": policy.is_some_and(Policy::credentials),
+            "headers": allowed_headers,
+        }));
+    }
     routes.into()
+}
+
+#[derive(Deserialize)]
+struct TenantQuery {
+    origin: String,
+}
+
+/// `PUT /tenants?origin=...` makes `origin` a tenant, `DELETE` removes it: the page's own
+/// admin calls (same origin; `PUT` and `DELETE` are preflighted, and this server answers
+/// no preflight, so no other page can make them).
+async fn change_tenant(
+    req: HttpRequest,
+    query: web::Query<TenantQuery>,
+    tenants: web::Data<Tenants>,
+) -> HttpResponse {
+    if req.method() == Method::PUT {
+        tenants.add(&query.origin);
+    } else {
+        tenants.remove(&query.origin);
+    }
+    HttpResponse::NoContent()
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .finish()
 }
 
 #[derive(Deserialize)]
@@ -158,12 +193,19 @@ fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
 /// Registers the page's routes: `GET /` (the page; `/?setup=plain` for the plain API),
 /// `/app.js`, `/style.css`,
 /// `GET /grants?origin=<origin>&headers=<names>` (what each route's policy grants a page on
-/// that origin, as JSON: the page's expectations come from there), and
-/// `GET /journal?run=<id>` (what the API saw of one page load's calls, as JSON).
-pub fn configure(config: &mut web::ServiceConfig, page: Page, journal: Arc<Journal>) {
+/// that origin, as JSON: the page's expectations come from there),
+/// `PUT` and `DELETE /tenants?origin=<origin>` (add or remove a tenant of `/api/tenant`),
+/// and `GET /journal?run=<id>` (what the API saw of one page load's calls, as JSON).
+pub fn configure(
+    config: &mut web::ServiceConfig,
+    page: Page,
+    journal: Arc<Journal>,
+    tenants: web::Data<Tenants>,
+) {
     let journal = web::Data::from(journal);
     config
         .app_data(journal)
+        .app_data(tenants)
         .app_data(web::Data::new(page))
         .route(
             "/",
@@ -190,16 +232,20 @@ pub fn configure(config: &mut web::ServiceConfig, page: Page, journal: Arc<Journ
         )
         .route(
             "/grants",
-            web::get().to(|query: web::Query<GrantsQuery>| async move {
-                let headers: Vec<&str> = (query.headers.split(','))
-                    .map(str::trim)
-                    .filter(|name| !name.is_empty())
-                    .collect();
-                HttpResponse::Ok()
-                    .insert_header((CACHE_CONTROL, "no-store"))
-                    .json(grants(&query.origin, &headers))
-            }),
+            web::get().to(
+                |query: web::Query<GrantsQuery>, req: HttpRequest| async move {
+                    let headers: Vec<&str> = (query.headers.split(','))
+                        .map(str::trim)
+                        .filter(|name| !name.is_empty())
+                        .collect();
+                    HttpResponse::Ok()
+                        .insert_header((CACHE_CONTROL, "no-store"))
+                        .json(grants(&query.origin, &headers, &req).await)
+                },
+            ),
         )
+        .route("/tenants", web::put().to(change_tenant))
+        .route("/tenants", web::delete().to(change_tenant))
         .route(
             "/journal",
             web::get().to(

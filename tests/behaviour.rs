@@ -123,7 +123,10 @@ fn app() -> App<
     >,
 > {
     App::new()
-        .configure(|config| api::configure(config, web::Data::new(api::Items::default())))
+        .configure(|config| {
+            let tenants = web::Data::new(api::Tenants::default());
+            api::configure(config, web::Data::new(api::Items::default()), tenants)
+        })
         .service(vary_origin_already)
         .service(redirect)
         .service(own_cors)

@@ -273,6 +273,10 @@ const ROWS_AT_LOCALHOST_8080: &[(&str, Option<u16>)] = &[
     ("vary", Some(200)),
     ("account-token", Some(200)),
     ("account-no-token", Some(401)),
+    ("team", Some(200)),
+    ("tenant", Some(200)),
+    ("tenant-removed", None),
+    ("tenant-back", Some(200)),
 ];
 
 /// The rows behind authentication: without `Preflights` (`/?setup=plain`) they meet the
@@ -308,6 +312,10 @@ const ROWS_AT_SECOND_ORIGIN: &[(&str, Option<u16>)] = &[
     ("vary", None),
     ("account-token", None),
     ("account-no-token", None),
+    ("team", None),
+    ("tenant", None),
+    ("tenant-removed", None),
+    ("tenant-back", None),
 ];
 
 /// Reads the page's results, checks each row against `expected`, the page's own verdict and
@@ -431,6 +439,7 @@ async fn every_row_of_the_demo_page_does_what_its_policy_says(engine: Engine) {
     let _turn = ONE_AT_A_TIME.lock().await;
     let demo = shared();
     demo.items.reset();
+    demo.tenants.reset();
     with_browser(engine, move |client| async move {
         open(&client, &demo.page_url).await;
         let rows = assert_rows(&client, engine, ROWS_AT_LOCALHOST_8080).await;
@@ -441,6 +450,7 @@ async fn every_row_of_the_demo_page_does_what_its_policy_says(engine: Engine) {
     .await;
     // The other documented setup: the API without `Preflights`, its handlers awaiting.
     demo.items.reset();
+    demo.tenants.reset();
     with_browser(engine, move |client| async move {
         open(&client, &format!("{}?setup=plain", demo.page_url)).await;
         let rows = assert_rows(&client, engine, &rows_without_preflights()).await;
@@ -521,6 +531,14 @@ fn assert_server_views(rows: &BTreeMap<String, Value>, preflights: bool) {
         [seen("GET", false, 401)],
         "simple: no preflight; the auth layer's 401"
     );
+    assert_eq!(server_view(&rows["team"]), [seen("GET", false, 200)]);
+    for tenant_row in ["tenant", "tenant-removed", "tenant-back"] {
+        assert_eq!(
+            server_view(&rows[tenant_row]),
+            [seen("GET", false, 200)],
+            "{tenant_row}: simple, answered whoever asks; the grant is the function's"
+        );
+    }
 }
 
 /// What the page could read (the exposed count, the bodies of errors), what the store holds

@@ -20,7 +20,7 @@ macro_rules! api_service {
     };
     ($journal:expr) => {
         test::init_service(cors_suite::api_app(
-            web::Data::new(Items::default()),
+            (web::Data::new(Items::default()), web::Data::default()),
             Arc::clone(&$journal),
             true,
         ))
@@ -271,7 +271,8 @@ async fn the_page_server_serves_the_page_its_assets_and_the_journal() {
     let page = page::Page::new("http://127.0.0.1:9999", None);
     let shared = Arc::clone(&journal);
     let app = test::init_service(
-        App::new().configure(move |config| page::configure(config, page, shared)),
+        App::new()
+            .configure(move |config| page::configure(config, page, shared, web::Data::default())),
     )
     .await;
     let response = test::call_service(&app, test::TestRequest::get().uri("/").to_request()).await;
@@ -452,7 +453,7 @@ mod grants {
     use std::sync::Arc;
 
     use actix_web::http::StatusCode;
-    use actix_web::{App, test};
+    use actix_web::{App, test, web};
     use cors_suite::{Journal, api, page};
     use serde_json::Value;
 
@@ -460,10 +461,19 @@ mod grants {
 
     /// `/grants?origin=<origin>&headers=<headers>` of a page server, by `METHOD /path`.
     async fn grants(origin: &str, headers: &str) -> BTreeMap<String, Value> {
+        grants_with(origin, headers, web::Data::default()).await
+    }
+
+    /// [`grants`] with the API's tenants `tenants`.
+    async fn grants_with(
+        origin: &str,
+        headers: &str,
+        tenants: web::Data<api::Tenants>,
+    ) -> BTreeMap<String, Value> {
         let page = page::Page::new("http://127.0.0.1:9999", None);
         let journal = Arc::new(Journal::default());
         let app = test::init_service(
-            App::new().configure(move |config| page::configure(config, page, journal)),
+            App::new().configure(move |config| page::configure(config, page, journal, tenants)),
         )
         .await;
         let query = url::form_urlencoded::Serializer::new(String::new())
@@ -512,6 +522,8 @@ mod grants {
                 "GET /api/dev",
                 "GET /api/fail",
                 "GET /api/items",
+                "GET /api/team/members",
+                "GET /api/tenant",
                 "GET /api/vary",
                 "GET /hello",
                 "POST /api/items",
@@ -538,6 +550,28 @@ mod grants {
             ["GET /api/dev", HELLO[0], HELLO[1]]
         );
         assert_eq!(granted("https://evil.example.net").await, HELLO);
+    }
+
+    /// `/api/tenant` grants what the application's function answers: a tenant of the store,
+    /// inside the bound, and nobody else.
+    #[actix_web::test]
+    async fn the_tenant_route_grants_the_stores_tenants() {
+        let tenants = web::Data::new(api::Tenants::default());
+        let (member, stranger) = (
+            "https://shop.tenant.example",
+            "https://other.tenant.example",
+        );
+        tenants.add(member);
+        tenants.add("http://plain.tenant.example"); // outside the bound
+        for (origin, expected) in [
+            (member, true),
+            (stranger, false),
+            ("http://plain.tenant.example", false),
+        ] {
+            let answer = grants_with(origin, "", tenants.clone()).await;
+            assert_eq!(answer["GET /api/tenant"]["grants"], expected, "{origin}");
+            assert_eq!(answer["GET /api/team/members"]["grants"], false, "{origin}");
+        }
     }
 
     /// Origins the page's own matcher once accepted for the subdomain and port patterns, and

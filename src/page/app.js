@@ -22,6 +22,19 @@
     JSON.parse(document.getElementById("routes").textContent).map((route) => [`${route.method} ${route.path}`, route]),
   );
   const JSON_HEADERS = { "Content-Type": "application/json" };
+  // How long the library keeps the answers of the API's tenant function (the demo sets it).
+  const ANSWERS_KEPT_MS = Number(document.querySelector('meta[name="answers-kept-ms"]').content);
+
+  // Adds (PUT) or removes (DELETE) this page's origin as a tenant of /api/tenant, through
+  // the page server's admin route, then waits until the API's kept answer is stale.
+  function changeTenant(method) {
+    return async () => {
+      const query = new URLSearchParams({ origin: ORIGIN });
+      const response = await fetch(`/tenants?${query}`, { method, cache: "no-store" });
+      if (!response.ok) throw new Error(`the page server answered ${response.status}`);
+      await new Promise((resolve) => setTimeout(resolve, ANSWERS_KEPT_MS + 200));
+    };
+  }
 
   // A call on the route `key` ("METHOD /path"): the route, its method, path and policy, then
   // what `row` adds or overrides.
@@ -172,6 +185,41 @@
         "<code>Preflights</code> puts the route's grant on it: the page reads “not logged in” instead of a " +
         "CORS failure.",
     }),
+    call("GET /api/team/members", {
+      id: "team",
+      label: "A policy for a whole scope",
+      credentials: "include",
+      status: 200,
+      why: "<code>#[cors(...)]</code> is written once, on the <code>#[scope(\"/api/team\")]</code> module: every " +
+        "handler inside gets that policy, checked at compile time handler by handler.",
+    }),
+    call("GET /api/tenant", {
+      id: "tenant",
+      label: "Tenant origin, decided by the application",
+      credentials: "include",
+      status: 200,
+      why: "The policy bounds the origins (<code>https://*, http://localhost:8080</code>) and names the " +
+        "application's <code>async fn is_tenant</code>, which looks the origin up in the tenants' store. " +
+        "This page's origin is a tenant, so the API grants it.",
+    }),
+    call("GET /api/tenant", {
+      id: "tenant-removed",
+      label: "The tenant removed: refused",
+      credentials: "include",
+      before: changeTenant("DELETE"),
+      why: "The page removed its origin from the store (an admin call to the page server) and waited " +
+        "until the library's kept answer was stale (the demo keeps answers 1 s; the default is 30 s). " +
+        "The function now says no: the API answers without a grant.",
+    }),
+    call("GET /api/tenant", {
+      id: "tenant-back",
+      label: "The tenant added back: granted",
+      credentials: "include",
+      before: changeTenant("PUT"),
+      status: 200,
+      why: "Added back, and granted again once the kept refusal is stale: every instance asking the " +
+        "same store agrees within that time.",
+    }),
   ];
 
   // What each route's policy grants this page: the page server asks the policies the API
@@ -280,6 +328,16 @@
       grantsError = `${error.name}: ${error.message}`;
     }
     for (const row of ROWS) {
+      if (row.before !== undefined) {
+        // The store changed: ask again what the policies grant.
+        try {
+          await row.before();
+          grants = await askGrants();
+        } catch (error) {
+          grants = null;
+          grantsError = `${error.name}: ${error.message}`;
+        }
+      }
       const path = typeof row.path === "function" ? row.path(created) : row.path;
       const init = { method: row.method, credentials: row.credentials || "same-origin", headers: row.headers || {} };
       if (row.body !== undefined) init.body = row.body;

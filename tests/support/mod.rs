@@ -16,7 +16,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use actix_web::web;
-use cors_suite::api::{Items, ROUTES, Route};
+use cors_suite::api::{Items, ROUTES, Route, Tenants};
 use cors_suite::{Config, Demo, Endpoint, Journal, Stopper};
 
 /// The origin every policy of the demo names: the demo page's.
@@ -59,6 +59,8 @@ pub struct Running {
     pub journal: Arc<Journal>,
     /// The API's items store.
     pub items: web::Data<Items>,
+    /// The tenants of `/api/tenant`.
+    pub tenants: web::Data<Tenants>,
     stopper: Stopper,
     thread: Option<JoinHandle<()>>,
 }
@@ -82,9 +84,10 @@ impl Running {
             .map(loopback_address)
             .transpose()?;
         let (page_url, more_page_urls) = (demo.page_url.clone(), demo.more_page_urls.clone());
-        let (journal, items, stopper) = (
+        let (journal, items, tenants, stopper) = (
             Arc::clone(&demo.journal),
             demo.items.clone(),
+            demo.tenants.clone(),
             demo.stopper(),
         );
         let (sender, receiver) = mpsc::channel();
@@ -103,6 +106,7 @@ impl Running {
             more_page_urls,
             journal,
             items,
+            tenants,
             stopper,
             thread: Some(thread),
         };

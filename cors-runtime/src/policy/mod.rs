@@ -4,7 +4,11 @@
 
 use std::fmt;
 
+use actix_web::HttpRequest;
+use actix_web::http::header::HeaderValue;
 use cors_rules::Origins;
+
+use crate::decide::Verdict;
 
 mod prepared;
 
@@ -157,6 +161,55 @@ impl Policy {
             PolicyOrigins::Configured(slot) => slot
                 .get()
                 .is_some_and(|loaded| loaded.origins().matcher().find(origin.as_bytes()).is_some()),
+        }
+    }
+
+    /// Whether a request from `origin` gets a grant in the application that serves `req`:
+    /// [`Self::allows_origin`], and where the application decides origins, its function's
+    /// answer, through the answers the routes keep (so it may wait for a lookup). For a
+    /// page that shows what a policy grants, or an admin route checking a tenant.
+    ///
+    /// ```
+    /// use actix_web::{get, test, web};
+    /// use cors_runtime::cors;
+    ///
+    /// async fn is_tenant(origin: String, tenants: web::Data<Vec<String>>) -> bool {
+    ///     tenants.contains(&origin)
+    /// }
+    ///
+    /// #[cors(origins = "https://*", decide_origin = "is_tenant")]
+    /// #[get("/catalog")]
+    /// async fn catalog() -> &'static str {
+    ///     "[]"
+    /// }
+    ///
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let policy = &cors_runtime::audit::entries()
+    ///     .into_iter()
+    ///     .find(|entry| entry.handler == "catalog")
+    ///     .unwrap()
+    ///     .policy;
+    /// let req = test::TestRequest::default()
+    ///     .app_data(web::Data::new(vec!["https://shop.example".to_owned()]))
+    ///     .to_http_request();
+    /// assert!(policy.grants_origin("https://shop.example", &req).await);
+    /// assert!(!policy.grants_origin("https://other.example", &req).await);
+    /// assert!(!policy.grants_origin("http://shop.example", &req).await); // outside the bound
+    /// # });
+    /// ```
+    pub async fn grants_origin(&self, origin: &str, req: &HttpRequest) -> bool {
+        if !self.allows_origin(origin) {
+            return false;
+        }
+        let PolicyOrigins::Decided { decider, .. } = &self.parts.origins else {
+            return true;
+        };
+        let Ok(origin) = HeaderValue::from_str(origin) else {
+            return false;
+        };
+        match decider.verdict(decider.answers(), &origin, req) {
+            Verdict::Now(decided) => decided.is_ok(),
+            Verdict::Later(lookup) => decider.finish(lookup).await.is_ok(),
         }
     }
 

@@ -4,7 +4,6 @@
 mod in_process;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
 
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::VARY;
@@ -12,7 +11,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{App, HttpRequest, HttpResponse, Responder, body, get, route, routes, test, web};
 use cors_runtime::cors;
 use cors_suite::api;
-use in_process::{APP, Answer, LOCAL, from, preflight};
+use in_process::{APP, Answer, LOCAL, from, logged_about, preflight};
 
 // ---------------------------------------------------------------------------------------
 // Handlers: the demo's API (`cors_suite::api`) plus shapes of our own.
@@ -166,41 +165,6 @@ async fn assert_untouched(answer: &Answer) {
 
 const PREFLIGHT_VARY: &str =
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
-
-/// Captures `log` records so tests can check that refusals are explained.
-struct Recorder;
-
-static RECORDS: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-impl log::Log for Recorder {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        if record.target() == "cors" {
-            RECORDS
-                .lock()
-                .unwrap()
-                .push(format!("{} {}", record.level(), record.args()));
-        }
-    }
-    fn flush(&self) {}
-}
-
-fn logged_about(path: &str) -> Vec<String> {
-    static INIT: OnceLock<()> = OnceLock::new();
-    INIT.get_or_init(|| {
-        log::set_logger(&Recorder).unwrap();
-        log::set_max_level(log::LevelFilter::Debug);
-    });
-    RECORDS
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|record| record.contains(path))
-        .cloned()
-        .collect()
-}
 
 // ---------------------------------------------------------------------------------------
 // Preflights

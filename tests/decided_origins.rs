@@ -312,6 +312,37 @@ fn an_error_a_panic_or_a_timeout_grants_nothing_and_the_route_still_answers() {
 }
 
 #[test]
+fn a_failed_lookup_is_logged_once_as_a_warning_and_its_kept_answer_at_debug() {
+    in_process::logged_about("");
+    let tenants = web::Data::new(Tenants::default());
+    let to = serve(tenants.clone(), true);
+    let failing = tenant("fails-logged");
+    tenants.add(&failing);
+    for _ in 0..3 {
+        assert!(!grants(&ask(to, "POST", "/async", &failing), &failing));
+    }
+    let records = in_process::logged_about(&failing);
+    let warned: Vec<_> = records.iter().filter(|r| r.starts_with("WARN")).collect();
+    assert_eq!(warned.len(), 1, "{records:#?}");
+    assert!(
+        warned[0].contains("refused: `is_tenant` failed: it returned an error: the store is down"),
+        "{records:#?}"
+    );
+    let kept = records.iter().filter(|r| r.starts_with("DEBUG")).count();
+    assert_eq!(kept, 2, "{records:#?}");
+    let member = tenant("logged-member");
+    let stranger = tenant("logged-stranger");
+    tenants.add(&member);
+    ask(to, "GET", "/sync", &stranger);
+    assert_eq!(
+        in_process::logged_about(&stranger),
+        [format!("DEBUG origin {stranger} refused by `is_tenant_now`")]
+    );
+    ask(to, "GET", "/sync", &member);
+    assert!(in_process::logged_about(&member).is_empty());
+}
+
+#[test]
 fn behind_authentication_a_tenants_preflight_is_answered_and_its_401_granted() {
     let tenants = web::Data::new(Tenants::default());
     let to = serve(tenants.clone(), true);

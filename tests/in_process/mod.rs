@@ -3,6 +3,8 @@
 //! and the requests a browser would send.
 #![allow(dead_code)] // Each test file uses its own part of this.
 
+use std::sync::{Mutex, OnceLock};
+
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderMap, HeaderName};
@@ -146,4 +148,41 @@ pub async fn validator(
     } else {
         Err((AuthenticationError::from(Config::default()).into(), req))
     }
+}
+
+/// Captures `log` records so tests can check that refusals are explained.
+struct Recorder;
+
+static RECORDS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+impl log::Log for Recorder {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        if record.target() == "cors" {
+            RECORDS
+                .lock()
+                .unwrap()
+                .push(format!("{} {}", record.level(), record.args()));
+        }
+    }
+    fn flush(&self) {}
+}
+
+/// The `cors` log records that contain `text`, as `LEVEL message`. The first call installs
+/// the recorder: call it once before the requests whose records a test reads.
+pub fn logged_about(text: &str) -> Vec<String> {
+    static INIT: OnceLock<()> = OnceLock::new();
+    INIT.get_or_init(|| {
+        log::set_logger(&Recorder).unwrap();
+        log::set_max_level(log::LevelFilter::Debug);
+    });
+    RECORDS
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|record| record.contains(text))
+        .cloned()
+        .collect()
 }

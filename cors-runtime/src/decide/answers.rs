@@ -210,6 +210,8 @@ pub(crate) struct Lookup {
     fresh_for: Duration,
     timeout: Duration,
     step: Step,
+    /// Whether this request ran the lookup (or began to).
+    led: bool,
 }
 
 enum Step {
@@ -250,6 +252,7 @@ impl Lookup {
             fresh_for,
             timeout,
             step: Step::Waiting,
+            led: false,
         }
     }
 
@@ -258,7 +261,13 @@ impl Lookup {
         Arc::clone(&self.origin)
     }
 
+    /// Whether this request ran the lookup, rather than waiting for another's answer.
+    pub(crate) fn led(&self) -> bool {
+        self.led
+    }
+
     fn begin(&mut self) {
+        self.led = true;
         self.step = Step::Leading {
             pending: (self.start)(),
             deadline: Box::pin(tokio::time::sleep(self.timeout)),

@@ -374,7 +374,7 @@ impl Decider {
         if self.function.is_async() {
             let found = answers.ask(origin);
             if let Found::Known(decision) = found {
-                return Verdict::Now(self.settled(origin, decision));
+                return Verdict::Now(self.logged(origin, decision, false));
             }
             return match self.ask(origin, req) {
                 Asked::Later(start) => {
@@ -389,7 +389,7 @@ impl Decider {
                     if matches!(found, Found::Lead) {
                         answers.abandon(origin);
                     }
-                    Verdict::Now(self.settled(origin, decision(answer)))
+                    Verdict::Now(self.logged(origin, decision(answer), true))
                 }
             };
         }
@@ -397,14 +397,13 @@ impl Decider {
             Asked::Now(answer) => answer,
             Asked::Later(_) => Err("it is not synchronous".to_owned()),
         };
-        Verdict::Now(self.settled(origin, decision(answer)))
+        Verdict::Now(self.logged(origin, decision(answer), true))
     }
 
     /// The answer of a lookup [`Self::verdict`] started.
-    pub(crate) async fn finish(&self, lookup: Box<Lookup>) -> Decided {
-        let origin = lookup.origin();
-        let decision = lookup.await;
-        self.settled(&origin, decision)
+    pub(crate) async fn finish(&self, mut lookup: Box<Lookup>) -> Decided {
+        let decision = (&mut *lookup).await;
+        self.logged(&lookup.origin(), decision, lookup.led())
     }
 
     /// Asks the function, failing closed on a panic.
@@ -417,8 +416,10 @@ impl Decider {
         })
     }
 
-    /// `decision` about `origin`, logged.
-    fn settled(&self, origin: &str, decision: Decision) -> Decided {
+    /// `decision` about `origin`, logged: a failure at `warn` when this request saw it
+    /// happen (`fresh`), at `debug` when it was kept, so an outage under a flood logs each
+    /// failed lookup once, not each request.
+    fn logged(&self, origin: &str, decision: Decision, fresh: bool) -> Decided {
         match decision {
             Decision::Granted => Ok(()),
             Decision::Refused => {
@@ -426,7 +427,12 @@ impl Decider {
                 Err(None)
             }
             Decision::Failed(why) => {
-                log::warn!(target: "cors", "origin {} refused: `{}` failed: {why}", shown(origin), self.name);
+                let level = if fresh {
+                    log::Level::Warn
+                } else {
+                    log::Level::Debug
+                };
+                log::log!(target: "cors", level, "origin {} refused: `{}` failed: {why}", shown(origin), self.name);
                 Err(Some(why))
             }
         }

@@ -336,7 +336,9 @@ fn a_failed_lookup_is_logged_once_as_a_warning_and_its_kept_answer_at_debug() {
     ask(to, "GET", "/sync", &stranger);
     assert_eq!(
         in_process::logged_about(&stranger),
-        [format!("DEBUG origin {stranger} refused by `is_tenant_now`")]
+        [format!(
+            "DEBUG origin {stranger} refused by `is_tenant_now`"
+        )]
     );
     ask(to, "GET", "/sync", &member);
     assert!(in_process::logged_about(&member).is_empty());

@@ -9,8 +9,11 @@ use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest};
 
-use crate::inject::ACCESS_CONTROL;
 use crate::policy::Prepared;
+
+/// How every CORS response header's name begins (header names are lower case): the headers
+/// an answer consists of.
+pub(crate) const ACCESS_CONTROL: &str = "access-control-";
 
 /// Where a `#[cors]` route records the answer it gave, for the layer to keep it: in the
 /// request's extensions, one allocation per request of an application with the layer, none

@@ -62,9 +62,23 @@
 
 use std::fmt::{self, Write as _};
 
-use crate::handler::HandlerRoute;
+use actix_web::guard::Guard;
+
 use crate::policy::Policy;
 use crate::preflight::PreflightRoute;
+
+/// One routing attribute of a handler (`#[get("/path")]`, or one of `#[routes]`).
+/// Built by `#[cors]`. Not a public API.
+pub struct HandlerRoute {
+    /// The path, as the routing attribute gives it.
+    pub path: &'static str,
+    /// The resource's name: the attribute's `name = "..."`, or the function's name.
+    pub name: &'static str,
+    /// The methods the route serves.
+    pub methods: &'static [&'static str],
+    /// The attribute's `guard = "..."` functions, made anew for each worker.
+    pub guards: fn() -> Vec<Box<dyn Guard>>,
+}
 
 /// One annotated handler and its policy.
 ///

@@ -15,19 +15,6 @@ use crate::audit::AuditEntry;
 use crate::inject::Inject;
 use crate::preflight;
 
-/// One routing attribute of a handler (`#[get("/path")]`, or one of `#[routes]`).
-/// Built by `#[cors]`. Not a public API.
-pub struct HandlerRoute {
-    /// The path, as the routing attribute gives it.
-    pub path: &'static str,
-    /// The resource's name: the attribute's `name = "..."`, or the function's name.
-    pub name: &'static str,
-    /// The methods the route serves.
-    pub methods: &'static [&'static str],
-    /// The attribute's `guard = "..."` functions, made anew for each worker.
-    pub guards: fn() -> Vec<Box<dyn Guard>>,
-}
-
 /// Registers the handler of `entry`: its routes, each answering with `endpoint()` and
 /// wrapped in its policy, then its preflight routes.
 pub fn register(config: &mut AppService, entry: &'static AuditEntry, endpoint: fn() -> Route) {

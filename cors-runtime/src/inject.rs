@@ -17,7 +17,7 @@ use actix_web::http::header::{
 };
 use actix_web::{Error, HttpRequest};
 
-use crate::answer::{AnswerSlot, RouteAnswer};
+use crate::answer::{ACCESS_CONTROL, AnswerSlot, RouteAnswer};
 use crate::decide::Verdict;
 use crate::policy::{Policy, Prepared};
 use crate::vary;
@@ -258,9 +258,6 @@ pub(crate) fn carries_answer(
 
 /// `Access-Control-Allow-Credentials: true`.
 const TRUE: HeaderValue = HeaderValue::from_static("true");
-
-/// How every CORS response header's name begins (header names are lower case).
-pub(crate) const ACCESS_CONTROL: &str = "access-control-";
 
 /// Removes every `Access-Control-*` header: the policy decides who may read, and how much;
 /// a handler's or a middleware's own never widens it. Names are gathered a few at a time on

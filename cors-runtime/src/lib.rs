@@ -28,10 +28,10 @@ pub use policy::Policy;
 /// What `#[cors]` expansions name. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::audit::AuditEntry;
+    pub use crate::audit::{AuditEntry, HandlerRoute};
     pub use crate::configured::ConfiguredOrigins;
     pub use crate::decide::{Decider, by as decide_by};
-    pub use crate::handler::{HandlerRoute, register, register_preflights};
+    pub use crate::handler::{register, register_preflights};
     pub use crate::inject::{Inject, actual_response};
     pub use crate::policy::Policy;
     pub use crate::policy::{AllowedHeaders, Parts, PolicyOrigins};

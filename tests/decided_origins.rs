@@ -344,6 +344,71 @@ fn a_failed_lookup_is_logged_once_as_a_warning_and_its_kept_answer_at_debug() {
     assert!(in_process::logged_about(&member).is_empty());
 }
 
+/// Two applications of one process, each with its own store, serving the same handler:
+/// what one store answers is never the other's grant.
+#[test]
+fn applications_with_their_own_stores_keep_their_own_answers() {
+    settings();
+    let (with, without) = (
+        web::Data::new(Tenants::default()),
+        web::Data::new(Tenants::default()),
+    );
+    let member = tenant("only-in-one-store");
+    with.add(&member);
+    let first = serve(with, true);
+    let second = serve(without.clone(), true);
+    assert!(grants(&ask(first, "POST", "/async", &member), &member));
+    assert!(!grants(&ask(second, "POST", "/async", &member), &member));
+    assert_eq!(preflight(second, "/async", "POST", &member).status, 403);
+    assert_eq!(
+        without.lookups(),
+        1,
+        "the second store was asked about the origin"
+    );
+}
+
+/// Two functions of one name, local to two function bodies of one module, are two
+/// functions: neither's answers are the other's.
+#[test]
+fn functions_of_one_name_in_two_bodies_keep_their_own_answers() {
+    fn first_app() -> SocketAddr {
+        async fn decides(origin: String) -> bool {
+            origin.starts_with("https://one-")
+        }
+
+        #[cors(origins = "https://*", decide_origin = "decides", credentials = true)]
+        #[get("/first")]
+        async fn first() -> &'static str {
+            "first"
+        }
+
+        support::serve_app(|| App::new().service(first))
+    }
+
+    fn second_app() -> SocketAddr {
+        async fn decides(_origin: String) -> bool {
+            false
+        }
+
+        #[cors(origins = "https://*", decide_origin = "decides", credentials = true)]
+        #[get("/second")]
+        async fn second() -> &'static str {
+            "second"
+        }
+
+        support::serve_app(|| App::new().service(second))
+    }
+
+    settings();
+    let origin = tenant("one-name");
+    let origin = origin.replace("https://", "https://one-");
+    assert!(grants(&ask(first_app(), "GET", "/first", &origin), &origin));
+    assert!(!grants(
+        &ask(second_app(), "GET", "/second", &origin),
+        &origin
+    ));
+}
+
 #[test]
 fn behind_authentication_a_tenants_preflight_is_answered_and_its_401_granted() {
     let tenants = web::Data::new(Tenants::default());

@@ -69,7 +69,6 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
             quote! {
                 static __CORS_DECIDER: __cors::Decider = __cors::Decider {
                     name: #name,
-                    module: ::core::module_path!(),
                     function: &__cors::decide_by(#function),
                 };
             }

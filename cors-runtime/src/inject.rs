@@ -295,7 +295,7 @@ pub(crate) type LaterGrant = Pin<Box<dyn Future<Output = Option<HeaderValue>>>>;
 #[inline]
 pub(crate) fn decide(prepared: &Prepared, method: &Method, req: &HttpRequest) -> Granting {
     let allow_origin = grant(prepared, method, req.headers());
-    match (allow_origin, prepared.decider()) {
+    match (allow_origin, prepared.decider(req)) {
         (Some(allow_origin), Some((decider, answers))) => {
             match decider.verdict(answers, &allow_origin, req) {
                 Verdict::Now(decided) => Granting::Now(decided.ok().map(|()| allow_origin)),
@@ -359,7 +359,7 @@ pub fn actual_response(
     // Without a request there is no application to ask: a function's bound grants nothing.
     let allow_origin = Method::from_bytes(method.as_bytes())
         .ok()
-        .filter(|_| prepared.decider().is_none())
+        .filter(|_| prepared.deciding().is_none())
         .and_then(|method| grant(&prepared, &method, request));
     apply(headers, &prepared, allow_origin);
 }

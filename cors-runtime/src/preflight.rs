@@ -181,7 +181,7 @@ impl Judge {
         } else {
             Err(Refusal::Route)
         };
-        let decider = self.prepared.decider();
+        let decider = self.prepared.decider(req.request());
         let (Ok(allow_origin), Some((decider, answers))) = (&verdict, decider) else {
             return Responding::Now(self.answer(req.path(), verdict, explain));
         };
@@ -269,9 +269,9 @@ fn respond_prepared(
     headers: &HeaderMap,
     explains_refusals: impl FnOnce() -> bool,
 ) -> HttpResponse {
-    let verdict = match prepared.decider() {
+    let verdict = match prepared.deciding() {
         // Without a request there is no application to ask: nothing is granted.
-        Some((decider, _)) => judge(prepared, methods, headers).and_then(|_| {
+        Some(decider) => judge(prepared, methods, headers).and_then(|_| {
             Err(Refusal::Decided(
                 decider,
                 Some("no request to ask about".into()),

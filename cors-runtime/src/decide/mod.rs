@@ -71,8 +71,9 @@
 //!   freshness period, which no cache can avoid; one outside the bound costs none. Bound
 //!   tightly (`https://*.tenants.example.com` rather than `https://*`) where the tenants
 //!   allow it, and rate-limit in front of the service where they do not.
-//! - Each policy that names the function keeps answers with every other policy of the
-//!   same module naming it the same way (a whole `#[scope]` shares one table).
+//! - Every policy that names the function shares its answers, in an application with the
+//!   same store (a whole `#[scope]` shares one table); applications with stores of their own
+//!   keep theirs apart.
 //!
 //! # Several instances
 //! Every instance asks the same store, so they agree within [`fresh_for`]. Prefer
@@ -80,6 +81,7 @@
 //! rarely, and the application can push it to every instance: requests then never wait for
 //! a lookup, and a change is in force at once.
 
+use std::any::TypeId;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -173,6 +175,14 @@ pub trait DecideOrigin<Marker>: Sync + 'static {
     /// Asks it about `origin` for `req`.
     #[doc(hidden)]
     fn ask(&'static self, origin: &str, req: &HttpRequest) -> Asked;
+
+    /// Which store it reads in `req`'s application (0 when it reads none): its answers
+    /// are kept apart per store.
+    #[doc(hidden)]
+    fn store(req: &HttpRequest) -> usize {
+        let _ = req;
+        0
+    }
 }
 
 /// What asking a function gave. Not a public API.
@@ -222,6 +232,10 @@ where
             None => Err(missing_data::<T>()),
         })
     }
+
+    fn store(req: &HttpRequest) -> usize {
+        store_of::<T>(req)
+    }
 }
 
 impl<F, Fut> DecideOrigin<Async<Alone>> for F
@@ -260,6 +274,19 @@ where
             Box::pin(async move { decision(lookup.await.into_answer()) })
         }))
     }
+
+    fn store(req: &HttpRequest) -> usize {
+        store_of::<T>(req)
+    }
+}
+
+/// The address of the application's `web::Data<T>`, which its workers share (0 without
+/// one). Two applications with stores of their own never share answers; one dropped and
+/// another made at the same address could, for one freshness period.
+fn store_of<T: ?Sized + 'static>(req: &HttpRequest) -> usize {
+    req.app_data::<web::Data<T>>().map_or(0, |data| {
+        std::ptr::from_ref::<T>(data.get_ref()).cast::<()>() as usize
+    })
 }
 
 fn missing_data<T: ?Sized>() -> String {
@@ -283,6 +310,7 @@ pub struct ByFn<F: 'static> {
     function: F,
     is_async: bool,
     ask: fn(&'static F, &str, &HttpRequest) -> Asked,
+    store: fn(&HttpRequest) -> usize,
 }
 
 /// `function`, for a policy's `static`: the one place its signature is checked. Not a
@@ -293,6 +321,7 @@ pub const fn by<M, F: DecideOrigin<M>>(function: F) -> ByFn<F> {
         function,
         is_async: F::ASYNC,
         ask: F::ask,
+        store: F::store,
     }
 }
 
@@ -303,11 +332,24 @@ pub trait Decide: Sync {
     fn is_async(&self) -> bool;
     /// Asks it about `origin` for `req`.
     fn ask(&'static self, origin: &str, req: &HttpRequest) -> Asked;
+    /// Which store it reads in `req`'s application.
+    fn store(&self, req: &HttpRequest) -> usize;
+    /// The function itself: every function item has a type of its own, so two functions
+    /// never share answers, whatever their names, and every policy naming one does.
+    fn function(&self) -> TypeId;
 }
 
 impl<F: Sync + 'static> Decide for ByFn<F> {
     fn is_async(&self) -> bool {
         self.is_async
+    }
+
+    fn store(&self, req: &HttpRequest) -> usize {
+        (self.store)(req)
+    }
+
+    fn function(&self) -> TypeId {
+        TypeId::of::<F>()
     }
 
     fn ask(&'static self, origin: &str, req: &HttpRequest) -> Asked {
@@ -320,8 +362,6 @@ impl<F: Sync + 'static> Decide for ByFn<F> {
 pub struct Decider {
     /// The function's path as written.
     pub name: &'static str,
-    /// The module of the policy that names it.
-    pub module: &'static str,
     /// The function.
     pub function: &'static dyn Decide,
 }
@@ -343,19 +383,19 @@ pub(crate) enum Verdict {
 pub(crate) type Decided = Result<(), Option<Arc<str>>>;
 
 impl Decider {
-    /// The kept answers of this function (shared by every policy of its module naming it
-    /// alike), found once per worker.
-    pub(crate) fn answers(&'static self) -> &'static Answers {
-        static KEPT: Mutex<Vec<(&str, &str, &Answers)>> = Mutex::new(Vec::new());
+    /// The kept answers of this function over the store `req`'s application gives it,
+    /// shared by every policy naming the function in an application with that store.
+    /// Found once per worker and route (the caller keeps them).
+    pub(crate) fn answers(&'static self, req: &HttpRequest) -> &'static Answers {
+        type Kept = Vec<((TypeId, usize), &'static Answers)>;
+        static KEPT: Mutex<Kept> = Mutex::new(Vec::new());
+        let key = (self.function.function(), self.function.store(req));
         let mut kept = KEPT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((_, _, answers)) = kept
-            .iter()
-            .find(|(module, name, _)| *module == self.module && *name == self.name)
-        {
+        if let Some((_, answers)) = kept.iter().find(|(kept_key, _)| *kept_key == key) {
             return answers;
         }
         let answers: &'static Answers = Box::leak(Box::default());
-        kept.push((self.module, self.name, answers));
+        kept.push((key, answers));
         answers
     }
 

@@ -207,7 +207,7 @@ impl Policy {
         let Ok(origin) = HeaderValue::from_str(origin) else {
             return false;
         };
-        match decider.verdict(decider.answers(), &origin, req) {
+        match decider.verdict(decider.answers(req), &origin, req) {
             Verdict::Now(decided) => decided.is_ok(),
             Verdict::Later(lookup) => decider.finish(lookup).await.is_ok(),
         }

@@ -1,5 +1,8 @@
 //! A policy made ready for requests: its header values built once per worker.
 
+use std::cell::OnceCell;
+
+use actix_web::HttpRequest;
 use actix_web::http::Method;
 use actix_web::http::header::{HeaderMap, HeaderValue, ORIGIN};
 use cors_rules::{Match, OriginMatcher, Origins, Text};
@@ -41,7 +44,8 @@ enum PreparedOrigins {
     Decided {
         bound: ReadyOrigins,
         decider: &'static Decider,
-        answers: &'static Answers,
+        /// Found on the first request: they depend on the application's store.
+        answers: OnceCell<&'static Answers>,
     },
 }
 
@@ -124,7 +128,7 @@ impl Prepared {
             PolicyOrigins::Decided { bound, decider } => PreparedOrigins::Decided {
                 bound: ReadyOrigins::new(bound.clone()),
                 decider,
-                answers: decider.answers(),
+                answers: OnceCell::new(),
             },
         };
         Prepared {
@@ -143,13 +147,26 @@ impl Prepared {
         }
     }
 
-    /// The function that decides within the origins, and its kept answers, if any.
+    /// The function that decides within the origins, and its kept answers for the
+    /// application of `req`, if any. A prepared policy serves one application's route on
+    /// one worker, so the answers found on its first request are those of every request.
     #[inline]
-    pub(crate) fn decider(&self) -> Option<(&'static Decider, &'static Answers)> {
-        match self.origins {
+    pub(crate) fn decider(
+        &self,
+        req: &HttpRequest,
+    ) -> Option<(&'static Decider, &'static Answers)> {
+        match &self.origins {
             PreparedOrigins::Decided {
                 decider, answers, ..
-            } => Some((decider, answers)),
+            } => Some((decider, answers.get_or_init(|| decider.answers(req)))),
+            _ => None,
+        }
+    }
+
+    /// The function that decides within the origins, if any.
+    pub(crate) fn deciding(&self) -> Option<&'static Decider> {
+        match self.origins {
+            PreparedOrigins::Decided { decider, .. } => Some(decider),
             _ => None,
         }
     }

@@ -565,6 +565,57 @@ where
     receiver.recv().expect("the server's address")
 }
 
+/// Serves the application `app` makes, with `workers` workers on a free port of
+/// `127.0.0.1`, from a thread of its own; returns its address and what stops it (at once
+/// for idle connections, then joins the thread). For tests that load a server and then
+/// check what it kept.
+pub fn serve_until_stopped<F, T, B>(app: F, workers: usize) -> (SocketAddr, impl FnOnce())
+where
+    F: Fn() -> actix_web::App<T> + Send + Clone + 'static,
+    T: actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+            InitError = (),
+        > + 'static,
+    B: actix_web::body::MessageBody + 'static,
+{
+    let server = actix_web::HttpServer::new(app)
+        .workers(workers)
+        .disable_signals()
+        .shutdown_timeout(1)
+        .bind(("127.0.0.1", 0))
+        .expect("a loopback port");
+    let address = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    let thread = std::thread::spawn(move || actix_web::rt::System::new().block_on(server));
+    let stop = move || {
+        actix_web::rt::System::new().block_on(handle.stop(true));
+        thread
+            .join()
+            .expect("the server's thread")
+            .expect("the server ran");
+    };
+    (address, stop)
+}
+
+/// [`exchange_on`] over `connection`, kept alive between calls: opened to `to` when there
+/// is none. After an error, set it to `None`: it may hold half an answer.
+pub fn exchange_kept(
+    connection: &mut Option<TcpStream>,
+    to: SocketAddr,
+    request: &[u8],
+) -> Result<Response, String> {
+    if connection.is_none() {
+        let stream = TcpStream::connect_timeout(&to, BOUND).map_err(|e| format!("connect: {e}"))?;
+        stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        *connection = Some(stream);
+    }
+    exchange_on(connection.as_mut().expect("connected above"), request)
+}
+
 /// A port of `127.0.0.1` that was free a moment ago (for a child process to bind).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

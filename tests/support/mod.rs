@@ -279,7 +279,13 @@ impl Response {
 /// whole request (a `431` for an oversized header, say): a failed write is then not an
 /// error as long as an answer can be read.
 pub fn exchange(to: SocketAddr, request: &[u8]) -> Result<Response, String> {
-    exchange_in_parts(to, &[request], Duration::ZERO)
+    exchange_within(to, &[request], Duration::ZERO, BOUND)
+}
+
+/// [`exchange`] within `bound` rather than [`BOUND`]: for a request whose answer waits for
+/// something slower than the server (a database's sync to disk).
+pub fn exchange_slow(to: SocketAddr, request: &[u8], bound: Duration) -> Result<Response, String> {
+    exchange_within(to, &[request], Duration::ZERO, bound)
 }
 
 /// [`exchange`] with the request written in `parts`, `pause` apart: a body that arrives
@@ -289,12 +295,21 @@ pub fn exchange_in_parts(
     parts: &[&[u8]],
     pause: Duration,
 ) -> Result<Response, String> {
+    exchange_within(to, parts, pause, BOUND)
+}
+
+fn exchange_within(
+    to: SocketAddr,
+    parts: &[&[u8]],
+    pause: Duration,
+    bound: Duration,
+) -> Result<Response, String> {
     let started = Instant::now();
-    let deadline = started + BOUND;
-    let mut stream = TcpStream::connect_timeout(&to, BOUND).map_err(|e| format!("connect: {e}"))?;
+    let deadline = started + bound;
+    let mut stream = TcpStream::connect_timeout(&to, bound).map_err(|e| format!("connect: {e}"))?;
     stream.set_nodelay(true).map_err(|e| e.to_string())?;
     stream
-        .set_write_timeout(Some(BOUND))
+        .set_write_timeout(Some(bound))
         .map_err(|e| e.to_string())?;
     let mut write_error = None;
     for (index, part) in parts.iter().enumerate() {
@@ -316,7 +331,7 @@ pub fn exchange_in_parts(
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(format!(
-                "no complete answer within {BOUND:?} ({} bytes received)",
+                "no complete answer within {bound:?} ({} bytes received)",
                 received.len()
             ));
         }
@@ -341,7 +356,7 @@ pub fn exchange_in_parts(
                 ) =>
             {
                 return Err(format!(
-                    "no complete answer within {BOUND:?} ({} bytes received)",
+                    "no complete answer within {bound:?} ({} bytes received)",
                     received.len()
                 ));
             }

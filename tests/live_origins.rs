@@ -426,21 +426,7 @@ fn reloading_1000_times_under_load_grants_by_the_old_set_or_the_new_one() {
 /// Serves the example's catalog on a free loopback port, two workers, on a thread of its
 /// own; returns its address and what stops it.
 fn serve_catalog() -> (SocketAddr, impl FnOnce()) {
-    let server = actix_web::HttpServer::new(|| App::new().service(example::catalog))
-        .workers(2)
-        .disable_signals()
-        .shutdown_timeout(1)
-        .bind(("127.0.0.1", 0))
-        .unwrap();
-    let address = server.addrs()[0];
-    let server = server.run();
-    let handle = server.handle();
-    let thread = std::thread::spawn(move || actix_web::rt::System::new().block_on(server));
-    let stop = move || {
-        actix_web::rt::System::new().block_on(handle.stop(true));
-        thread.join().unwrap().unwrap();
-    };
-    (address, stop)
+    support::serve_until_stopped(|| App::new().service(example::catalog), 2)
 }
 
 /// Sends GETs and preflights from [`PROBES`] over one keep-alive connection until `done`,
@@ -535,16 +521,7 @@ fn exchange(
     address: SocketAddr,
     request: &[u8],
 ) -> Result<(u16, Option<String>), String> {
-    if connection.is_none() {
-        let stream = TcpStream::connect_timeout(&address, support::BOUND)
-            .map_err(|error| format!("connect: {error}"))?;
-        stream
-            .set_nodelay(true)
-            .map_err(|error| error.to_string())?;
-        *connection = Some(stream);
-    }
-    let stream = connection.as_mut().expect("connected above");
-    let answer = support::exchange_on(stream, request)?;
+    let answer = support::exchange_kept(connection, address, request)?;
     if answer.all("access-control-allow-origin").len() > 1 {
         return Err(format!("two grants in {:?}", answer.headers));
     }

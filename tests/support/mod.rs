@@ -283,7 +283,13 @@ impl Response {
 /// whole request (a `431` for an oversized header, say): a failed write is then not an
 /// error as long as an answer can be read.
 pub fn exchange(to: SocketAddr, request: &[u8]) -> Result<Response, String> {
-    exchange_in_parts(to, &[request], Duration::ZERO)
+    exchange_within(to, &[request], Duration::ZERO, BOUND)
+}
+
+/// [`exchange`] within `bound` rather than [`BOUND`]: for a request whose answer waits for
+/// something slower than the server (a database's sync to disk).
+pub fn exchange_slow(to: SocketAddr, request: &[u8], bound: Duration) -> Result<Response, String> {
+    exchange_within(to, &[request], Duration::ZERO, bound)
 }
 
 /// [`exchange`] with the request written in `parts`, `pause` apart: a body that arrives
@@ -293,12 +299,21 @@ pub fn exchange_in_parts(
     parts: &[&[u8]],
     pause: Duration,
 ) -> Result<Response, String> {
+    exchange_within(to, parts, pause, BOUND)
+}
+
+fn exchange_within(
+    to: SocketAddr,
+    parts: &[&[u8]],
+    pause: Duration,
+    bound: Duration,
+) -> Result<Response, String> {
     let started = Instant::now();
-    let deadline = started + BOUND;
-    let mut stream = TcpStream::connect_timeout(&to, BOUND).map_err(|e| format!("connect: {e}"))?;
+    let deadline = started + bound;
+    let mut stream = TcpStream::connect_timeout(&to, bound).map_err(|e| format!("connect: {e}"))?;
     stream.set_nodelay(true).map_err(|e| e.to_string())?;
     stream
-        .set_write_timeout(Some(BOUND))
+        .set_write_timeout(Some(bound))
         .map_err(|e| e.to_string())?;
     let mut write_error = None;
     for (index, part) in parts.iter().enumerate() {
@@ -320,7 +335,7 @@ pub fn exchange_in_parts(
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(format!(
-                "no complete answer within {BOUND:?} ({} bytes received)",
+                "no complete answer within {bound:?} ({} bytes received)",
                 received.len()
             ));
         }
@@ -345,7 +360,7 @@ pub fn exchange_in_parts(
                 ) =>
             {
                 return Err(format!(
-                    "no complete answer within {BOUND:?} ({} bytes received)",
+                    "no complete answer within {bound:?} ({} bytes received)",
                     received.len()
                 ));
             }
@@ -567,6 +582,57 @@ where
         });
     });
     receiver.recv().expect("the server's address")
+}
+
+/// Serves the application `app` makes, with `workers` workers on a free port of
+/// `127.0.0.1`, from a thread of its own; returns its address and what stops it (at once
+/// for idle connections, then joins the thread). For tests that load a server and then
+/// check what it kept.
+pub fn serve_until_stopped<F, T, B>(app: F, workers: usize) -> (SocketAddr, impl FnOnce())
+where
+    F: Fn() -> actix_web::App<T> + Send + Clone + 'static,
+    T: actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+            InitError = (),
+        > + 'static,
+    B: actix_web::body::MessageBody + 'static,
+{
+    let server = actix_web::HttpServer::new(app)
+        .workers(workers)
+        .disable_signals()
+        .shutdown_timeout(1)
+        .bind(("127.0.0.1", 0))
+        .expect("a loopback port");
+    let address = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    let thread = std::thread::spawn(move || actix_web::rt::System::new().block_on(server));
+    let stop = move || {
+        actix_web::rt::System::new().block_on(handle.stop(true));
+        thread
+            .join()
+            .expect("the server's thread")
+            .expect("the server ran");
+    };
+    (address, stop)
+}
+
+/// [`exchange_on`] over `connection`, kept alive between calls: opened to `to` when there
+/// is none. After an error, set it to `None`: it may hold half an answer.
+pub fn exchange_kept(
+    connection: &mut Option<TcpStream>,
+    to: SocketAddr,
+    request: &[u8],
+) -> Result<Response, String> {
+    if connection.is_none() {
+        let stream = TcpStream::connect_timeout(&to, BOUND).map_err(|e| format!("connect: {e}"))?;
+        stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        *connection = Some(stream);
+    }
+    exchange_on(connection.as_mut().expect("connected above"), request)
 }
 
 /// A port of `127.0.0.1` that was free a moment ago (for a child process to bind).

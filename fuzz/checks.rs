@@ -61,9 +61,22 @@ const FEW_ORIGINS: Origins = Origins::Listed {
     patterns: List::Static(&[]),
 };
 
+/// `https://*`: every HTTPS origin, the bound of a function that decides origins.
+const ANY_HTTPS_ORIGIN: Origins = Origins::Listed {
+    exact: List::Static(&[]),
+    patterns: List::Static(&[OriginPattern {
+        scheme: Scheme::Https,
+        host: Text::Static(""),
+        subdomains: true,
+        port: PortRule::Default,
+    }]),
+};
+
 static LISTED: Origins = ORIGINS;
 static FEW: Origins = FEW_ORIGINS;
-static MATCHERS: LazyLock<[OriginMatcher; 2]> = LazyLock::new(|| [LISTED.matcher(), FEW.matcher()]);
+static ANY_HTTPS: Origins = ANY_HTTPS_ORIGIN;
+static MATCHERS: LazyLock<[OriginMatcher; 3]> =
+    LazyLock::new(|| [LISTED.matcher(), FEW.matcher(), ANY_HTTPS.matcher()]);
 
 /// A policy with every kind of origin entry.
 pub static POLICY: Policy = Policy::from_parts(Parts {
@@ -85,9 +98,10 @@ fn allowed(origin: &[u8]) -> bool {
 }
 
 /// Every origin the lookup allows is a serialized origin by the compile-time rules, and an
-/// exact match is byte for byte the listed origin.
+/// exact match is byte for byte the listed origin; `https://*` allows only HTTPS origins on
+/// the default port.
 pub fn origin_matcher(data: &[u8]) {
-    for (matcher, origins) in MATCHERS.iter().zip([&LISTED, &FEW]) {
+    for (matcher, origins) in MATCHERS.iter().zip([&LISTED, &FEW, &ANY_HTTPS]) {
         let Some(found) = matcher.find(data) else {
             continue;
         };
@@ -99,8 +113,12 @@ pub fn origin_matcher(data: &[u8]) {
             cors_rules::OriginRule::Exact(text.to_owned().into()),
             "allowed {text:?}"
         );
+        if std::ptr::eq(origins, &ANY_HTTPS) {
+            let host = text.strip_prefix("https://").expect("an HTTPS origin");
+            assert!(!host.contains(':'), "allowed {text:?}: a port");
+        }
         let Origins::Listed { exact, .. } = origins else {
-            unreachable!("both lists are listed")
+            unreachable!("every list is listed")
         };
         match found {
             Match::Exact(index) => assert_eq!(exact[index], text),

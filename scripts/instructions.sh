@@ -107,7 +107,7 @@ declare -A idle
 declare -A per_request
 unit=instr/req
 [ -z "${ALLOCS:-}" ] || unit=allocs/req
-[ -n "${CALLGRIND_DIR:-}" ] || printf '%-24s %12s\n' case "$unit"
+[ -n "${CALLGRIND_DIR:-}" ] || printf '%-30s %12s\n' case "$unit"
 for name in "${selected[@]}"; do
   IFS=$'\t' read -r _ _ variant method _ headers < <(grep -P "^\Q$name\E\t" "$work/cases")
   if [ -n "${IN_PROCESS:-}" ]; then
@@ -120,7 +120,7 @@ for name in "${selected[@]}"; do
     built=$(count build-only)
     per_request[$name]=$(awk -v t="$calls" -v i="$built" -v n="$REQUESTS" \
       'BEGIN { printf "%.0f", (t - i) / n }')
-    printf '%-24s %12s\n' "$name" "${per_request[$name]}"
+    printf '%-30s %12s\n' "$name" "${per_request[$name]}"
     continue
   fi
   if [ -n "${CALLGRIND_DIR:-}" ]; then
@@ -135,7 +135,7 @@ for name in "${selected[@]}"; do
   total=$(measure "$variant" "$method" "$headers" "$REQUESTS" "$name")
   per_request[$name]=$(awk -v t="$total" -v i="${idle[$variant]}" -v n="$REQUESTS" \
     -v digits="${ALLOCS:+2}" 'BEGIN { printf "%." (digits ? digits : 0) "f", (t - i) / n }')
-  printf '%-24s %12s\n' "$name" "${per_request[$name]}"
+  printf '%-30s %12s\n' "$name" "${per_request[$name]}"
 done
 
 [ -z "${CALLGRIND_DIR:-}" ] || exit 0

@@ -5,11 +5,15 @@
 # divided by $REQUESTS. Repeats agree to better than 0.01 %.
 #
 #   scripts/instructions.sh            cases 1-6 (the cases of the targets)
-#   scripts/instructions.sh --all      cases 1-9 (adds the origin-set scaling cases, 7, the
+#   scripts/instructions.sh --all      cases 1-10 (adds the origin-set scaling cases, 7, the
 #                                      application layer's, 8: `ours-layer-*` beside
-#                                      `ours-*`, and a GET without Origin for both, and
+#                                      `ours-*`, and a GET without Origin for both,
 #                                      configured origins, 9: `ours-configured-*`, 1 and
-#                                      10,000 origins)
+#                                      10,000 origins, and origins the application decides,
+#                                      10: `ours-decided-*`, a synchronous function, and
+#                                      `ours-decided-async-*`, an asynchronous one whose
+#                                      answers the server keeps from a warm-up request sent
+#                                      before `ready`, in the subtracted run too)
 #   scripts/instructions.sh NAME...    the named cases (`bench-server --cases` lists them)
 #   IN_PROCESS=1 scripts/instructions.sh [...]
 #                                      the same cases in process, as the in-process benches
@@ -103,7 +107,7 @@ declare -A idle
 declare -A per_request
 unit=instr/req
 [ -z "${ALLOCS:-}" ] || unit=allocs/req
-[ -n "${CALLGRIND_DIR:-}" ] || printf '%-24s %12s\n' case "$unit"
+[ -n "${CALLGRIND_DIR:-}" ] || printf '%-30s %12s\n' case "$unit"
 for name in "${selected[@]}"; do
   IFS=$'\t' read -r _ _ variant method _ headers < <(grep -P "^\Q$name\E\t" "$work/cases")
   if [ -n "${IN_PROCESS:-}" ]; then
@@ -116,7 +120,7 @@ for name in "${selected[@]}"; do
     built=$(count build-only)
     per_request[$name]=$(awk -v t="$calls" -v i="$built" -v n="$REQUESTS" \
       'BEGIN { printf "%.0f", (t - i) / n }')
-    printf '%-24s %12s\n' "$name" "${per_request[$name]}"
+    printf '%-30s %12s\n' "$name" "${per_request[$name]}"
     continue
   fi
   if [ -n "${CALLGRIND_DIR:-}" ]; then
@@ -131,7 +135,7 @@ for name in "${selected[@]}"; do
   total=$(measure "$variant" "$method" "$headers" "$REQUESTS" "$name")
   per_request[$name]=$(awk -v t="$total" -v i="${idle[$variant]}" -v n="$REQUESTS" \
     -v digits="${ALLOCS:+2}" 'BEGIN { printf "%." (digits ? digits : 0) "f", (t - i) / n }')
-  printf '%-24s %12s\n' "$name" "${per_request[$name]}"
+  printf '%-30s %12s\n' "$name" "${per_request[$name]}"
 done
 
 [ -z "${CALLGRIND_DIR:-}" ] || exit 0
@@ -174,3 +178,9 @@ ratio ours-configured-preflight ours-preflight "configured: preflight / literal"
 ratio ours-configured-disallowed ours-disallowed "configured: disallowed / literal"
 ratio ours-configured-10000-get ours-configured-get "10,000 configured / 1, allowed GET   (<= 1.05)"
 ratio ours-configured-10000-disallowed ours-configured-disallowed "10,000 configured / 1, disallowed   (<= 1.05)"
+ratio ours-decided-get ours-get "decided, sync: allowed GET / literal (<= 1.02)"
+ratio ours-decided-preflight ours-preflight "decided, sync: preflight / literal"
+ratio ours-decided-disallowed ours-disallowed "decided, sync: disallowed / literal"
+ratio ours-decided-async-get ours-get "decided, async, kept: allowed GET / literal (<= 1.05)"
+ratio ours-decided-async-preflight ours-preflight "decided, async, kept: preflight / literal"
+ratio ours-decided-async-disallowed ours-disallowed "decided, async, kept: disallowed / literal"

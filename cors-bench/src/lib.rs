@@ -3,13 +3,19 @@
 //!
 //! A [`Variant`] is one server configuration (bare, the hand-written floor, `#[cors]`,
 //! `#[cors]` behind the application layer [`cors_runtime::Preflights`], actix-cors, `#[cors]`
-//! with 1/100/1,000 origins, `#[cors]` with 1 and 10,000 configured origins); a [`Probe`] is one request; a [`Case`] pairs them. The in-process benches, the allocation counter, the tests and `bench-server`
+//! with 1/100/1,000 origins, `#[cors]` with 1 and 10,000 configured origins, `#[cors]` whose
+//! origins a synchronous or an asynchronous function decides); a [`Probe`] is one request; a
+//! [`Case`] pairs them. The in-process benches, the allocation counter, the tests and `bench-server`
 //! (driven by `scripts/instructions.sh` and `scripts/throughput.sh`) all read [`CASES`],
 //! so every measure sends the same bytes to the same routes.
 
+use std::collections::HashSet;
 use std::future::{Future, Ready, ready};
 use std::pin::{Pin, pin};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use actix_http::Request;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
@@ -248,6 +254,110 @@ pub fn load_configured_origins() {
     });
 }
 
+/// The application's data of the subjects whose origins a function decides: the tenants'
+/// origins in memory, as an application holds them, and how often the asynchronous
+/// function was asked.
+pub struct Tenants {
+    origins: HashSet<String>,
+    lookups: AtomicU64,
+    tenant_lookups: AtomicU64,
+    delay_ms: AtomicU64,
+}
+
+impl Tenants {
+    /// How many times [`is_tenant_later`] ran: the lookups its kept answers did not spare.
+    pub fn lookups(&self) -> u64 {
+        self.lookups.load(Ordering::Relaxed)
+    }
+
+    /// How many of those were about [`ALLOWED_ORIGIN`], the tenant the probes come from.
+    pub fn tenant_lookups(&self) -> u64 {
+        self.tenant_lookups.load(Ordering::Relaxed)
+    }
+
+    /// Makes each lookup of [`is_tenant_later`] wait `delay` first, as a store's round trip
+    /// would (none unless set).
+    pub fn set_delay(&self, delay: Duration) {
+        let millis = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        self.delay_ms.store(millis, Ordering::Relaxed);
+    }
+}
+
+/// The one [`Tenants`] of the process, shared by every worker: [`TENANTS`] origins,
+/// generated ones then [`ALLOWED_ORIGIN`] (those of [`tenant_origins`]).
+pub fn tenants() -> web::Data<Tenants> {
+    static TENANTS_DATA: OnceLock<web::Data<Tenants>> = OnceLock::new();
+    TENANTS_DATA
+        .get_or_init(|| {
+            let origins = tenant_origins()
+                .split(", ")
+                .map(str::to_owned)
+                .collect::<HashSet<String>>();
+            web::Data::new(Tenants {
+                origins,
+                lookups: AtomicU64::new(0),
+                tenant_lookups: AtomicU64::new(0),
+                delay_ms: AtomicU64::new(0),
+            })
+        })
+        .clone()
+}
+
+/// Synchronous: whether `origin` is a tenant's, from memory. Asked on every request.
+fn is_tenant_now(origin: &str, tenants: &Tenants) -> bool {
+    tenants.origins.contains(origin)
+}
+
+/// Asynchronous: the same answer, as a lookup whose answers the runtime keeps; counts its
+/// runs.
+async fn is_tenant_later(origin: String, tenants: web::Data<Tenants>) -> bool {
+    tenants.lookups.fetch_add(1, Ordering::Relaxed);
+    if origin == ALLOWED_ORIGIN {
+        tenants.tenant_lookups.fetch_add(1, Ordering::Relaxed);
+    }
+    let delay = tenants.delay_ms.load(Ordering::Relaxed);
+    if delay > 0 {
+        actix_web::rt::time::sleep(Duration::from_millis(delay)).await;
+    }
+    tenants.origins.contains(&origin)
+}
+
+/// Subject 3's policy with origins the application decides synchronously, within
+/// `https://*`.
+#[cors(
+    origins = "https://*",
+    decide_origin = "is_tenant_now",
+    headers = "Content-Type, X-Api-Key",
+    expose_headers = "X-Total-Count",
+    credentials = true,
+    max_age = 600
+)]
+#[get("/items")]
+async fn ours_decided() -> &'static str {
+    BODY
+}
+
+/// Subject 3's policy with origins the application decides asynchronously, within
+/// `https://*`.
+#[cors(
+    origins = "https://*",
+    decide_origin = "is_tenant_later",
+    headers = "Content-Type, X-Api-Key",
+    expose_headers = "X-Total-Count",
+    credentials = true,
+    max_age = 600
+)]
+#[get("/items")]
+async fn ours_decided_later() -> &'static str {
+    BODY
+}
+
+/// How long the answers of [`Variant::OursDecidedAsync`]'s function are kept while
+/// measuring: long enough that no answer the warm-up kept ([`Variant::warm_up`]) goes stale
+/// during a run, however slowly valgrind runs it. A kept answer is found the same way
+/// whatever its freshness.
+pub const MEASURED_FRESH_FOR: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// The handler actix-cors wraps: the same as [`bare`], registered by hand because the
 /// middleware must also see `OPTIONS` (a `#[get]` resource is guarded to GET).
 async fn plain() -> &'static str {
@@ -298,11 +408,16 @@ pub enum Variant {
     OursConfigured,
     /// [`Variant::Ours`]'s policy with [`TENANTS`] configured origins.
     OursConfiguredTenants,
+    /// [`Variant::Ours`]'s policy with origins a synchronous function decides, within
+    /// `https://*`, from [`tenants`].
+    OursDecided,
+    /// The same with an asynchronous function, whose answers the runtime keeps.
+    OursDecidedAsync,
 }
 
 impl Variant {
     /// Every variant, in table order.
-    pub const ALL: [Variant; 12] = [
+    pub const ALL: [Variant; 14] = [
         Variant::Bare,
         Variant::Floor,
         Variant::FloorWrapped,
@@ -315,6 +430,8 @@ impl Variant {
         Variant::Ours1000,
         Variant::OursConfigured,
         Variant::OursConfiguredTenants,
+        Variant::OursDecided,
+        Variant::OursDecidedAsync,
     ];
 
     /// The variant's name on the command line.
@@ -332,6 +449,8 @@ impl Variant {
             Variant::Ours1000 => "ours-1000",
             Variant::OursConfigured => "ours-configured",
             Variant::OursConfiguredTenants => "ours-configured-10000",
+            Variant::OursDecided => "ours-decided",
+            Variant::OursDecidedAsync => "ours-decided-async",
         }
     }
 
@@ -347,6 +466,18 @@ impl Variant {
     /// `ServiceResponse<EitherBody<BoxBody>>`: use [`with_app`] to run it in process.
     pub fn layered(self) -> bool {
         matches!(self, Variant::OursLayer)
+    }
+
+    /// The requests to send once before measuring, so that every measured request finds
+    /// its origin's answer kept: the asynchronous function's subject is measured on kept
+    /// answers, the case its target is about (its first lookup of an origin is a miss that
+    /// each new origin pays once per freshness period). Every caller sends them both in the
+    /// measured run and in the run it subtracts.
+    pub fn warm_up(self) -> &'static [Probe] {
+        match self {
+            Variant::OursDecidedAsync => &[ALLOWED_GET, DISALLOWED_GET],
+            _ => &[],
+        }
     }
 
     /// Registers the variant's subject, and nothing else, at [`PATH`] (for a
@@ -374,6 +505,8 @@ impl Variant {
                 load_configured_origins();
                 config.service(ours_configured_tenants)
             }
+            Variant::OursDecided => config.app_data(tenants()).service(ours_decided),
+            Variant::OursDecidedAsync => config.app_data(tenants()).service(ours_decided_later),
         };
     }
 }
@@ -439,8 +572,8 @@ pub struct Case {
     /// The case's name in every table.
     pub name: &'static str,
     /// The case's number in BENCHMARKS.md (1–7), 8 for the cases of the application layer,
-    /// 9 for configured origins (`scripts/instructions.sh` runs 1–6 by default, every case
-    /// with `--all`).
+    /// 9 for configured origins, 10 for origins the application decides
+    /// (`scripts/instructions.sh` runs 1–6 by default, every case with `--all`).
     pub number: u8,
     /// The server configuration.
     pub variant: Variant,
@@ -556,6 +689,48 @@ pub const CASES: &[Case] = &[
         DISALLOWED_GET,
         200,
     ),
+    case(
+        "ours-decided-get",
+        10,
+        Variant::OursDecided,
+        ALLOWED_GET,
+        200,
+    ),
+    case(
+        "ours-decided-preflight",
+        10,
+        Variant::OursDecided,
+        PREFLIGHT,
+        204,
+    ),
+    case(
+        "ours-decided-disallowed",
+        10,
+        Variant::OursDecided,
+        DISALLOWED_GET,
+        200,
+    ),
+    case(
+        "ours-decided-async-get",
+        10,
+        Variant::OursDecidedAsync,
+        ALLOWED_GET,
+        200,
+    ),
+    case(
+        "ours-decided-async-preflight",
+        10,
+        Variant::OursDecidedAsync,
+        PREFLIGHT,
+        204,
+    ),
+    case(
+        "ours-decided-async-disallowed",
+        10,
+        Variant::OursDecidedAsync,
+        DISALLOWED_GET,
+        200,
+    ),
 ];
 
 /// The case called `name`.
@@ -585,7 +760,8 @@ impl Probe {
     }
 }
 
-/// The service of an app holding only `variant`, as [`actix_web::test::init_service`] builds it.
+/// The service of an app holding only `variant`, as [`actix_web::test::init_service`] builds it,
+/// [warmed up](Variant::warm_up).
 ///
 /// # Panics
 /// If `variant` is [layered](Variant::layered): its app answers another response type (see
@@ -594,7 +770,29 @@ pub async fn init(
     variant: Variant,
 ) -> impl Service<Request, Response = ServiceResponse, Error = Error> {
     assert!(!variant.layered(), "{variant:?}: use with_app");
-    actix_web::test::init_service(App::new().configure(|config| variant.configure(config))).await
+    let app =
+        actix_web::test::init_service(App::new().configure(|config| variant.configure(config)))
+            .await;
+    warm_up(variant, &app).await;
+    app
+}
+
+/// Sends `app` the [warm-up requests](Variant::warm_up) of `variant`, inside the actix system
+/// that built it (a lookup needs its timer; [`now`] polls without one), and keeps their
+/// answers for [`MEASURED_FRESH_FOR`]: an in-process bench keeps one app for minutes.
+async fn warm_up<S, B>(variant: Variant, app: &S)
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = Error>,
+{
+    if variant.warm_up().is_empty() {
+        return;
+    }
+    cors_runtime::decide::set_fresh_for(MEASURED_FRESH_FOR);
+    for probe in variant.warm_up() {
+        app.call(probe.request())
+            .await
+            .expect("the subjects never fail");
+    }
 }
 
 /// Builds the app of `variant` on a fresh actix system.
@@ -608,16 +806,18 @@ pub fn init_now(
 }
 
 /// The service of `variant`'s app with [`cors_runtime::Preflights`] added last, as
-/// [`actix_web::test::init_service`] builds it.
+/// [`actix_web::test::init_service`] builds it, [warmed up](Variant::warm_up).
 pub async fn init_layered(
     variant: Variant,
 ) -> impl Service<Request, Response = ServiceResponse<EitherBody<BoxBody>>, Error = Error> {
-    actix_web::test::init_service(
+    let app = actix_web::test::init_service(
         App::new()
             .configure(|config| variant.configure(config))
             .wrap(cors_runtime::Preflights),
     )
-    .await
+    .await;
+    warm_up(variant, &app).await;
+    app
 }
 
 /// Work to do on a variant's in-process app, whatever its response body: the application
@@ -761,6 +961,47 @@ mod tests {
             let one = answer(&format!("ours-configured-{probe}"));
             let many = answer(&format!("ours-configured-10000-{probe}"));
             assert_eq!(cors_headers(&many), cors_headers(&one), "{probe}");
+        }
+    }
+
+    #[test]
+    fn decided_origins_answer_what_literal_ones_answer() {
+        for decided in ["ours-decided", "ours-decided-async"] {
+            for probe in ["get", "preflight", "disallowed"] {
+                let literal = answer(&format!("ours-{probe}"));
+                let answered = answer(&format!("{decided}-{probe}"));
+                assert_eq!(answered.status, literal.status, "{decided}-{probe}");
+                assert_eq!(
+                    cors_headers(&answered),
+                    cors_headers(&literal),
+                    "{decided}-{probe}"
+                );
+            }
+        }
+        // The asynchronous subject's requests find their answers kept: `call` polls once,
+        // outside any runtime, where a lookup could not even start its timer.
+        for probe in ["get", "preflight", "disallowed"] {
+            let case = case_named(&format!("ours-decided-async-{probe}")).unwrap();
+            let answered = with_app(case.variant, Repeated(case.probe, 100));
+            assert_eq!(answered, 100, "{probe}");
+        }
+    }
+
+    /// Sends one request `n` times; counts the answers.
+    struct Repeated(Probe, usize);
+
+    impl OnApp for Repeated {
+        type Output = usize;
+
+        fn run<S, B>(self, app: S) -> usize
+        where
+            S: Service<Request, Response = ServiceResponse<B>, Error = Error> + 'static,
+            B: MessageBody + 'static,
+        {
+            (0..self.1)
+                .map(|_| call(&app, self.0.request()))
+                .filter(|response| response.status().is_success())
+                .count()
         }
     }
 

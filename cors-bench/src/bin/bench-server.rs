@@ -10,16 +10,20 @@
 //!                               with `build-only`, build and drop the requests, no more
 //! ```
 //!
-//! It prints `ready` once listening. Built with `--features count-allocs`, it prints the
-//! process's heap allocations on stderr when it stops.
+//! It prints `ready` once listening, after sending itself the variant's warm-up requests
+//! (`Variant::warm_up`: for the asynchronous function that decides origins, so that every
+//! measured request finds its answer kept). Built with `--features count-allocs`, it prints
+//! the process's heap allocations on stderr when it stops.
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::process::ExitCode;
 
 use actix_http::Request;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::{App, Error, HttpServer};
-use cors_bench::{CASES, Case, OnApp, Variant};
+use cors_bench::{CASES, Case, OnApp, Probe, Variant};
 
 #[cfg(feature = "count-allocs")]
 #[global_allocator]
@@ -147,7 +151,21 @@ fn serve(variant: Variant, port: u16) -> std::io::Result<()> {
                 .bind(("127.0.0.1", port))?
                 .run()
         };
-        println!("ready");
+        if variant.warm_up().is_empty() {
+            println!("ready");
+        } else {
+            cors_runtime::decide::set_fresh_for(cors_bench::MEASURED_FRESH_FOR);
+            // The server answers once awaited below; its warm-up waits for it on a thread.
+            std::thread::spawn(move || {
+                for probe in variant.warm_up() {
+                    if let Err(error) = warm_up(port, probe) {
+                        eprintln!("bench-server: warm-up failed: {error}");
+                        std::process::exit(1);
+                    }
+                }
+                println!("ready");
+            });
+        }
         server.await
     })?;
     #[cfg(feature = "count-allocs")]
@@ -156,4 +174,31 @@ fn serve(variant: Variant, port: u16) -> std::io::Result<()> {
         eprintln!("allocations: {} bytes: {}", total.allocations, total.bytes);
     }
     Ok(())
+}
+
+/// Sends `probe` to the server on `port` over a connection of its own, and checks that it is
+/// answered with a success.
+fn warm_up(port: u16, probe: &Probe) -> std::io::Result<()> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    let mut request = format!(
+        "{} {} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n",
+        probe.method,
+        cors_bench::PATH
+    );
+    for (name, value) in probe.headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes())?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let status = response.get(9..10);
+    if status == Some(b"2") {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!(
+            "answered {:?}",
+            String::from_utf8_lossy(&response)
+        )))
+    }
 }

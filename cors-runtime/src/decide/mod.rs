@@ -407,8 +407,10 @@ impl Decider {
         origin: &HeaderValue,
         req: &HttpRequest,
     ) -> Verdict {
-        // The bound covered it, so it is visible ASCII.
-        let Ok(origin) = origin.to_str() else {
+        // The bound covered it, so it is visible ASCII: valid UTF-8, which `from_utf8`
+        // checks a word at a time (`HeaderValue::to_str` tests each byte: about 200
+        // instructions for a 23-byte origin, 1 % of a whole request).
+        let Ok(origin) = std::str::from_utf8(origin.as_bytes()) else {
             return Verdict::Now(Err(None));
         };
         if self.function.is_async() {

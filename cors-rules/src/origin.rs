@@ -105,6 +105,9 @@ impl OriginPattern {
         else {
             return false;
         };
+        if self.is_any_host() && self.port == PortRule::Default {
+            return is_host_without_port(authority);
+        }
         let (host, port) = split_host_port(authority);
         self.host_matches(host) && self.port_matches(port)
     }
@@ -205,6 +208,30 @@ fn split_host_port(authority: &[u8]) -> (&[u8], Option<&[u8]>) {
 
 /// The longest DNS name: a longer host is no host anyone can register.
 const MAX_HOST_LENGTH: usize = 253;
+
+/// Whether `authority` is a host of DNS labels as browsers serialize them (see
+/// [`is_host_label`]) and nothing else, in one pass: the request's every byte is read once
+/// when a bound covers every host (`https://*`).
+fn is_host_without_port(authority: &[u8]) -> bool {
+    if authority.len() > MAX_HOST_LENGTH {
+        return false;
+    }
+    let mut label_length = 0;
+    let mut previous = b'.';
+    for &byte in authority {
+        match byte {
+            b'a'..=b'z' | b'0'..=b'9' => label_length += 1,
+            b'-' if label_length > 0 => label_length += 1,
+            b'.' if label_length > 0 && previous != b'-' => label_length = 0,
+            _ => return false,
+        }
+        if label_length > 63 {
+            return false;
+        }
+        previous = byte;
+    }
+    label_length > 0 && previous != b'-'
+}
 
 /// A DNS label as browsers serialize it: 1 to 63 lower-case letters, digits and inner
 /// hyphens.
@@ -410,6 +437,36 @@ fn parse_port(entry: &str, scheme: Scheme, port: Option<&str>) -> Result<PortRul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-pass check of `https://*` agrees with the label-by-label check of the other
+    /// patterns on every short authority over an alphabet of what matters.
+    #[test]
+    fn every_host_is_checked_as_the_labels_are() {
+        let alphabet = b"a0-.:Z_";
+        let mut authority = Vec::new();
+        for length in 0..=6u32 {
+            for mut number in 0..alphabet.len().pow(length) {
+                authority.clear();
+                for _ in 0..length {
+                    authority.push(alphabet[number % alphabet.len()]);
+                    number /= alphabet.len();
+                }
+                let by_labels = !authority.contains(&b':')
+                    && authority.split(|&byte| byte == b'.').all(is_host_label);
+                assert_eq!(
+                    is_host_without_port(&authority),
+                    by_labels,
+                    "{:?}",
+                    authority.escape_ascii().to_string()
+                );
+            }
+        }
+        let longest_label = "a".repeat(63);
+        assert!(is_host_without_port(longest_label.as_bytes()));
+        assert!(!is_host_without_port(
+            format!("{longest_label}a").as_bytes()
+        ));
+    }
 
     fn err(entry: &str) -> String {
         parse_origin(entry).unwrap_err().to_string()

@@ -22,7 +22,7 @@ use actix_web::{Error, HttpResponse};
 use crate::answer::AnswerSlot;
 use crate::decide::{Decider, Verdict};
 use crate::placement::Placement;
-use crate::policy::{Policy, Prepared};
+use crate::policy::{Policy, PolicyOrigins, Prepared};
 use crate::{request_headers, vary};
 
 /// One path of an annotated handler, as its preflight answers for it. Built by `#[cors]`.
@@ -403,12 +403,13 @@ impl std::fmt::Display for Reason<'_> {
                 Shown(Some(method.as_bytes())),
                 self.methods.join(", ")
             ),
-            Refusal::Decided(decider, None) => write!(
-                f,
-                "origin refused by `{}`, which decides within {}",
-                decider.name,
-                policy.origins()
-            ),
+            Refusal::Decided(decider, None) => {
+                write!(f, "origin refused by `{}`", decider.name)?;
+                if let PolicyOrigins::Decided { bound, .. } = &policy.parts.origins {
+                    write!(f, ", which decides within {bound}")?;
+                }
+                Ok(())
+            }
             Refusal::Decided(decider, Some(why)) => {
                 write!(f, "origin refused: `{}` failed: {why}", decider.name,)
             }

@@ -422,6 +422,47 @@ fn functions_of_one_name_in_two_bodies_keep_their_own_answers() {
     ));
 }
 
+/// Beside actix-web's own middleware: an app-wide `DefaultHeaders` that would open every
+/// response to `*`, and `Compress`, which adds its own `Vary`. Behind `Preflights`, the
+/// function's answer stands, and `Vary` is one line.
+#[test]
+fn the_functions_answer_stands_beside_actix_middleware() {
+    settings();
+    let tenants = web::Data::new(Tenants::default());
+    let (member, stranger) = (tenant("beside-middleware"), tenant("beside-stranger"));
+    tenants.add(&member);
+    let to = support::serve_app(move || {
+        App::new()
+            .app_data(tenants.clone())
+            .service(async_route)
+            .wrap(actix_web::middleware::Compress::default())
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add(("Access-Control-Allow-Origin", "*")),
+            )
+            .wrap(Preflights)
+    });
+    let compressed = |origin: &str| {
+        let headers = [
+            ("Origin", origin.as_bytes()),
+            ("Accept-Encoding", &b"gzip"[..]),
+        ];
+        let body = "compress me ".repeat(200);
+        support::exchange(
+            to,
+            &support::request("POST", "/async", &headers, body.as_bytes()),
+        )
+        .unwrap()
+    };
+    let granted = compressed(&member);
+    assert_eq!(granted.one("content-encoding").as_deref(), Some("gzip"));
+    assert!(grants(&granted, &member), "{granted:?}");
+    assert_eq!(granted.all("vary").len(), 1, "{granted:?}");
+    let refused = compressed(&stranger);
+    assert!(!grants(&refused, &stranger), "{refused:?}");
+    assert_eq!(refused.all("vary").len(), 1, "{refused:?}");
+}
+
 #[test]
 fn behind_authentication_a_tenants_preflight_is_answered_and_its_401_granted() {
     let tenants = web::Data::new(Tenants::default());

@@ -11,6 +11,7 @@ mod list;
 mod methods;
 mod origin;
 mod origins;
+pub mod request_headers;
 mod stored;
 
 pub use error::RuleError;

@@ -17,7 +17,7 @@ mod layer;
 pub(crate) mod placement;
 mod policy;
 mod preflight;
-pub mod request_headers;
+mod request_headers;
 mod vary;
 
 pub use configured::ConfiguredOrigins;

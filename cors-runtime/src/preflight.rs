@@ -341,7 +341,9 @@ fn judge<'a>(
     }
     let requested = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
     if let Some(name) =
-        request_headers::first_refused(requested, |name| policy.parts.headers.allows(name))
+        cors_rules::request_headers::first_refused(requested.map(HeaderValue::as_bytes), |name| {
+            policy.parts.headers.allows(name)
+        })
     {
         return Err(Refusal::Header(name));
     }

@@ -7,6 +7,7 @@
 
 mod error;
 mod headers;
+pub mod judge;
 mod list;
 mod methods;
 mod origin;

@@ -34,11 +34,12 @@ pub mod __private {
     pub use crate::handler::{register, register_preflights};
     pub use crate::inject::{Inject, actual_response};
     pub use crate::policy::Policy;
-    pub use crate::policy::{AllowedHeaders, Parts, PolicyOrigins};
+    pub use crate::policy::{Parts, PolicyOrigins};
     pub use crate::preflight::register as register_preflight;
     pub use crate::preflight::respond as preflight_response;
     pub use crate::preflight::{PreflightRoute, no_guards};
     pub use ::core::option::Option::{None, Some};
+    pub use cors_rules::judge::AllowedHeaders;
     /// Lists `#[cors]` names instead of writing them out in each handler's `static`: each
     /// list written there is one more allocation for the compiler to check.
     pub mod lists {

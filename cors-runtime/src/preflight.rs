@@ -19,6 +19,8 @@ use actix_web::http::header::{
 use actix_web::http::{Method, StatusCode};
 use actix_web::{Error, HttpResponse};
 
+use cors_rules::judge::{Refusal as Judged, Sent, judge_preflight};
+
 use crate::answer::AnswerSlot;
 use crate::decide::{Decider, Verdict};
 use crate::placement::Placement;
@@ -237,9 +239,8 @@ impl Judge {
 enum Refusal<'a> {
     /// The router would bring the actual request to another resource, registered before.
     Route,
-    Origin(usize, Option<&'a HeaderValue>),
-    Method(Option<&'a HeaderValue>),
-    Header(&'a [u8]),
+    /// The policy's judgement of the origin, method and headers the request sent.
+    Judged(Judged<'a>),
     /// The application's function refused the origin; with why, when it failed.
     Decided(&'static Decider, Option<Arc<str>>),
 }
@@ -321,33 +322,27 @@ fn answer_verdict(
     response
 }
 
+/// The policy's verdict on a preflight: the `Access-Control-Allow-Origin` value, or why not.
 fn judge<'a>(
     prepared: &Prepared,
     methods: &[&str],
     headers: &'a HeaderMap,
 ) -> Result<HeaderValue, Refusal<'a>> {
-    let policy = prepared.policy;
-    let origin = request_headers::single(headers, ORIGIN);
-    let Some(allow_origin) = origin.and_then(|origin| prepared.allow_origin(origin)) else {
-        return Err(Refusal::Origin(headers.get_all(ORIGIN).len(), origin));
+    let origin = match request_headers::single(headers, ORIGIN) {
+        Some(origin) => Sent::Once(origin),
+        None => Sent::Not(headers.get_all(ORIGIN).len()),
     };
-    let method = request_headers::single(headers, ACCESS_CONTROL_REQUEST_METHOD);
-    if !method.is_some_and(|method| {
-        methods
-            .iter()
-            .any(|allowed| allowed.as_bytes() == method.as_bytes())
-    }) {
-        return Err(Refusal::Method(method));
-    }
-    let requested = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
-    if let Some(name) =
-        cors_rules::request_headers::first_refused(requested.map(HeaderValue::as_bytes), |name| {
-            policy.parts.headers.allows(name)
-        })
-    {
-        return Err(Refusal::Header(name));
-    }
-    Ok(allow_origin)
+    judge_preflight(
+        origin,
+        |origin| prepared.allow_origin(origin),
+        request_headers::single(headers, ACCESS_CONTROL_REQUEST_METHOD).map(HeaderValue::as_bytes),
+        methods,
+        headers
+            .get_all(ACCESS_CONTROL_REQUEST_HEADERS)
+            .map(HeaderValue::as_bytes),
+        &prepared.policy.parts.headers,
+    )
+    .map_err(Refusal::Judged)
 }
 
 fn allowed(
@@ -387,22 +382,22 @@ impl std::fmt::Display for Reason<'_> {
             Refusal::Route => f.write_str(
                 "the actual request would go to another resource, registered before this route",
             ),
-            Refusal::Origin(count, _) if *count != 1 => {
-                write!(f, "{count} `Origin` headers, expected exactly one")
+            Refusal::Judged(Judged::Origin { lines, .. }) if *lines != 1 => {
+                write!(f, "{lines} `Origin` headers, expected exactly one")
             }
-            Refusal::Origin(_, origin) => write!(
+            Refusal::Judged(Judged::Origin { origin, .. }) => write!(
                 f,
                 "origin {} is not allowed; the policy allows {}",
-                Shown(origin.map(HeaderValue::as_bytes)),
+                Shown(*origin),
                 policy.origins()
             ),
-            Refusal::Method(None) => {
+            Refusal::Judged(Judged::Method(None)) => {
                 f.write_str("`Access-Control-Request-Method` must be sent exactly once")
             }
-            Refusal::Method(Some(method)) => write!(
+            Refusal::Judged(Judged::Method(Some(method))) => write!(
                 f,
                 "method {} is not allowed; the policy allows {}",
-                Shown(Some(method.as_bytes())),
+                Shown(Some(method)),
                 self.methods.join(", ")
             ),
             Refusal::Decided(decider, None) => {
@@ -415,7 +410,7 @@ impl std::fmt::Display for Reason<'_> {
             Refusal::Decided(decider, Some(why)) => {
                 write!(f, "origin refused: `{}` failed: {why}", decider.name,)
             }
-            Refusal::Header(name) => write!(
+            Refusal::Judged(Judged::Header(name)) => write!(
                 f,
                 "request header {} is not allowed; the policy allows {}",
                 Shown(Some(name)),

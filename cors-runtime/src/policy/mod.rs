@@ -7,6 +7,7 @@ use std::fmt;
 use actix_web::HttpRequest;
 use actix_web::http::header::HeaderValue;
 use cors_rules::Origins;
+use cors_rules::judge::AllowedHeaders;
 
 use crate::decide::Verdict;
 
@@ -75,17 +76,6 @@ pub enum PolicyOrigins {
         /// The function.
         decider: &'static crate::decide::Decider,
     },
-}
-
-/// The request headers a policy allows. Not a public API.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct AllowedHeaders {
-    /// `*`: every name except `Authorization`, which must be listed (Fetch, CORS-safelisted
-    /// request-header names: a wildcard never covers `Authorization`).
-    pub any: bool,
-    /// Listed names, lower case.
-    pub names: &'static [&'static str],
 }
 
 impl Policy {
@@ -289,19 +279,6 @@ impl fmt::Display for Thousands {
     }
 }
 
-impl AllowedHeaders {
-    /// Whether a request header name (any case) is allowed.
-    pub(crate) fn allows(&self, name: &[u8]) -> bool {
-        // Browsers send lower-case names, as the policy keeps them: equal bytes first.
-        self.names.iter().any(|allowed| allowed.as_bytes() == name)
-            || self
-                .names
-                .iter()
-                .any(|allowed| allowed.as_bytes().eq_ignore_ascii_case(name))
-            || (self.any && !name.eq_ignore_ascii_case(b"authorization"))
-    }
-}
-
 /// A GET policy for `origins` with `max_age = 600`, kept for the rest of the test run.
 #[cfg(test)]
 pub(crate) fn leaked_for_test(origins: &str) -> &'static Policy {
@@ -335,20 +312,5 @@ mod tests {
             assert_eq!(Thousands(count).to_string(), shown);
         }
         assert_eq!(Thousands(1_234_567).to_string(), "1,234,567");
-    }
-
-    #[test]
-    fn wildcard_headers_never_cover_authorization() {
-        let any = AllowedHeaders {
-            any: true,
-            names: &[],
-        };
-        assert!(any.allows(b"X-Anything"));
-        assert!(!any.allows(b"Authorization"));
-        let listed = AllowedHeaders {
-            any: true,
-            names: &["authorization"],
-        };
-        assert!(listed.allows(b"AUTHORIZATION"));
     }
 }

@@ -14,6 +14,7 @@ mod origin;
 mod origins;
 pub mod request_headers;
 mod stored;
+pub mod vary;
 
 pub use error::RuleError;
 pub use headers::{check_expose_header, check_request_header, is_tchar, is_token};

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 
 use actix_web::http::header::{HeaderMap, HeaderValue, VARY};
-use actix_web::web::BytesMut;
+use actix_web::web::Bytes;
 
 /// The names a CORS answer adds to `Vary`, each as a ready header value, and the same names
 /// joined as one, used as is when the response has no `Vary` yet, so that case validates and
@@ -80,38 +80,20 @@ fn merge(headers: &mut HeaderMap, names: &Names, memo: &Memo) {
         headers.insert(VARY, merged);
         return;
     }
-    let missing = || {
-        names
-            .list
-            .iter()
-            .filter(|name| !lists(headers, name.as_bytes()))
-    };
-    if missing().next().is_none() {
-        one_line(headers);
+    let lines = || headers.get_all(VARY).map(HeaderValue::as_bytes);
+    let missing = names
+        .list
+        .iter()
+        .map(|name| name.as_bytes())
+        .filter(|name| !cors_rules::vary::lists(lines(), name));
+    let joined = cors_rules::vary::joined(lines(), missing);
+    if single.is_some_and(|line| line.as_bytes() == joined) {
+        // Nothing was missing and there was one line: it stays as it is.
         return;
-    }
-    let length: usize = headers
-        .get_all(VARY)
-        .map(|line| line.len() + 2)
-        .chain(missing().map(|name| name.len() + 2))
-        .sum();
-    let mut joined = BytesMut::with_capacity(length);
-    for line in headers.get_all(VARY) {
-        let line = line.as_bytes().trim_ascii();
-        if !line.is_empty() {
-            joined.extend_from_slice(line);
-            joined.extend_from_slice(b", ");
-        }
-    }
-    for (index, name) in missing().enumerate() {
-        if index > 0 {
-            joined.extend_from_slice(b", ");
-        }
-        joined.extend_from_slice(name.as_bytes());
     }
     // Built from valid header values and ASCII names, so always valid; keep the handler's
     // header if that ever fails rather than lose it.
-    let Ok(merged) = HeaderValue::from_maybe_shared(joined.freeze()) else {
+    let Ok(merged) = HeaderValue::from_maybe_shared(Bytes::from(joined)) else {
         return;
     };
     if let Some(line) = single {
@@ -128,27 +110,17 @@ pub(crate) fn one_line(headers: &mut HeaderMap) {
     if lines.next().is_none() || lines.next().is_none() {
         return;
     }
-    let names: Vec<&[u8]> = headers
-        .get_all(VARY)
-        .map(|line| line.as_bytes().trim_ascii())
-        .filter(|line| !line.is_empty())
-        .collect();
-    let joined = names.join(&b", "[..]);
+    let none: [&[u8]; 0] = [];
+    let joined = cors_rules::vary::joined(headers.get_all(VARY).map(HeaderValue::as_bytes), none);
     // Made of parts of valid values, so valid; keep the lines as they are if not.
-    if let Ok(value) = HeaderValue::from_bytes(&joined) {
+    if let Ok(value) = HeaderValue::from_maybe_shared(Bytes::from(joined)) {
         headers.insert(VARY, value);
     }
 }
 
 /// Whether the response's `Vary` already covers `name`: lists it (in any case) or `*`.
 pub(crate) fn lists(headers: &HeaderMap, name: &[u8]) -> bool {
-    headers.get_all(VARY).any(|value| {
-        value
-            .as_bytes()
-            .split(|&byte| byte == b',')
-            .map(<[u8]>::trim_ascii)
-            .any(|token| token == b"*" || token.eq_ignore_ascii_case(name))
-    })
+    cors_rules::vary::lists(headers.get_all(VARY).map(HeaderValue::as_bytes), name)
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ use actix_web::{Error, HttpRequest, HttpResponse};
 use crate::answer::{AnswerSlot, RouteAnswer};
 use crate::inject::{Granting, LaterGrant, apply, carries_answer};
 use crate::placement::first_pattern;
+use crate::policy::Prepared;
 use crate::preflight::{Enlisted, Judge, PreflightRoute, Responding};
 use crate::vary;
 
@@ -268,8 +269,7 @@ where
             } => {
                 let allow_origin = std::task::ready!(finish.as_mut().poll(cx));
                 let mut response = response.take().expect("polled after completion");
-                apply(response.headers_mut(), judge.prepared(), allow_origin);
-                vary::one_line(response.headers_mut());
+                give_answer(response.headers_mut(), judge.prepared(), allow_origin);
                 Poll::Ready(Ok(response.map_into_left_body()))
             }
             PreflightsProjection::Inner { inner, routes } => {
@@ -317,9 +317,15 @@ fn answer_for_middleware<B>(
         Granting::Now(allow_origin) => allow_origin,
         Granting::Later(finish) => return Some((finish, Rc::clone(&resolved.judge))),
     };
-    apply(response.headers_mut(), prepared, allow_origin);
-    vary::one_line(response.headers_mut());
+    give_answer(response.headers_mut(), prepared, allow_origin);
     None
+}
+
+/// Gives a middleware's response the answer of the `#[cors]` path it stands for, with
+/// `Vary` on one line.
+fn give_answer(headers: &mut HeaderMap, prepared: &Prepared, allow_origin: Option<HeaderValue>) {
+    apply(headers, prepared, allow_origin);
+    vary::one_line(headers);
 }
 
 /// Makes `headers` carry exactly the answer a `#[cors]` route gave, with `Vary` on one line.

@@ -102,15 +102,7 @@ impl Answers {
                 decision, until, ..
             }) if Instant::now() < *until => Found::Known(decision.clone()),
             Some(Entry::Asking { .. }) => Found::Wait,
-            _ => {
-                state.entries.insert(
-                    origin.into(),
-                    Entry::Asking {
-                        waiting: Vec::new(),
-                    },
-                );
-                Found::Lead
-            }
+            _ => state.lead(origin),
         }
     }
 
@@ -174,15 +166,7 @@ impl Answers {
                 }
                 Poll::Pending
             }
-            None => {
-                state.entries.insert(
-                    origin.into(),
-                    Entry::Asking {
-                        waiting: Vec::new(),
-                    },
-                );
-                Poll::Ready(Found::Lead)
-            }
+            None => Poll::Ready(state.lead(origin)),
         }
     }
 
@@ -191,6 +175,17 @@ impl Answers {
     fn kept(&self) -> (usize, usize) {
         let state = self.state();
         (state.granted.len(), state.refused.len())
+    }
+}
+
+impl State {
+    /// Marks `origin` as being asked about, by the caller: later callers wait for it.
+    fn lead(&mut self, origin: &str) -> Found {
+        let asking = Entry::Asking {
+            waiting: Vec::new(),
+        };
+        self.entries.insert(origin.into(), asking);
+        Found::Lead
     }
 }
 

@@ -148,9 +148,10 @@ impl Policy {
             PolicyOrigins::Decided { bound, .. } => {
                 bound.matcher().find(origin.as_bytes()).is_some()
             }
+            // The set in force, with the lookup its requests use.
             PolicyOrigins::Configured(slot) => slot
-                .get()
-                .is_some_and(|loaded| loaded.origins().matcher().find(origin.as_bytes()).is_some()),
+                .in_force(|ready| ready.covers(origin.as_bytes()).then_some(()))
+                .is_some(),
         }
     }
 
@@ -305,6 +306,29 @@ pub(crate) fn for_test(origins: &str) -> Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn configured_origins_are_asked_by_the_set_in_force() {
+        let slot: &'static crate::ConfiguredOrigins = Box::leak(Box::new(
+            crate::ConfiguredOrigins::new("ALLOWS_TEST", false),
+        ));
+        let policy = Policy::from_parts(Parts {
+            origins: PolicyOrigins::Configured(slot),
+            ..for_test("*").parts
+        });
+        assert!(
+            !policy.allows_origin("https://a.example.com"),
+            "nothing loaded"
+        );
+        slot.load_value("https://a.example.com, https://*.b.example.com")
+            .unwrap();
+        assert!(policy.allows_origin("https://a.example.com"));
+        assert!(policy.allows_origin("https://x.b.example.com"));
+        assert!(!policy.allows_origin("https://c.example.com"));
+        slot.load_value("https://c.example.com").unwrap();
+        assert!(!policy.allows_origin("https://a.example.com"));
+        assert!(policy.allows_origin("https://c.example.com"));
+    }
 
     #[test]
     fn counts_have_thousands_separators() {

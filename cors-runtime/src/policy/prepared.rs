@@ -87,6 +87,11 @@ impl ReadyOrigins {
         self.matcher.origins()
     }
 
+    /// Whether `origin`, the bytes of one `Origin` header, is allowed.
+    pub(crate) fn covers(&self, origin: &[u8]) -> bool {
+        self.matcher.find(origin).is_some()
+    }
+
     /// The `Access-Control-Allow-Origin` value for a request with this one `Origin`, or
     /// `None` when the origin is not allowed.
     #[inline]

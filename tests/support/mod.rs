@@ -570,18 +570,8 @@ where
         > + 'static,
     B: actix_web::body::MessageBody + 'static,
 {
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = actix_web::HttpServer::new(app)
-                .workers(1)
-                .bind(("127.0.0.1", 0))
-                .expect("a loopback port");
-            sender.send(server.addrs()[0]).expect("the test waits");
-            server.run().await.expect("the server runs");
-        });
-    });
-    receiver.recv().expect("the server's address")
+    // Never stopped: dropping the stopper leaves the server's thread running.
+    serve_until_stopped(app, 1).0
 }
 
 /// Serves the application `app` makes, with `workers` workers on a free port of

@@ -64,8 +64,24 @@ use std::fmt::{self, Write as _};
 
 use actix_web::guard::Guard;
 
-use crate::policy::Policy;
+use crate::ConfiguredOrigins;
+use crate::policy::{Policy, PolicyOrigins};
 use crate::preflight::PreflightRoute;
+
+/// The configured slots of the annotated handlers, each with the first handler naming it:
+/// where `configured`'s loads find them.
+#[linkme::distributed_slice(cors_core::configured::SLOT_SOURCES)]
+static CONFIGURED_SLOTS: fn() -> Vec<(&'static ConfiguredOrigins, &'static str)> = configured_slots;
+
+fn configured_slots() -> Vec<(&'static ConfiguredOrigins, &'static str)> {
+    entries()
+        .iter()
+        .filter_map(|entry| match entry.policy.parts.origins {
+            PolicyOrigins::Configured(slot) => Some((slot, entry.handler)),
+            _ => None,
+        })
+        .collect()
+}
 
 /// One routing attribute of a handler (`#[get("/path")]`, or one of `#[routes]`).
 /// Built by `#[cors]`. Not a public API.

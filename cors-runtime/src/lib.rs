@@ -8,7 +8,6 @@ mod answer;
 pub mod audit;
 #[doc = include_str!("../docs/coming-from-actix-cors.md")]
 pub mod coming_from_actix_cors {}
-pub mod configured;
 pub mod debug;
 pub mod decide;
 mod handler;
@@ -20,7 +19,7 @@ mod preflight;
 mod request_headers;
 mod vary;
 
-pub use configured::ConfiguredOrigins;
+pub use cors_core::{ConfiguredOrigins, configured};
 pub use cors_macros::{cors, policy};
 pub use layer::{Preflights, PreflightsFuture, PreflightsService};
 pub use policy::Policy;
@@ -29,7 +28,6 @@ pub use policy::Policy;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::audit::{AuditEntry, HandlerRoute};
-    pub use crate::configured::ConfiguredOrigins;
     pub use crate::decide::{Decider, by as decide_by};
     pub use crate::handler::{register, register_preflights};
     pub use crate::inject::{Inject, actual_response};
@@ -39,6 +37,7 @@ pub mod __private {
     pub use crate::preflight::respond as preflight_response;
     pub use crate::preflight::{PreflightRoute, no_guards};
     pub use ::core::option::Option::{None, Some};
+    pub use cors_core::ConfiguredOrigins;
     pub use cors_rules::judge::AllowedHeaders;
     /// Lists `#[cors]` names instead of writing them out in each handler's `static`: each
     /// list written there is one more allocation for the compiler to check.

@@ -366,6 +366,12 @@ pub struct Decider {
     pub function: &'static dyn Decide,
 }
 
+impl cors_core::Named for Decider {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
 impl std::fmt::Debug for Decider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name)

@@ -1,19 +1,17 @@
 //! The policy: what `#[cors(...)]` compiles into, as `'static` data. Which origins,
-//! methods and request headers it allows is decided here and in `cors-rules`, on bytes,
-//! without actix-web types; `prepared` turns it into ready header values.
+//! methods and request headers it allows is decided in `cors-core` and `cors-rules`, on
+//! bytes, without actix-web types; `prepared` turns it into ready header values.
 
 use std::fmt;
 
 use actix_web::HttpRequest;
 use actix_web::http::header::HeaderValue;
-use cors_rules::Origins;
-use cors_rules::judge::AllowedHeaders;
 
-use crate::decide::Verdict;
+use crate::decide::{Decider, Verdict};
 
 mod prepared;
 
-pub(crate) use prepared::{Prepared, ReadyOrigins};
+pub(crate) use prepared::Prepared;
 
 /// One handler's CORS policy, built by `#[cors(...)]` when the crate compiles.
 ///
@@ -47,36 +45,11 @@ pub struct Policy {
 
 /// A policy's values, as the macros write them. Not a public API.
 #[doc(hidden)]
-#[derive(Debug)]
-pub struct Parts {
-    pub origins: PolicyOrigins,
-    /// Methods a preflight may ask for (case-sensitive).
-    pub methods: &'static [&'static str],
-    pub headers: AllowedHeaders,
-    /// The `Access-Control-Allow-Headers` value, if any header is allowed.
-    pub allow_headers: Option<&'static str>,
-    /// The `Access-Control-Expose-Headers` value, if any.
-    pub expose_headers: Option<&'static str>,
-    pub max_age: Option<u64>,
-    pub credentials: bool,
-}
+pub type Parts = cors_core::Parts<Decider>;
 
 /// Where a policy's origins come from. Not a public API.
 #[doc(hidden)]
-#[derive(Debug)]
-pub enum PolicyOrigins {
-    /// Written in the attribute.
-    Fixed(Origins),
-    /// Read from configuration at startup (`origins_from`).
-    Configured(&'static crate::ConfiguredOrigins),
-    /// Decided by the application's function, within the literal origins (`decide_origin`).
-    Decided {
-        /// What the function may grant.
-        bound: Origins,
-        /// The function.
-        decider: &'static crate::decide::Decider,
-    },
-}
+pub type PolicyOrigins = cors_core::PolicyOrigins<Decider>;
 
 impl Policy {
     /// The policy of `parts`, for the macros' expansions.
@@ -142,17 +115,7 @@ impl Policy {
     /// assert!(!entry.policy.allows_origin("https://APP.example.com"));
     /// ```
     pub fn allows_origin(&self, origin: &str) -> bool {
-        match &self.parts.origins {
-            PolicyOrigins::Fixed(origins) => origins.matcher().find(origin.as_bytes()).is_some(),
-            // The function is not asked here: that needs the request's application.
-            PolicyOrigins::Decided { bound, .. } => {
-                bound.matcher().find(origin.as_bytes()).is_some()
-            }
-            // The set in force, with the lookup its requests use.
-            PolicyOrigins::Configured(slot) => slot
-                .in_force(|ready| ready.covers(origin.as_bytes()).then_some(()))
-                .is_some(),
-        }
+        self.parts.allows_origin(origin)
     }
 
     /// Whether a request from `origin` gets a grant in the application that serves `req`:
@@ -206,77 +169,19 @@ impl Policy {
 
     /// Whether a page may send the request header `name` (any case), as a preflight asks.
     pub fn allows_request_header(&self, name: &str) -> bool {
-        self.parts.headers.allows(name.as_bytes())
+        self.parts.allows_request_header(name)
     }
 
     /// Whether it trusts a plain-`http` origin other than localhost or loopback.
     /// For configured origins, of the set in force.
     pub fn trusts_plain_http(&self) -> bool {
-        match &self.parts.origins {
-            PolicyOrigins::Fixed(origins) | PolicyOrigins::Decided { bound: origins, .. } => {
-                origins.trusts_plain_http()
-            }
-            PolicyOrigins::Configured(slot) => slot
-                .get()
-                .is_some_and(|loaded| loaded.origins().trusts_plain_http()),
-        }
+        self.parts.trusts_plain_http()
     }
 
     /// Whether the answer depends on the request's `Origin`, so caches must key on it.
     /// Configured origins always do: a reload can turn `*` into a list.
     pub(crate) fn varies_by_origin(&self) -> bool {
-        !matches!(self.parts.origins, PolicyOrigins::Fixed(Origins::Any)) || self.parts.credentials
-    }
-}
-
-impl fmt::Display for PolicyOrigins {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let slot = match self {
-            PolicyOrigins::Fixed(origins) => return origins.fmt(f),
-            PolicyOrigins::Decided { bound, decider } => {
-                return write!(f, "decided by {} within {bound}", decider.name);
-            }
-            PolicyOrigins::Configured(slot) => slot,
-        };
-        let Some(loaded) = slot.get() else {
-            return write!(f, "nobody yet (from {}, not loaded)", slot.name());
-        };
-        let origins = loaded.origins();
-        match origins {
-            Origins::Listed { exact, patterns } if origins.len() > LISTED_IN_FULL => {
-                write!(f, "{} origin", Thousands(exact.len()))?;
-                if exact.len() != 1 {
-                    f.write_str("s")?;
-                }
-                if !patterns.is_empty() {
-                    write!(f, ", {} pattern", Thousands(patterns.len()))?;
-                    if patterns.len() != 1 {
-                        f.write_str("s")?;
-                    }
-                }
-            }
-            _ => write!(f, "{origins}")?,
-        }
-        write!(f, " ({} from {})", slot.name(), loaded.source())
-    }
-}
-
-/// Configured sets up to this size are shown in full; larger ones (a tenant list) counted.
-const LISTED_IN_FULL: usize = 4;
-
-/// A count with thousands separators: `10,002`.
-struct Thousands(usize);
-
-impl fmt::Display for Thousands {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let digits = self.0.to_string();
-        for (index, digit) in digits.chars().enumerate() {
-            if index > 0 && (digits.len() - index).is_multiple_of(3) {
-                f.write_str(",")?;
-            }
-            write!(f, "{digit}")?;
-        }
-        Ok(())
+        self.parts.varies_by_origin()
     }
 }
 
@@ -292,7 +197,7 @@ pub(crate) fn for_test(origins: &str) -> Policy {
     Policy::from_parts(Parts {
         origins: PolicyOrigins::Fixed(cors_rules::origin_list(origins, false).unwrap()),
         methods: &["GET"],
-        headers: AllowedHeaders {
+        headers: cors_rules::judge::AllowedHeaders {
             any: false,
             names: &[],
         },
@@ -301,40 +206,4 @@ pub(crate) fn for_test(origins: &str) -> Policy {
         max_age: Some(600),
         credentials: false,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn configured_origins_are_asked_by_the_set_in_force() {
-        let slot: &'static crate::ConfiguredOrigins = Box::leak(Box::new(
-            crate::ConfiguredOrigins::new("ALLOWS_TEST", false),
-        ));
-        let policy = Policy::from_parts(Parts {
-            origins: PolicyOrigins::Configured(slot),
-            ..for_test("*").parts
-        });
-        assert!(
-            !policy.allows_origin("https://a.example.com"),
-            "nothing loaded"
-        );
-        slot.load_value("https://a.example.com, https://*.b.example.com")
-            .unwrap();
-        assert!(policy.allows_origin("https://a.example.com"));
-        assert!(policy.allows_origin("https://x.b.example.com"));
-        assert!(!policy.allows_origin("https://c.example.com"));
-        slot.load_value("https://c.example.com").unwrap();
-        assert!(!policy.allows_origin("https://a.example.com"));
-        assert!(policy.allows_origin("https://c.example.com"));
-    }
-
-    #[test]
-    fn counts_have_thousands_separators() {
-        for (count, shown) in [(0, "0"), (999, "999"), (1000, "1,000"), (10_002, "10,002")] {
-            assert_eq!(Thousands(count).to_string(), shown);
-        }
-        assert_eq!(Thousands(1_234_567).to_string(), "1,234,567");
-    }
 }

@@ -55,7 +55,7 @@ const STAR: HeaderValue = HeaderValue::from_static("*");
 
 /// Origins ready for requests: the one lookup, and the exact origins as header values.
 #[derive(Debug)]
-pub(crate) struct ReadyOrigins {
+struct ReadyOrigins {
     matcher: OriginMatcher,
     /// The exact origins as header values, in the order the matcher indexes them.
     exact_origins: Box<[HeaderValue]>,
@@ -63,7 +63,7 @@ pub(crate) struct ReadyOrigins {
 
 impl ReadyOrigins {
     /// Indexes `origins` and builds their header values.
-    pub(crate) fn new(origins: Origins) -> ReadyOrigins {
+    fn new(origins: Origins) -> ReadyOrigins {
         let exact_origins = match &origins {
             Origins::Any => Box::default(),
             Origins::Listed { exact, .. } => exact
@@ -82,16 +82,6 @@ impl ReadyOrigins {
         }
     }
 
-    /// The origins, as checked.
-    pub(crate) fn origins(&self) -> &Origins {
-        self.matcher.origins()
-    }
-
-    /// Whether `origin`, the bytes of one `Origin` header, is allowed.
-    pub(crate) fn covers(&self, origin: &[u8]) -> bool {
-        self.matcher.find(origin).is_some()
-    }
-
     /// The `Access-Control-Allow-Origin` value for a request with this one `Origin`, or
     /// `None` when the origin is not allowed.
     #[inline]
@@ -103,15 +93,35 @@ impl ReadyOrigins {
         }
     }
 
-    /// The `Access-Control-Allow-Origin` value for an actual request: a `*` policy answers
-    /// every request; otherwise there must be exactly one allowed `Origin`.
+    /// The `Access-Control-Allow-Origin` value for an actual request.
     #[inline]
     fn allow_origin_for_request(&self, headers: &HeaderMap) -> Option<HeaderValue> {
-        if matches!(self.origins(), Origins::Any) {
-            return Some(STAR);
-        }
-        crate::request_headers::single(headers, ORIGIN).and_then(|origin| self.allow_origin(origin))
+        for_request(&self.matcher, headers, |origin| self.allow_origin(origin))
     }
+}
+
+/// The `Access-Control-Allow-Origin` value for a configured set: the request's own `Origin`
+/// when it is allowed (the set is replaced by reloads, so no values are built ahead).
+#[inline]
+fn configured_allow_origin(matcher: &OriginMatcher, origin: &HeaderValue) -> Option<HeaderValue> {
+    match matcher.find(origin.as_bytes())? {
+        Match::Any => Some(STAR),
+        Match::Exact(_) | Match::Pattern => Some(origin.clone()),
+    }
+}
+
+/// The `Access-Control-Allow-Origin` value for an actual request: a `*` policy answers
+/// every request; otherwise there must be exactly one `Origin`, and `allow_origin` of it.
+#[inline]
+fn for_request(
+    matcher: &OriginMatcher,
+    headers: &HeaderMap,
+    allow_origin: impl FnOnce(&HeaderValue) -> Option<HeaderValue>,
+) -> Option<HeaderValue> {
+    if matches!(matcher.origins(), Origins::Any) {
+        return Some(STAR);
+    }
+    crate::request_headers::single(headers, ORIGIN).and_then(allow_origin)
 }
 
 impl Prepared {
@@ -185,7 +195,9 @@ impl Prepared {
             PreparedOrigins::Fixed(ready) | PreparedOrigins::Decided { bound: ready, .. } => {
                 ready.allow_origin(origin)
             }
-            PreparedOrigins::Configured(slot) => slot.in_force(|ready| ready.allow_origin(origin)),
+            PreparedOrigins::Configured(slot) => {
+                slot.in_force(|matcher| configured_allow_origin(matcher, origin))
+            }
         }
     }
 
@@ -197,9 +209,11 @@ impl Prepared {
             PreparedOrigins::Fixed(ready) | PreparedOrigins::Decided { bound: ready, .. } => {
                 ready.allow_origin_for_request(headers)
             }
-            PreparedOrigins::Configured(slot) => {
-                slot.in_force(|ready| ready.allow_origin_for_request(headers))
-            }
+            PreparedOrigins::Configured(slot) => slot.in_force(|matcher| {
+                for_request(matcher, headers, |origin| {
+                    configured_allow_origin(matcher, origin)
+                })
+            }),
         }
     }
 }

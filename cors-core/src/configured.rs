@@ -46,10 +46,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwapOption;
-use cors_rules::{Origins, RuleError};
-
-use crate::audit;
-use crate::policy::{PolicyOrigins, ReadyOrigins};
+use cors_rules::{OriginMatcher, Origins, RuleError};
 
 /// The origins of the policies that name one configuration value: empty until loaded, then
 /// replaced whole by each load.
@@ -93,14 +90,14 @@ pub struct ConfiguredOrigins {
 /// where they came from.
 #[derive(Debug)]
 pub struct LoadedOrigins {
-    ready: ReadyOrigins,
+    matcher: OriginMatcher,
     source: Source,
 }
 
 impl LoadedOrigins {
     /// The origins, as checked.
     pub fn origins(&self) -> &Origins {
-        self.ready.origins()
+        self.matcher.origins()
     }
 
     /// Which call loaded them.
@@ -163,17 +160,20 @@ impl ConfiguredOrigins {
         self.current.load_full()
     }
 
-    /// `answer` of the origins in force; `None` (nobody) before any load.
+    /// `answer` of the origins in force; `None` (nobody) before any load. For adapters:
+    /// each request reads the set in force without a lock.
+    #[doc(hidden)]
     #[inline]
-    pub(crate) fn in_force<R>(&self, answer: impl FnOnce(&ReadyOrigins) -> Option<R>) -> Option<R> {
-        answer(&self.current.load().as_ref()?.ready)
+    pub fn in_force<R>(&self, answer: impl FnOnce(&OriginMatcher) -> Option<R>) -> Option<R> {
+        answer(&self.current.load().as_ref()?.matcher)
     }
 
     /// Checks that the origins were loaded, for building a route's services at startup.
     ///
     /// # Panics
     /// When they were never loaded: a startup mistake, reported before any request.
-    pub(crate) fn expect_loaded(&self) {
+    #[doc(hidden)]
+    pub fn expect_loaded(&self) {
         if self.current.load().is_none() {
             panic!(
                 "the CORS origins configured as `{}` were never loaded: call `cors_runtime::configured::load_from_env()` (or `load_with`) before binding the server",
@@ -201,7 +201,7 @@ impl ConfiguredOrigins {
             }
         })?;
         Ok(Arc::new(LoadedOrigins {
-            ready: ReadyOrigins::new(origins),
+            matcher: OriginMatcher::new(origins),
             source,
         }))
     }
@@ -379,14 +379,20 @@ pub fn reload(name: &str, value: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// Where each adapter finds its configured slots: a function listing every slot its
+/// annotated handlers name, each with the first handler that uses it. Not a public API.
+#[doc(hidden)]
+#[linkme::distributed_slice]
+pub static SLOT_SOURCES: [fn() -> Vec<(&'static ConfiguredOrigins, &'static str)>];
+
 /// Every configured slot of the program, with the first handler that uses it.
 fn slots() -> Vec<(&'static ConfiguredOrigins, &'static str)> {
     let mut slots: Vec<(&'static ConfiguredOrigins, &'static str)> = Vec::new();
-    for entry in audit::entries() {
-        if let PolicyOrigins::Configured(slot) = &entry.policy.parts.origins
-            && !slots.iter().any(|(known, _)| std::ptr::eq(*known, *slot))
-        {
-            slots.push((*slot, entry.handler));
+    for source in SLOT_SOURCES {
+        for (slot, handler) in source() {
+            if !slots.iter().any(|(known, _)| std::ptr::eq(*known, slot)) {
+                slots.push((slot, handler));
+            }
         }
     }
     slots

@@ -1,0 +1,8 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod configured;
+mod policy;
+
+pub use configured::ConfiguredOrigins;
+pub use policy::{Named, Parts, PolicyOrigins};

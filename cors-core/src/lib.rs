@@ -3,6 +3,7 @@
 
 pub mod configured;
 mod policy;
+pub mod reason;
 
 pub use configured::ConfiguredOrigins;
 pub use policy::{Named, Parts, PolicyOrigins};

@@ -382,24 +382,6 @@ impl std::fmt::Display for Reason<'_> {
             Refusal::Route => f.write_str(
                 "the actual request would go to another resource, registered before this route",
             ),
-            Refusal::Judged(Judged::Origin { lines, .. }) if *lines != 1 => {
-                write!(f, "{lines} `Origin` headers, expected exactly one")
-            }
-            Refusal::Judged(Judged::Origin { origin, .. }) => write!(
-                f,
-                "origin {} is not allowed; the policy allows {}",
-                Shown(*origin),
-                policy.origins()
-            ),
-            Refusal::Judged(Judged::Method(None)) => {
-                f.write_str("`Access-Control-Request-Method` must be sent exactly once")
-            }
-            Refusal::Judged(Judged::Method(Some(method))) => write!(
-                f,
-                "method {} is not allowed; the policy allows {}",
-                Shown(Some(method)),
-                self.methods.join(", ")
-            ),
             Refusal::Decided(decider, None) => {
                 write!(f, "origin refused by `{}`", decider.name)?;
                 if let PolicyOrigins::Decided { bound, .. } = &policy.parts.origins {
@@ -410,12 +392,12 @@ impl std::fmt::Display for Reason<'_> {
             Refusal::Decided(decider, Some(why)) => {
                 write!(f, "origin refused: `{}` failed: {why}", decider.name,)
             }
-            Refusal::Judged(Judged::Header(name)) => write!(
-                f,
-                "request header {} is not allowed; the policy allows {}",
-                Shown(Some(name)),
-                policy.allow_headers().unwrap_or("no request headers")
-            ),
+            Refusal::Judged(judged) => cors_core::reason::Reason {
+                parts: &policy.parts,
+                methods: self.methods,
+                refusal: judged,
+            }
+            .fmt(f),
         }
     }
 }
@@ -444,19 +426,6 @@ fn refused(
         }
     }
     response
-}
-
-/// Request bytes in a log line: quoted, with anything unprintable escaped, so a hostile
-/// value cannot forge log lines.
-struct Shown<'a>(Option<&'a [u8]>);
-
-impl std::fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let Some(bytes) = self.0 else {
-            return f.write_str("(none)");
-        };
-        write!(f, "\"{}\"", bytes.escape_ascii())
-    }
 }
 
 thread_local! {

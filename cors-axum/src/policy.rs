@@ -1,0 +1,88 @@
+//! The policy: what `#[cors(...)]` compiles into, as `'static` data, judged in `cors-core`
+//! and `cors-rules` on bytes; `prepared` turns it into axum's header values.
+
+use std::fmt;
+
+/// One handler's CORS policy, built by `#[cors(...)]` when the crate compiles.
+///
+/// It is opaque: the attribute checked every value, and nothing else can build one. A
+/// route's policy is read through [`Route::policy`](crate::Route::policy).
+#[derive(Debug)]
+pub struct Policy {
+    pub(crate) parts: Parts,
+}
+
+/// A policy's values, as the macros write them. Not a public API.
+#[doc(hidden)]
+pub type Parts = cors_core::Parts<Undecided>;
+
+/// Where a policy's origins come from. Not a public API.
+#[doc(hidden)]
+pub type PolicyOrigins = cors_core::PolicyOrigins<Undecided>;
+
+/// Functions that decide origins are not bound for axum yet: `#[cors]` refuses
+/// `decide_origin` here, so no policy of this adapter holds one.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Undecided {}
+
+impl cors_core::Named for Undecided {
+    fn name(&self) -> &'static str {
+        match *self {}
+    }
+}
+
+impl Policy {
+    /// The policy of `parts`, for the macros' expansions.
+    #[doc(hidden)]
+    pub const fn from_parts(parts: Parts) -> Policy {
+        Policy { parts }
+    }
+
+    /// The origins it trusts, as written (configured origins show their configuration
+    /// name and which call loaded them).
+    pub fn origins(&self) -> impl fmt::Display + '_ {
+        &self.parts.origins
+    }
+
+    /// The methods a cross-origin page may use.
+    pub fn methods(&self) -> &'static [&'static str] {
+        self.parts.methods
+    }
+
+    /// The request headers a page may send, as `Access-Control-Allow-Headers` lists them.
+    pub fn allow_headers(&self) -> Option<&'static str> {
+        self.parts.allow_headers
+    }
+
+    /// The response headers a page may read, as `Access-Control-Expose-Headers` lists them.
+    pub fn expose_headers(&self) -> Option<&'static str> {
+        self.parts.expose_headers
+    }
+
+    /// How long, in seconds, a browser may cache a preflight's answer.
+    pub fn max_age(&self) -> Option<u64> {
+        self.parts.max_age
+    }
+
+    /// Whether cookies and HTTP authentication may be sent.
+    pub fn credentials(&self) -> bool {
+        self.parts.credentials
+    }
+
+    /// Whether a request from `origin` (an `Origin` header's value, byte for byte) gets a
+    /// grant, by the same matching the routes use.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.parts.allows_origin(origin)
+    }
+
+    /// Whether a page may send the request header `name` (any case), as a preflight asks.
+    pub fn allows_request_header(&self, name: &str) -> bool {
+        self.parts.allows_request_header(name)
+    }
+
+    /// Whether it trusts a plain-`http` origin other than localhost or loopback.
+    pub fn trusts_plain_http(&self) -> bool {
+        self.parts.trusts_plain_http()
+    }
+}

@@ -1,0 +1,129 @@
+//! A policy made ready for requests: its header values built once, when the router is.
+
+use axum::http::header::{HeaderMap, HeaderValue, ORIGIN};
+use cors_rules::{Match, OriginMatcher, Origins, Text};
+
+use crate::policy::{Policy, PolicyOrigins};
+
+/// A policy made ready to answer requests: answering validates no header value and copies
+/// no bytes, and finding an exact origin costs about the same for 1 or 10,000 of them.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) policy: &'static Policy,
+    origins: PreparedOrigins,
+    pub(crate) expose_headers: Option<HeaderValue>,
+    pub(crate) allow_headers: Option<HeaderValue>,
+    pub(crate) max_age: Option<HeaderValue>,
+    /// Whether the answer depends on the request's `Origin`.
+    pub(crate) varies_by_origin: bool,
+}
+
+#[derive(Debug)]
+enum PreparedOrigins {
+    /// Written in the attribute: ready for good.
+    Fixed {
+        matcher: OriginMatcher,
+        /// The exact origins as header values, in the order the matcher indexes them.
+        exact_origins: Box<[HeaderValue]>,
+    },
+    /// Configured: the set in force is read on each request, so a reload is seen at once.
+    Configured(&'static cors_core::ConfiguredOrigins),
+}
+
+/// What a `*` policy answers every request with.
+const STAR: HeaderValue = HeaderValue::from_static("*");
+
+impl Prepared {
+    /// Prepares `policy`.
+    ///
+    /// # Panics
+    /// When its origins are configured and were never loaded: a startup mistake, reported
+    /// as the router is built, before any request.
+    pub(crate) fn new(policy: &'static Policy) -> Prepared {
+        let parts = &policy.parts;
+        let origins = match &parts.origins {
+            PolicyOrigins::Fixed(origins) => PreparedOrigins::Fixed {
+                exact_origins: exact_values(origins),
+                matcher: OriginMatcher::new(origins.clone()),
+            },
+            PolicyOrigins::Configured(slot) => {
+                slot.expect_loaded();
+                PreparedOrigins::Configured(slot)
+            }
+            PolicyOrigins::Decided { decider, .. } => match **decider {},
+        };
+        Prepared {
+            policy,
+            origins,
+            expose_headers: parts.expose_headers.map(HeaderValue::from_static),
+            allow_headers: parts.allow_headers.map(HeaderValue::from_static),
+            max_age: parts.max_age.map(HeaderValue::from),
+            varies_by_origin: parts.varies_by_origin(),
+        }
+    }
+
+    /// The `Access-Control-Allow-Origin` value for a request with this one `Origin`, or
+    /// `None` when the origin is not allowed.
+    #[inline]
+    pub(crate) fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
+        match &self.origins {
+            PreparedOrigins::Fixed {
+                matcher,
+                exact_origins,
+            } => match matcher.find(origin.as_bytes())? {
+                Match::Any => Some(STAR),
+                Match::Exact(index) => Some(exact_origins[index].clone()),
+                Match::Pattern => Some(origin.clone()),
+            },
+            // The set is replaced by reloads: the request's own value is the answer.
+            PreparedOrigins::Configured(slot) => {
+                slot.in_force(|matcher| match matcher.find(origin.as_bytes())? {
+                    Match::Any => Some(STAR),
+                    Match::Exact(_) | Match::Pattern => Some(origin.clone()),
+                })
+            }
+        }
+    }
+
+    /// The `Access-Control-Allow-Origin` value for an actual request with `headers`: a `*`
+    /// policy answers every request; otherwise there must be exactly one allowed `Origin`.
+    #[inline]
+    pub(crate) fn allow_origin_for_request(&self, headers: &HeaderMap) -> Option<HeaderValue> {
+        let any = match &self.origins {
+            PreparedOrigins::Fixed { matcher, .. } => matches!(matcher.origins(), Origins::Any),
+            PreparedOrigins::Configured(slot) => {
+                slot.in_force(|matcher| Some(matches!(matcher.origins(), Origins::Any)))?
+            }
+        };
+        if any {
+            return Some(STAR);
+        }
+        single(headers).and_then(|origin| self.allow_origin(origin))
+    }
+}
+
+/// The one `Origin` line of a request, if it sent exactly one.
+#[inline]
+pub(crate) fn single(headers: &HeaderMap) -> Option<&HeaderValue> {
+    let mut lines = headers.get_all(ORIGIN).iter();
+    match (lines.next(), lines.next()) {
+        (Some(origin), None) => Some(origin),
+        _ => None,
+    }
+}
+
+/// The exact origins of `origins` as header values.
+fn exact_values(origins: &Origins) -> Box<[HeaderValue]> {
+    match origins {
+        Origins::Any => Box::default(),
+        Origins::Listed { exact, .. } => exact
+            .iter()
+            .map(|origin| match origin {
+                Text::Static(origin) => HeaderValue::from_static(origin),
+                Text::Owned(origin) => {
+                    HeaderValue::from_str(origin).expect("checked origins are visible ASCII")
+                }
+            })
+            .collect(),
+    }
+}

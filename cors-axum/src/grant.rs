@@ -16,16 +16,14 @@ use tower_service::Service;
 use crate::answer::apply;
 use crate::prepared::Prepared;
 
-/// Wraps one handler's service in its policy's answer.
+/// Wraps the handlers of one path, each method answered by its handler's policy.
 #[derive(Clone)]
-pub(crate) struct GrantLayer {
-    prepared: Arc<Prepared>,
-    method: Method,
-}
+pub(crate) struct GrantLayer(Arc<[(Method, Arc<Prepared>)]>);
 
 impl GrantLayer {
-    pub(crate) fn new(prepared: Arc<Prepared>, method: Method) -> GrantLayer {
-        GrantLayer { prepared, method }
+    /// A layer answering each of `methods` by its policy.
+    pub(crate) fn new(methods: Arc<[(Method, Arc<Prepared>)]>) -> GrantLayer {
+        GrantLayer(methods)
     }
 }
 
@@ -35,19 +33,32 @@ impl<S> Layer<S> for GrantLayer {
     fn layer(&self, inner: S) -> Grant<S> {
         Grant {
             inner,
-            prepared: Arc::clone(&self.prepared),
-            method: self.method.clone(),
+            methods: Arc::clone(&self.0),
         }
     }
 }
 
-/// A handler's service with its policy's answer put on each response.
+/// A path's handlers, with the policy of the method's handler answering each response.
 #[derive(Clone)]
 pub(crate) struct Grant<S> {
     inner: S,
-    prepared: Arc<Prepared>,
-    /// The handler's method: methods are part of the grant (`HEAD` goes with `GET`).
-    method: Method,
+    methods: Arc<[(Method, Arc<Prepared>)]>,
+}
+
+impl<S> Grant<S> {
+    /// The policy of the handler serving `method` (`HEAD` goes to `GET`'s, as axum routes
+    /// it): methods are part of the grant.
+    fn policy_of(&self, method: &Method) -> Option<&Arc<Prepared>> {
+        let method = if *method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
+        self.methods
+            .iter()
+            .find(|(served, _)| served == method)
+            .map(|(_, prepared)| prepared)
+    }
 }
 
 impl<S> Service<Request> for Grant<S>
@@ -63,15 +74,13 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        let serves = *req.method() == self.method
-            || (*req.method() == Method::HEAD && self.method == Method::GET);
-        let allow_origin = serves
-            .then(|| self.prepared.allow_origin_for_request(req.headers()))
-            .flatten();
+        let answer = self.policy_of(req.method()).map(|prepared| {
+            let allow_origin = prepared.allow_origin_for_request(req.headers());
+            (Arc::clone(prepared), allow_origin)
+        });
         GrantFuture {
             inner: self.inner.call(req),
-            prepared: Arc::clone(&self.prepared),
-            allow_origin,
+            answer,
         }
     }
 }
@@ -82,8 +91,8 @@ pin_project_lite::pin_project! {
     pub(crate) struct GrantFuture<F> {
         #[pin]
         inner: F,
-        prepared: Arc<Prepared>,
-        allow_origin: Option<HeaderValue>,
+        // The policy of the request's method and the origin it granted, if any.
+        answer: Option<(Arc<Prepared>, Option<HeaderValue>)>,
     }
 }
 
@@ -96,11 +105,9 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let Ok(mut response) = std::task::ready!(this.inner.poll(cx));
-        apply(
-            response.headers_mut(),
-            this.prepared,
-            this.allow_origin.take(),
-        );
+        if let Some((prepared, allow_origin)) = this.answer.take() {
+            apply(response.headers_mut(), &prepared, allow_origin);
+        }
         Poll::Ready(Ok(response))
     }
 }

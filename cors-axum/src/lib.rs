@@ -17,7 +17,7 @@ mod vary;
 pub use cors_core::{ConfiguredOrigins, configured};
 // pub use cors_macros::{axum_cors as cors, axum_policy as policy, axum_routes as routes};
 pub use policy::Policy;
-pub use routes::Route;
+pub use routes::{CorsRoutes, Route};
 
 /// What `#[cors]` and `routes!` expansions name. Not a public API: it changes without notice.
 #[doc(hidden)]

@@ -3,10 +3,16 @@
 
 use std::sync::Arc;
 
+use std::convert::Infallible;
+
 use axum::Router;
+use axum::extract::Request;
 use axum::handler::Handler;
 use axum::http::Method;
-use axum::routing::{MethodFilter, MethodRouter};
+use axum::response::IntoResponse;
+use axum::routing::{MethodFilter, MethodRouter, Route as AxumRoute};
+use tower_layer::Layer;
+use tower_service::Service;
 
 use crate::grant::GrantLayer;
 use crate::policy::Policy;
@@ -41,37 +47,96 @@ impl Route {
     }
 }
 
-/// `handler`, serving `route`'s method with its policy's answer on every response.
+/// `handler`, serving `route`'s method. `routes!` wraps the path's handlers together.
 pub fn serve<H, T, S>(route: &'static Route, handler: H) -> MethodRouter<S>
 where
     H: Handler<T, S>,
     T: 'static,
     S: Clone + Send + Sync + 'static,
 {
-    let method = route.method();
-    let filter = MethodFilter::try_from(method.clone())
+    let filter = MethodFilter::try_from(route.method())
         .expect("`#[cors]` writes one of the methods axum routes");
-    axum::routing::on(
-        filter,
-        handler.layer(GrantLayer::new(route.prepared(), method)),
-    )
+    axum::routing::on(filter, handler)
 }
 
-/// A router of `path` alone: `methods` (the handlers `serve` wrapped) and, in the
-/// `OPTIONS` slot, the preflight of `routes`.
+/// The routes of `path`: `methods` (the handlers `serve` made) answered by the policies of
+/// `routes`, and the path's preflight.
 pub fn one_path<S, const N: usize>(
     path: &'static str,
     routes: [&'static Route; N],
     methods: MethodRouter<S>,
-) -> Router<S>
+) -> CorsRoutes<S>
 where
     S: Clone + Send + Sync + 'static,
 {
+    let policies: Arc<[(Method, Arc<Prepared>)]> = routes
+        .iter()
+        .map(|route| (route.method(), route.prepared()))
+        .collect();
     let preflight = Preflight::new(
         path,
-        routes.iter().map(|route| (route.method, route.prepared())),
+        routes
+            .iter()
+            .zip(policies.iter())
+            .map(|(route, (_, prepared))| (route.method, Arc::clone(prepared))),
     );
-    Router::new().route(path, methods.options_service(preflight))
+    CorsRoutes {
+        path,
+        methods,
+        grants: GrantLayer::new(policies),
+        preflight,
+    }
+}
+
+/// The annotated handlers of one path, as `routes!` gives them: merge them into a
+/// [`Router`] (`Router::new().merge(routes!(list_items, create_item))`), or put an
+/// authentication layer over the handlers first with [`CorsRoutes::authenticated`].
+#[must_use = "merge the routes into a Router"]
+pub struct CorsRoutes<S> {
+    path: &'static str,
+    /// The handlers.
+    methods: MethodRouter<S>,
+    /// Each method's answer, put on every response the handlers and the layers over them give.
+    grants: GrantLayer,
+    /// The path's preflight, for its `OPTIONS` slot.
+    preflight: Preflight,
+}
+
+impl<S> CorsRoutes<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    /// The handlers behind `layer` (authentication, typically): every request but a
+    /// preflight of this path goes through it, and its responses (a `401`) carry the
+    /// policy's answer, so the page can read why it was refused. A preflight carries no
+    /// credentials (Fetch), so it is answered by the policy without reaching `layer`.
+    ///
+    /// A layer put over the router with `Router::layer` sees the preflights too, and
+    /// answers them as it answers any request without credentials.
+    pub fn authenticated<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<AxumRoute> + Clone + Send + Sync + 'static,
+        L::Service: Service<Request> + Clone + Send + Sync + 'static,
+        <L::Service as Service<Request>>::Response: IntoResponse + 'static,
+        L::Service: Service<Request, Error = Infallible>,
+        <L::Service as Service<Request>>::Future: Send + 'static,
+    {
+        self.methods = self.methods.route_layer(layer);
+        self
+    }
+}
+
+impl<S> From<CorsRoutes<S>> for Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    fn from(routes: CorsRoutes<S>) -> Router<S> {
+        let methods = routes
+            .methods
+            .route_layer(routes.grants)
+            .options_service(routes.preflight);
+        Router::new().route(routes.path, methods)
+    }
 }
 
 /// Whether two handlers' paths are the same, when the crate compiles.

@@ -668,3 +668,27 @@ pub fn is_public(route: &Route) -> bool {
         .policy()
         .is_some_and(|policy| policy.origins().to_string() == "*")
 }
+
+/// Serves the axum router `app` with `axum::serve` on a free port of `127.0.0.1`, from a
+/// thread of its own with a multi-threaded tokio runtime, until the test process ends;
+/// returns its address.
+#[allow(dead_code)]
+pub fn serve_axum(app: axum::Router) -> SocketAddr {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("a loopback port");
+    listener
+        .set_nonblocking(true)
+        .expect("a non-blocking socket");
+    let address = listener.local_addr().expect("the bound address");
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
+            axum::serve(listener, app).await.expect("the server ran");
+        });
+    });
+    address
+}

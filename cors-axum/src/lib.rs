@@ -1,6 +1,4 @@
-//! Per-handler, compile-time-checked CORS for axum.
-//!
-//! (The user docs are written in README.md.)
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 // `#[cors]`'s paths (`::cors_axum::...`) resolve here too.

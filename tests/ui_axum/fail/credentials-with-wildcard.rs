@@ -1,0 +1,9 @@
+// Written with cors-macros' name until cors-axum re-exports it: `use cors_axum::cors;`.
+use cors_macros::axum_cors as cors;
+
+#[cors(get, path = "/items", origins = "*", credentials = true)]
+async fn list_items() -> &'static str {
+    "[]"
+}
+
+fn main() {}

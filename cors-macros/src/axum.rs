@@ -44,10 +44,14 @@ pub fn attribute(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// The item as written, so its body is still checked and IDEs keep working. A handler kept
 /// as a function is not registered anywhere (`routes!` needs the expansion): it is allowed
-/// to be unused, so the user sees our error alone.
+/// to be unused, and a second `#[cors]` (reported) is dropped, so the user sees our error
+/// alone.
 fn fallback(item: TokenStream) -> TokenStream {
     match syn::parse2::<ItemFn>(item.clone()) {
         Ok(mut handler) => {
+            handler
+                .attrs
+                .retain(|attr| route::last_segment(attr) != "cors");
             handler.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
             quote!(#handler)
         }
@@ -69,6 +73,17 @@ fn try_expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             return Err(errors.finish().expect_err("an error was just recorded"));
         }
     };
+    if let Some(again) = handler
+        .attrs
+        .iter()
+        .find(|attr| route::last_segment(attr) == "cors")
+    {
+        errors.push(syn::Error::new_spanned(
+            again,
+            "`#[cors]` is given twice on one handler: a handler has one method, one path and one policy; merge the two attributes, or write a second handler and join both with `routes!`",
+        ));
+        return Err(errors.finish().expect_err("an error was just recorded"));
+    }
     if let Some(policy) = &raw.policy {
         // The method and path are put back beside the policy's keys, where `#[cors]` checks
         // them on the user's tokens; their absence is reported here, where the attribute is.
@@ -461,6 +476,22 @@ mod tests {
         .to_string();
         assert!(expanded.contains("`get` belongs to each handler, not to a shared policy"));
         assert!(expanded.contains("`path` belongs to each handler, not to a shared policy"));
+    }
+
+    #[test]
+    fn one_cors_per_handler() {
+        let twice = try_expand(
+            quote!(get, path = "/i", origins = "https://a.example"),
+            quote!(
+                #[cors(post, path = "/i", origins = "https://a.example")]
+                async fn h() {}
+            ),
+        );
+        assert!(twice.is_err_and(|error| {
+            error
+                .to_string()
+                .starts_with("`#[cors]` is given twice on one handler")
+        }));
     }
 
     #[test]

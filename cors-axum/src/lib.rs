@@ -5,6 +5,7 @@
 extern crate self as cors_axum;
 
 mod answer;
+pub mod audit;
 mod grant;
 mod policy;
 mod preflight;
@@ -13,7 +14,7 @@ mod routes;
 mod vary;
 
 pub use cors_core::{ConfiguredOrigins, configured};
-// pub use cors_macros::{axum_cors as cors, axum_policy as policy, axum_routes as routes};
+pub use cors_macros::{axum_cors as cors, axum_policy as policy, axum_routes as routes};
 pub use policy::Policy;
 pub use routes::{CorsRoutes, Route};
 
@@ -29,6 +30,7 @@ pub mod __private {
     pub use cors_rules::{
         List, Match, OriginMatcher, OriginPattern, Origins, PortRule, Scheme, Text,
     };
+    pub use linkme;
     /// Lists `#[cors]` names instead of writing them out in each handler's `static`.
     pub mod lists {
         /// No entries.

@@ -176,7 +176,7 @@ impl ConfiguredOrigins {
     pub fn expect_loaded(&self) {
         if self.current.load().is_none() {
             panic!(
-                "the CORS origins configured as `{}` were never loaded: call `cors_runtime::configured::load_from_env()` (or `load_with`) before binding the server",
+                "the CORS origins configured as `{}` were never loaded: call `configured::load_from_env()` (or `load_with`) of `cors_runtime` or `cors_axum` before building the app",
                 self.name
             )
         }

@@ -7,6 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
 
+use crate::framework::Framework;
 use crate::model::{CorsSpec, OriginSource};
 use crate::route::{Route, Routes, path_text};
 
@@ -56,25 +57,8 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
         .filter(|attr| attr.path().is_ident("doc"));
     let entry = syn::Ident::new(ENTRY, proc_macro2::Span::call_site());
     let policy = policy_tokens(spec);
-    let configured_origins = match &spec.origins {
-        OriginSource::Configured(config_name) => {
-            let credentials = spec.credentials;
-            quote! {
-                static __CORS_ORIGINS: __cors::ConfiguredOrigins =
-                    __cors::ConfiguredOrigins::new(#config_name, #credentials);
-            }
-        }
-        OriginSource::Decided { function, .. } => {
-            let name = path_text(function);
-            quote! {
-                static __CORS_DECIDER: __cors::Decider = __cors::Decider {
-                    name: #name,
-                    function: &__cors::decide_by(#function),
-                };
-            }
-        }
-        OriginSource::Literal(_) => TokenStream::new(),
-    };
+    let configured_origins = origin_statics(spec);
+    let private_alias = Framework::Actix.private_alias();
     let audit_placement = in_slice(&syn::parse_quote!(::cors_runtime::audit::ENTRIES));
     let handler_name = name.to_string();
     // A preflight is not asked about the guards named in `header_guards`: the rest of the
@@ -145,7 +129,7 @@ pub fn expand(spec: &CorsSpec, routes: &Routes, mut handler: ItemFn) -> TokenStr
         impl ::cors_runtime::__private::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, __cors_config: &mut ::cors_runtime::__private::actix_web::dev::AppService) {
                 // One short name for the paths below: fewer tokens to make and to parse.
-                use ::cors_runtime::__private as __cors;
+                #private_alias
                 #(
                     #[allow(unused_imports)]
                     use #removed_attributes as _;
@@ -253,6 +237,12 @@ pub fn in_slice(slice: &syn::Path) -> TokenStream {
         .last()
         .expect("a path has a last segment")
         .ident;
+    // The slice's own crate (`::cors_runtime::audit::ENTRIES`) re-exports `linkme`.
+    let runtime = &slice
+        .segments
+        .first()
+        .expect("a path has a first segment")
+        .ident;
     let section = format!("linkme_{name}");
     quote! {
         #[cfg_attr(
@@ -262,13 +252,40 @@ pub fn in_slice(slice: &syn::Path) -> TokenStream {
         )]
         #[cfg_attr(
             not(any(target_os = "linux", target_os = "android")),
-            ::cors_runtime::__private::linkme::distributed_slice(#slice),
-            linkme(crate = ::cors_runtime::__private::linkme)
+            ::#runtime::__private::linkme::distributed_slice(#slice),
+            linkme(crate = ::#runtime::__private::linkme)
         )]
     }
 }
 
-fn policy_tokens(spec: &CorsSpec) -> TokenStream {
+/// The statics the policy's origins name, if any: the origins configured at startup
+/// (`__CORS_ORIGINS`) or the application's decider (`__CORS_DECIDER`). Written with
+/// `__cors::` paths, beside [`policy_tokens`].
+pub fn origin_statics(spec: &CorsSpec) -> TokenStream {
+    match &spec.origins {
+        OriginSource::Configured(config_name) => {
+            let credentials = spec.credentials;
+            quote! {
+                static __CORS_ORIGINS: __cors::ConfiguredOrigins =
+                    __cors::ConfiguredOrigins::new(#config_name, #credentials);
+            }
+        }
+        OriginSource::Decided { function, .. } => {
+            let name = path_text(function);
+            quote! {
+                static __CORS_DECIDER: __cors::Decider = __cors::Decider {
+                    name: #name,
+                    function: &__cors::decide_by(#function),
+                };
+            }
+        }
+        OriginSource::Literal(_) => TokenStream::new(),
+    }
+}
+
+/// The policy as a constant expression, its paths written `__cors::...`: the caller puts
+/// its framework's [`Framework::private_alias`] in scope, and [`origin_statics`] beside it.
+pub fn policy_tokens(spec: &CorsSpec) -> TokenStream {
     let origins = match &spec.origins {
         OriginSource::Literal(origins) => {
             let origins = origins_tokens(origins);
@@ -372,7 +389,7 @@ fn option(value: Option<String>) -> TokenStream {
 /// A `&'static [&'static str]` in the generated `static`. Each list written there is an
 /// allocation the compiler checks on its own (about as long as the rest of a small policy),
 /// so the lists most routes have, empty or one method, name constants of `cors-runtime`.
-fn text_list<S: AsRef<str>>(items: &[S]) -> TokenStream {
+pub fn text_list<S: AsRef<str>>(items: &[S]) -> TokenStream {
     let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
     match items[..] {
         [] => quote!(__cors::lists::NONE),

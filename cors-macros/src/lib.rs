@@ -5,8 +5,11 @@
 #![warn(missing_docs)]
 
 mod args;
+mod axum;
+mod axum_routes;
 mod errors;
 mod expand;
+mod framework;
 mod model;
 mod route;
 mod scope;
@@ -27,7 +30,55 @@ pub fn cors(args: TokenStream, item: TokenStream) -> TokenStream {
 #[doc = include_str!("../docs/policy.md")]
 #[proc_macro]
 pub fn policy(input: TokenStream) -> TokenStream {
-    shared::define(input.into()).into()
+    shared::define(input.into(), framework::Framework::Actix).into()
+}
+
+/// axum's `#[cors]`, re-exported by `cors-axum` as `cors`: the handler's method, path and
+/// policy, checked when the crate compiles.
+///
+/// ```text
+/// #[cors(get, path = "/items/{id}", origins = "https://app.example.com")]
+/// async fn show_item(Path(id): Path<u32>) -> Json<Item> { ... }
+/// ```
+///
+/// Exactly one method comes first, alone: `get`, `post`, `put`, `patch` or `delete` (the
+/// `OPTIONS` preflight is generated, and axum's `get` answers `HEAD`). `path` is the route's
+/// path as axum 0.8 writes it, parameters as `{id}` and `{*rest}`. The policy's keys are
+/// those of actix-web's `#[cors]` (`origins` or `origins_from`, `headers`,
+/// `expose_headers`, `max_age`, `credentials`, or `policy` naming a shared policy), checked
+/// by the same rules with the same messages. `methods` is not used (the method key gives
+/// it), `header_guards` has no meaning (axum routes have no guards) and `decide_origin` is
+/// not available yet.
+///
+/// The handler becomes a unit struct of the same name; its route is registered with
+/// `routes!`, which passing it to `axum::routing::get` does not compile without.
+#[proc_macro_attribute]
+pub fn axum_cors(args: TokenStream, item: TokenStream) -> TokenStream {
+    axum::attribute(args.into(), item.into()).into()
+}
+
+/// axum's `policy!`, re-exported by `cors-axum` as `policy`: a policy defined once, checked
+/// once, for every handler that names it with `#[cors(get, path = "...", policy = NAME)]`.
+/// The keys are the policy's alone; the method and path are each handler's.
+#[proc_macro]
+pub fn axum_policy(input: TokenStream) -> TokenStream {
+    shared::define(input.into(), framework::Framework::Axum).into()
+}
+
+/// axum's `routes!`, re-exported by `cors-axum` as `routes`: the handlers of one path, each
+/// annotated with `#[cors]`, as one `axum::Router<S>` to merge, with the `OPTIONS` preflight
+/// that answers for all of them.
+///
+/// ```text
+/// let app = Router::new()
+///     .merge(routes!(list_items, create_item))
+///     .merge(routes!(api::show_item));
+/// ```
+///
+/// Handlers whose paths differ, or two serving one method, are compile errors.
+#[proc_macro]
+pub fn axum_routes(input: TokenStream) -> TokenStream {
+    axum_routes::routes(input.into()).into()
 }
 
 /// Puts the static below into the `cors-runtime` distributed slice named by the argument,
@@ -74,12 +125,13 @@ impl From<syn::Error> for Failure {
 
 fn try_expand(args: TokenStream2, item: TokenStream2) -> Result<TokenStream2, Failure> {
     let mut errors = errors::Errors::default();
-    let raw = args::parse(args.clone(), &mut errors);
+    let raw = args::parse(args.clone(), framework::Framework::Actix, &mut errors);
     if let Ok(module) = syn::parse2::<syn::ItemMod>(item.clone()) {
         return scope::apply(&args, &raw, module, errors).map_err(Failure::from);
     }
     if let Some(policy) = &raw.policy {
-        return shared::apply(policy, &raw, item, errors).map_err(Failure::from);
+        return shared::apply(policy, &raw, item, errors, framework::Framework::Actix)
+            .map_err(Failure::from);
     }
     let handler: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(handler) => handler,

@@ -28,6 +28,15 @@ const REFUSED_ATTRIBUTES: &[(&str, &str)] = &[
     ("connect", "browsers never send CONNECT from `fetch()`"),
 ];
 
+/// Why `#[cors]` refuses the routing attribute or method `name` (`options`, `trace`,
+/// `connect`), if it does.
+pub fn refusal(name: &str) -> Option<&'static str> {
+    REFUSED_ATTRIBUTES
+        .iter()
+        .find(|(refused, _)| *refused == name)
+        .map(|(_, reason)| *reason)
+}
+
 /// What one routing attribute serves.
 pub struct Route {
     /// Index of the attribute in the function's attribute list.
@@ -241,6 +250,22 @@ fn read(index: usize, attr: &Attribute, method: Option<&str>) -> syn::Result<Rou
 }
 
 impl Routes {
+    /// The one route of an axum handler, whose `#[cors]` gives its path and method.
+    pub fn single(path: LitStr, method: &str) -> Routes {
+        Routes {
+            routes: vec![Route {
+                attribute: 0,
+                path,
+                methods: vec![method.to_owned()],
+                guards: Vec::new(),
+                name: None,
+                plain: true,
+                serves_options: None,
+            }],
+            group_attribute: None,
+        }
+    }
+
     /// Every method the handler serves, in order of appearance, without repeats.
     pub fn methods(&self) -> Vec<String> {
         let mut methods: Vec<String> = Vec::new();

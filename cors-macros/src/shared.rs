@@ -2,7 +2,8 @@
 //! and defines a `macro_rules!` named `API`; `#[cors(policy = API, methods = "GET")]` on a
 //! handler calls it, which puts `#[cors(<the policy's keys>, methods = "GET")]` back on the
 //! handler. The handler's own checks (its routes, its methods) then run as usual, on the
-//! user's own tokens and spans.
+//! user's own tokens and spans. axum's `policy!` and `#[cors]` work the same way, with
+//! the method and path as the handler's own keys.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::quote;
@@ -11,6 +12,7 @@ use syn::{Attribute, Ident, Visibility, braced};
 
 use crate::args::{self, RawArgs};
 use crate::errors::Errors;
+use crate::framework::Framework;
 use crate::model;
 
 /// `#[doc] vis NAME { key = value, ... }`
@@ -43,8 +45,8 @@ impl Parse for Definition {
     }
 }
 
-/// Expands `policy! { ... }`.
-pub fn define(input: TokenStream) -> TokenStream {
+/// Expands `policy! { ... }` for `framework`, whose `#[cors]` the defined macro re-applies.
+pub fn define(input: TokenStream, framework: Framework) -> TokenStream {
     let definition: Definition = match syn::parse2(input) {
         Ok(definition) => definition,
         Err(error) => return error.to_compile_error(),
@@ -56,7 +58,7 @@ pub fn define(input: TokenStream) -> TokenStream {
         keys,
     } = definition;
     let mut errors = Errors::default();
-    let raw = args::parse(keys.clone(), &mut errors);
+    let mut raw = args::parse(keys.clone(), framework, &mut errors);
     if let Some((_, span)) = raw.key_spans.iter().find(|(key, _)| *key == "policy") {
         errors.at(
             *span,
@@ -70,12 +72,16 @@ pub fn define(input: TokenStream) -> TokenStream {
             "a shared policy is visible within its crate at most: write `pub(crate)`",
         ));
     }
+    if framework == Framework::Axum {
+        crate::axum::refuse_in_policy(&mut raw, &mut errors);
+    }
     model::validate(&raw, None, &mut errors);
     let keys = without_trailing_comma(keys);
+    let attribute = framework.attribute();
     let (body, allow_unused, error) = match errors.finish() {
         Ok(()) => (
             quote! {
-                #[::cors_runtime::cors(#keys, $($handler)*)]
+                #[#attribute(#keys, $($handler)*)]
                 $($item)*
             },
             TokenStream::new(),
@@ -109,19 +115,38 @@ fn without_trailing_comma(keys: TokenStream) -> TokenStream {
     tokens.into_iter().collect()
 }
 
-/// Expands `#[cors(policy = NAME, methods = "...")]`: a call of the policy's macro.
+/// Expands `#[cors(policy = NAME, methods = "...")]` (axum: `#[cors(get, path = "...",
+/// policy = NAME)]`): a call of the policy's macro.
 pub fn apply(
     policy: &syn::Path,
     raw: &RawArgs,
     item: TokenStream,
     mut errors: Errors,
+    framework: Framework,
 ) -> syn::Result<TokenStream> {
     let name = crate::route::path_text(policy);
+    // axum's refusals of `methods`, `header_guards` and `decide_origin` are reported already.
+    let (own, may): (&[&str], &str) = match framework {
+        Framework::Actix => (
+            &["policy", "methods", "header_guards"],
+            "narrow `methods` (and name its `header_guards`)",
+        ),
+        Framework::Axum => (
+            &[
+                "policy",
+                "path",
+                "methods",
+                "header_guards",
+                "decide_origin",
+            ],
+            "give its method and `path`",
+        ),
+    };
     for (key, span) in &raw.key_spans {
-        if !matches!(*key, "policy" | "methods" | "header_guards") {
+        if !own.contains(key) {
             errors.at(
                 *span,
-                format!("`{key}` comes from the shared policy `{name}`: a handler using a policy may only narrow `methods` (and name its `header_guards`)"),
+                format!("`{key}` comes from the shared policy `{name}`: a handler using a policy may only {may}"),
             );
         }
     }
@@ -134,13 +159,15 @@ pub fn apply(
         .header_guards
         .as_ref()
         .map(|guards| quote!(header_guards = #guards,));
+    let method_keys = &raw.method_keys;
+    let path = raw.path.as_ref().map(|path| quote!(path = #path,));
     let call_span = policy
         .segments
         .last()
         .map_or_else(Span::call_site, |segment| segment.ident.span());
     let bang = quote::quote_spanned!(call_span=> !);
     // Applied even when a key is refused, without that key, so the refusal is the only error.
-    let call = quote!(#policy #bang { [#methods #header_guards] #item });
+    let call = quote!(#policy #bang { [#methods #header_guards #(#method_keys,)* #path] #item });
     Ok(match errors.finish() {
         Ok(()) => call,
         Err(error) => call.into_iter().chain(error.to_compile_error()).collect(),

@@ -1,4 +1,4 @@
-//! What `#[cors]` generates, formatted, so a reviewer can read the expansion and see every
+//! What `#[cors]` (actix-web's and axum's) and axum's `policy!` and `routes!` generate, formatted, so a reviewer can read the expansion and see every
 //! change to it in a diff (each in `snapshots/`). Refresh with
 //! `UPDATE_EXPECT=1 cargo test -p cors-macros`.
 
@@ -10,13 +10,7 @@ use crate::cors_impl;
 
 /// Expands `#[cors(args)] item` and compares the formatted output with `expected`.
 fn check(args: TokenStream, item: TokenStream, expected: ExpectFile) {
-    let expanded = cors_impl(args, item);
-    // prettyplease formats syn 2 trees; the tokens are the same whichever syn reads them.
-    let file: syn2::File = match syn2::parse2(expanded.clone()) {
-        Ok(file) => file,
-        Err(error) => panic!("the expansion is not a valid file: {error}\n{expanded}"),
-    };
-    expected.assert_eq(&prettyplease::unparse(&file));
+    check_tokens(cors_impl(args, item), expected);
 }
 
 #[test]
@@ -153,5 +147,88 @@ fn origins_the_application_decides() {
             }
         },
         expect_file!["snapshots/origins_the_application_decides.txt"],
+    );
+}
+
+/// Expands axum's `#[cors(args)] item` and compares the formatted output with `expected`.
+fn check_axum(args: TokenStream, item: TokenStream, expected: ExpectFile) {
+    check_tokens(crate::axum::attribute(args, item), expected);
+}
+
+/// Formats `expanded` and compares it with `expected`.
+fn check_tokens(expanded: TokenStream, expected: ExpectFile) {
+    // prettyplease formats syn 2 trees; the tokens are the same whichever syn reads them.
+    let file: syn2::File = match syn2::parse2(expanded.clone()) {
+        Ok(file) => file,
+        Err(error) => panic!("the expansion is not a valid file: {error}\n{expanded}"),
+    };
+    expected.assert_eq(&prettyplease::unparse(&file));
+}
+
+#[test]
+fn axum_handler_with_extractors() {
+    check_axum(
+        quote!(
+            get,
+            path = "/items/{id}",
+            origins = "https://app.example.com, http://localhost:8080",
+            headers = "Content-Type",
+            expose_headers = "X-Total-Count",
+            credentials = true,
+            max_age = 600
+        ),
+        quote! {
+            /// Shows one item.
+            #[cfg(feature = "items")]
+            #[tracing::instrument]
+            pub async fn show_item(Path(id): Path<u32>, State(db): State<Db>) -> Json<Item> {
+                Json(db.item(id))
+            }
+        },
+        expect_file!["snapshots/axum_handler_with_extractors.txt"],
+    );
+}
+
+#[test]
+fn axum_handler_with_configured_origins() {
+    check_axum(
+        quote!(post, path = "/items", origins_from = "API_ORIGINS"),
+        quote! {
+            async fn create_item() -> StatusCode {
+                StatusCode::CREATED
+            }
+        },
+        expect_file!["snapshots/axum_handler_with_configured_origins.txt"],
+    );
+}
+
+#[test]
+fn axum_handler_with_a_shared_policy() {
+    check_axum(
+        quote!(delete, path = "/items/{id}", policy = crate::APP),
+        quote! {
+            async fn delete_item() {}
+        },
+        expect_file!["snapshots/axum_handler_with_a_shared_policy.txt"],
+    );
+}
+
+#[test]
+fn axum_shared_policy() {
+    // A statement holds the `macro_rules!` for prettyplease.
+    let expanded = crate::shared::define(
+        quote!(pub(crate) APP { origins = "https://app.example.com", credentials = true, }),
+        crate::framework::Framework::Axum,
+    );
+    check_tokens(expanded, expect_file!["snapshots/axum_shared_policy.txt"]);
+}
+
+#[test]
+fn axum_routes_of_one_path() {
+    let expanded = crate::axum_routes::routes(quote!(list_items, api::create_item, delete_items));
+    // The expansion is an expression: a function around it for prettyplease.
+    check_tokens(
+        quote!(fn router() { #expanded }),
+        expect_file!["snapshots/axum_routes_of_one_path.txt"],
     );
 }

@@ -1,0 +1,8 @@
+use cors_axum::cors;
+
+#[cors(head, path = "/items", origins = "https://app.example.com")]
+async fn list_items() -> &'static str {
+    "[]"
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use cors_axum::cors;
+
+#[cors(get, post, path = "/items", origins = "https://app.example.com")]
+async fn list_items() -> &'static str {
+    "[]"
+}
+
+fn main() {}

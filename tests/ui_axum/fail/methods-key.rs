@@ -1,0 +1,8 @@
+use cors_axum::cors;
+
+#[cors(get, path = "/items", origins = "https://app.example.com", methods = "GET")]
+async fn list_items() -> &'static str {
+    "[]"
+}
+
+fn main() {}

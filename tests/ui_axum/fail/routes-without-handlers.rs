@@ -1,0 +1,5 @@
+use cors_axum::routes;
+
+fn main() {
+    let _router = routes!();
+}

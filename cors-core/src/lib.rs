@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod answers;
 pub mod configured;
 mod policy;
 pub mod reason;

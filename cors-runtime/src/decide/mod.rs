@@ -84,81 +84,22 @@
 use std::any::TypeId;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use actix_web::http::header::HeaderValue;
 use actix_web::{HttpRequest, web};
 
-mod answers;
+use cors_core::answers;
 
-pub(crate) use answers::{Answers, Found, Lookup};
+pub(crate) use answers::{Answers, Found};
 #[doc(hidden)]
-pub use answers::{Decision, Pending};
+pub use answers::{Decision, Pending, decision};
 pub use answers::{GRANTED_KEPT, REFUSED_KEPT};
 
-static FRESH_FOR_MS: AtomicU64 = AtomicU64::new(30_000);
-static TIMEOUT_MS: AtomicU64 = AtomicU64::new(2_000);
+/// A lookup of this adapter: its futures stay on the worker's thread.
+pub(crate) type Lookup = answers::Lookup<Box<dyn Fn() -> Pending>>;
 
-/// How long an asynchronous function's answer for an origin is kept.
-pub fn fresh_for() -> Duration {
-    Duration::from_millis(FRESH_FOR_MS.load(Ordering::Relaxed))
-}
-
-/// Sets how long an asynchronous function's answer for an origin is kept (30 s unless
-/// set), for answers given from now on. `Duration::ZERO` asks on every request (still one
-/// lookup for concurrent requests of one origin).
-///
-/// ```
-/// use std::time::Duration;
-///
-/// cors_runtime::decide::set_fresh_for(Duration::from_secs(5));
-/// assert_eq!(cors_runtime::decide::fresh_for(), Duration::from_secs(5));
-/// ```
-pub fn set_fresh_for(fresh_for: Duration) {
-    let millis = u64::try_from(fresh_for.as_millis()).unwrap_or(u64::MAX);
-    FRESH_FOR_MS.store(millis, Ordering::Relaxed);
-}
-
-/// How long an asynchronous function may take before its origin is refused.
-pub fn timeout() -> Duration {
-    Duration::from_millis(TIMEOUT_MS.load(Ordering::Relaxed))
-}
-
-/// Sets how long an asynchronous function may take (2 s unless set), for lookups started
-/// from now on. A lookup that takes longer grants nothing.
-///
-/// ```
-/// use std::time::Duration;
-///
-/// cors_runtime::decide::set_timeout(Duration::from_millis(500));
-/// assert_eq!(cors_runtime::decide::timeout(), Duration::from_millis(500));
-/// ```
-pub fn set_timeout(timeout: Duration) {
-    let millis = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
-    TIMEOUT_MS.store(millis, Ordering::Relaxed);
-}
-
-/// What a function that decides origins may return: `bool`, or `Result<bool, E>` whose
-/// error (shown with `Display`) refuses the origin and is logged.
-pub trait OriginAnswer {
-    /// The answer, or why there is none.
-    #[doc(hidden)]
-    fn into_answer(self) -> Result<bool, String>;
-}
-
-impl OriginAnswer for bool {
-    fn into_answer(self) -> Result<bool, String> {
-        Ok(self)
-    }
-}
-
-impl<E: std::fmt::Display> OriginAnswer for Result<bool, E> {
-    fn into_answer(self) -> Result<bool, String> {
-        self.map_err(|error| format!("it returned an error: {error}"))
-    }
-}
+pub use cors_core::answers::{OriginAnswer, fresh_for, set_fresh_for, set_timeout, timeout};
 
 /// A function `#[cors(decide_origin = "...")]` can name: see the [module](self) for the
 /// four signatures. `Marker` tells them apart; it is never written by hand.
@@ -294,14 +235,6 @@ fn missing_data<T: ?Sized>() -> String {
         "the application has no `web::Data<{}>` for it: register it with `App::app_data`",
         std::any::type_name::<T>()
     )
-}
-
-fn decision(answer: Result<bool, String>) -> Decision {
-    match answer {
-        Ok(true) => Decision::Granted,
-        Ok(false) => Decision::Refused,
-        Err(why) => Decision::Failed(why.into()),
-    }
 }
 
 /// A function, with how to ask it, so a `static` can hold it. Not a public API.

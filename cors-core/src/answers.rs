@@ -1,7 +1,7 @@
 //! The answers of one function that decides origins, kept per origin, and the lookups that
 //! fill them. Free of any web framework's types: an adapter hands in the lookup to run.
 //!
-//! - An answer stays fresh for [`super::fresh_for`] (a failure for at most a second), then
+//! - An answer stays fresh for [`fresh_for`] (a failure for at most a second), then
 //!   the next request for that origin asks again.
 //! - Granted and refused origins are kept in two bounded tables, each emptied oldest first:
 //!   a flood of distinct refused origins never pushes a tenant's grant out, and memory
@@ -14,15 +14,17 @@ use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 /// What the application's function answered for one origin.
-#[doc(hidden)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
+    /// The origin is granted.
     Granted,
+    /// The origin is refused.
     Refused,
     /// It failed (an error, a panic, a timeout): nothing is granted. Why, for the log and
     /// the debug header.
@@ -30,14 +32,110 @@ pub enum Decision {
 }
 
 impl Decision {
-    pub(crate) fn granted(&self) -> bool {
+    /// Whether it grants the origin.
+    pub fn granted(&self) -> bool {
         *self == Decision::Granted
     }
 }
 
-/// A lookup in progress, as an adapter starts it.
-#[doc(hidden)]
+/// A lookup in progress, as an adapter whose futures stay on one thread starts it.
 pub type Pending = Pin<Box<dyn Future<Output = Decision>>>;
+
+/// A lookup in progress, as an adapter whose futures move between threads starts it.
+pub type SendPending = Pin<Box<dyn Future<Output = Decision> + Send>>;
+
+/// How an adapter starts a lookup, again if the request that ran it went away.
+pub trait Start: Unpin {
+    /// The lookup in progress.
+    type Pending: Future<Output = Decision> + Unpin;
+    /// Starts the lookup.
+    fn start(&self) -> Self::Pending;
+}
+
+impl Start for Box<dyn Fn() -> Pending> {
+    type Pending = Pending;
+    fn start(&self) -> Pending {
+        self()
+    }
+}
+
+impl Start for Box<dyn Fn() -> SendPending + Send + Sync> {
+    type Pending = SendPending;
+    fn start(&self) -> SendPending {
+        self()
+    }
+}
+
+static FRESH_FOR_MS: AtomicU64 = AtomicU64::new(30_000);
+static TIMEOUT_MS: AtomicU64 = AtomicU64::new(2_000);
+
+/// How long an asynchronous function's answer for an origin is kept.
+pub fn fresh_for() -> Duration {
+    Duration::from_millis(FRESH_FOR_MS.load(Ordering::Relaxed))
+}
+
+/// Sets how long an asynchronous function's answer for an origin is kept (30 s unless
+/// set), for answers given from now on. `Duration::ZERO` asks on every request (still one
+/// lookup for concurrent requests of one origin).
+///
+/// ```
+/// use std::time::Duration;
+///
+/// cors_core::answers::set_fresh_for(Duration::from_secs(5));
+/// assert_eq!(cors_core::answers::fresh_for(), Duration::from_secs(5));
+/// ```
+pub fn set_fresh_for(fresh_for: Duration) {
+    let millis = u64::try_from(fresh_for.as_millis()).unwrap_or(u64::MAX);
+    FRESH_FOR_MS.store(millis, Ordering::Relaxed);
+}
+
+/// How long an asynchronous function may take before its origin is refused.
+pub fn timeout() -> Duration {
+    Duration::from_millis(TIMEOUT_MS.load(Ordering::Relaxed))
+}
+
+/// Sets how long an asynchronous function may take (2 s unless set), for lookups started
+/// from now on. A lookup that takes longer grants nothing.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// cors_core::answers::set_timeout(Duration::from_millis(500));
+/// assert_eq!(cors_core::answers::timeout(), Duration::from_millis(500));
+/// ```
+pub fn set_timeout(timeout: Duration) {
+    let millis = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+    TIMEOUT_MS.store(millis, Ordering::Relaxed);
+}
+
+/// What a function that decides origins may return: `bool`, or `Result<bool, E>` whose
+/// error (shown with `Display`) refuses the origin and is logged.
+pub trait OriginAnswer {
+    /// The answer, or why there is none.
+    #[doc(hidden)]
+    fn into_answer(self) -> Result<bool, String>;
+}
+
+impl OriginAnswer for bool {
+    fn into_answer(self) -> Result<bool, String> {
+        Ok(self)
+    }
+}
+
+impl<E: std::fmt::Display> OriginAnswer for Result<bool, E> {
+    fn into_answer(self) -> Result<bool, String> {
+        self.map_err(|error| format!("it returned an error: {error}"))
+    }
+}
+
+/// The decision of a function's answer.
+pub fn decision(answer: Result<bool, String>) -> Decision {
+    match answer {
+        Ok(true) => Decision::Granted,
+        Ok(false) => Decision::Refused,
+        Err(why) => Decision::Failed(why.into()),
+    }
+}
 
 /// How long a failure is kept: long enough that a flood for one origin during an outage
 /// asks the store once a second, short enough that the store's recovery is seen at once.
@@ -51,7 +149,7 @@ pub const REFUSED_KEPT: usize = 4_096;
 
 /// The answers of one function.
 #[derive(Default)]
-pub(crate) struct Answers {
+pub struct Answers {
     state: Mutex<State>,
 }
 
@@ -76,7 +174,7 @@ enum Entry {
 }
 
 /// What [`Answers::ask`] found.
-pub(crate) enum Found {
+pub enum Found {
     /// A fresh answer.
     Known(Decision),
     /// None: the caller runs the lookup and must [`Lookup::lead`] it.
@@ -95,7 +193,7 @@ impl Answers {
 
     /// The fresh answer for `origin`, or who looks it up. `Lead` marks the origin as being
     /// asked about, so later callers wait.
-    pub(crate) fn ask(&self, origin: &str) -> Found {
+    pub fn ask(&self, origin: &str) -> Found {
         let mut state = self.state();
         match state.entries.get(origin) {
             Some(Entry::Known {
@@ -144,7 +242,7 @@ impl Answers {
     }
 
     /// Gives up the lookup for `origin` without an answer: a waiter runs it instead.
-    pub(crate) fn abandon(&self, origin: &str) {
+    pub fn abandon(&self, origin: &str) {
         let previous = {
             let mut state = self.state();
             match state.entries.get(origin) {
@@ -197,49 +295,49 @@ fn wake_all(entry: Option<Entry>) {
 
 /// One request's wait for the answer about its origin: it runs the lookup, or waits for
 /// the request that does. It never fails: a failure is a [`Decision::Failed`].
-pub(crate) struct Lookup {
+pub struct Lookup<St: Start> {
     answers: &'static Answers,
     origin: Arc<str>,
     /// Starts the lookup, when this request must run it.
-    start: Box<dyn Fn() -> Pending>,
+    start: St,
     fresh_for: Duration,
     timeout: Duration,
-    step: Step,
+    step: Step<St::Pending>,
     /// Whether this request ran the lookup (or began to).
     led: bool,
 }
 
-enum Step {
+enum Step<P> {
     Leading {
-        pending: Pending,
+        pending: P,
         deadline: Pin<Box<tokio::time::Sleep>>,
     },
     Waiting,
     Done,
 }
 
-impl Lookup {
+impl<St: Start> Lookup<St> {
     /// A lookup this request runs (after [`Found::Lead`]).
-    pub(crate) fn lead(
+    pub fn lead(
         answers: &'static Answers,
         origin: &str,
-        start: Box<dyn Fn() -> Pending>,
+        start: St,
         fresh_for: Duration,
         timeout: Duration,
-    ) -> Lookup {
+    ) -> Lookup<St> {
         let mut lookup = Lookup::wait(answers, origin, start, fresh_for, timeout);
         lookup.begin();
         lookup
     }
 
     /// A wait for the request that runs the lookup (after [`Found::Wait`]).
-    pub(crate) fn wait(
+    pub fn wait(
         answers: &'static Answers,
         origin: &str,
-        start: Box<dyn Fn() -> Pending>,
+        start: St,
         fresh_for: Duration,
         timeout: Duration,
-    ) -> Lookup {
+    ) -> Lookup<St> {
         Lookup {
             answers,
             origin: origin.into(),
@@ -252,19 +350,19 @@ impl Lookup {
     }
 
     /// The origin it is about.
-    pub(crate) fn origin(&self) -> Arc<str> {
+    pub fn origin(&self) -> Arc<str> {
         Arc::clone(&self.origin)
     }
 
     /// Whether this request ran the lookup, rather than waiting for another's answer.
-    pub(crate) fn led(&self) -> bool {
+    pub fn led(&self) -> bool {
         self.led
     }
 
     fn begin(&mut self) {
         self.led = true;
         self.step = Step::Leading {
-            pending: (self.start)(),
+            pending: self.start.start(),
             deadline: Box::pin(tokio::time::sleep(self.timeout)),
         };
     }
@@ -277,7 +375,7 @@ impl Lookup {
     }
 }
 
-impl Future for Lookup {
+impl<St: Start> Future for Lookup<St> {
     type Output = Decision;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Decision> {
@@ -295,7 +393,7 @@ impl Future for Lookup {
                 Step::Leading { pending, deadline } => {
                     // A panic inside the application's function fails this origin closed;
                     // the future is never polled again.
-                    match catch_unwind(AssertUnwindSafe(|| pending.as_mut().poll(cx))) {
+                    match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut *pending).poll(cx))) {
                         Ok(Poll::Ready(decision)) => return this.finish(decision),
                         Err(panic) => {
                             let why = format!("it panicked: {}", panic_message(&*panic));
@@ -315,7 +413,7 @@ impl Future for Lookup {
     }
 }
 
-impl Drop for Lookup {
+impl<St: Start> Drop for Lookup<St> {
     fn drop(&mut self) {
         if matches!(self.step, Step::Leading { .. }) {
             self.answers.abandon(&self.origin);
@@ -324,7 +422,7 @@ impl Drop for Lookup {
 }
 
 /// The message of a panic's payload, as `std` prints it.
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
     payload
         .downcast_ref::<&str>()
         .copied()

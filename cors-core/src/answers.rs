@@ -430,6 +430,105 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
         .unwrap_or("(not a string)")
 }
 
+/// What asking a function gave: a synchronous function's answer, or how to start an
+/// asynchronous function's lookup.
+pub enum Asked<St> {
+    /// The answer, or why there is none.
+    Now(Result<bool, String>),
+    /// How to run the lookup.
+    Later(St),
+}
+
+/// The answer about one request's origin, which the policy's bound covers.
+pub enum Verdict<St: Start> {
+    /// Known now.
+    Now(Decided),
+    /// To be looked up: [`finish`] it.
+    Later(Box<Lookup<St>>),
+}
+
+/// Granted, or refused with why when the function failed.
+pub type Decided = Result<(), Option<Arc<str>>>;
+
+/// Asks the function `name` about `origin` (inside the bound): a synchronous function now
+/// (`ask`), an asynchronous one through its kept `answers`. `ask` is the adapter's binding
+/// of the function to its request; a panic in it fails the origin closed.
+pub fn verdict<St: Start>(
+    name: &str,
+    is_async: bool,
+    answers: &'static Answers,
+    origin: &[u8],
+    ask: impl FnOnce(&str) -> Asked<St>,
+) -> Verdict<St> {
+    // The bound covered it, so it is visible ASCII: valid UTF-8, which `from_utf8` checks a
+    // word at a time.
+    let Ok(origin) = std::str::from_utf8(origin) else {
+        return Verdict::Now(Err(None));
+    };
+    let ask = |origin: &str| {
+        catch_unwind(AssertUnwindSafe(|| ask(origin))).unwrap_or_else(|panic| {
+            Asked::Now(Err(format!("it panicked: {}", panic_message(&*panic))))
+        })
+    };
+    if !is_async {
+        let answer = match ask(origin) {
+            Asked::Now(answer) => answer,
+            Asked::Later(_) => Err("it is not synchronous".to_owned()),
+        };
+        return Verdict::Now(logged(name, origin, decision(answer), true));
+    }
+    let found = answers.ask(origin);
+    if let Found::Known(decision) = found {
+        return Verdict::Now(logged(name, origin, decision, false));
+    }
+    match ask(origin) {
+        Asked::Later(start) => {
+            let lookup = match found {
+                Found::Lead => Lookup::lead(answers, origin, start, fresh_for(), timeout()),
+                _ => Lookup::wait(answers, origin, start, fresh_for(), timeout()),
+            };
+            Verdict::Later(Box::new(lookup))
+        }
+        Asked::Now(answer) => {
+            // The application lacks the function's data: nothing to look up.
+            if matches!(found, Found::Lead) {
+                answers.abandon(origin);
+            }
+            Verdict::Now(logged(name, origin, decision(answer), true))
+        }
+    }
+}
+
+/// The answer of a lookup [`verdict`] started, for the function `name`.
+pub async fn finish<St: Start>(name: &str, mut lookup: Box<Lookup<St>>) -> Decided {
+    let decision = (&mut *lookup).await;
+    logged(name, &lookup.origin(), decision, lookup.led())
+}
+
+/// `decision` about `origin`, logged: a failure at `warn` when this request saw it happen
+/// (`fresh`), at `debug` when it was kept, so an outage under a flood logs each failed
+/// lookup once, not each request.
+fn logged(name: &str, origin: &str, decision: Decision, fresh: bool) -> Decided {
+    // Escaped, so an origin cannot forge log lines.
+    let shown = origin.escape_debug();
+    match decision {
+        Decision::Granted => Ok(()),
+        Decision::Refused => {
+            log::debug!(target: "cors", "origin {shown} refused by `{name}`");
+            Err(None)
+        }
+        Decision::Failed(why) => {
+            let level = if fresh {
+                log::Level::Warn
+            } else {
+                log::Level::Debug
+            };
+            log::log!(target: "cors", level, "origin {shown} refused: `{name}` failed: {why}");
+            Err(Some(why))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

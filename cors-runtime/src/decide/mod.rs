@@ -83,15 +83,14 @@
 
 use std::any::TypeId;
 use std::marker::PhantomData;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use actix_web::http::header::HeaderValue;
 use actix_web::{HttpRequest, web};
 
 use cors_core::answers;
 
-pub(crate) use answers::{Answers, Found};
+pub(crate) use answers::Answers;
 #[doc(hidden)]
 pub use answers::{Decision, Pending, decision};
 pub use answers::{GRANTED_KEPT, REFUSED_KEPT};
@@ -128,12 +127,7 @@ pub trait DecideOrigin<Marker>: Sync + 'static {
 
 /// What asking a function gave. Not a public API.
 #[doc(hidden)]
-pub enum Asked {
-    /// A synchronous function's answer, or why there is none.
-    Now(Result<bool, String>),
-    /// How to run an asynchronous function's lookup.
-    Later(Box<dyn Fn() -> Pending>),
-}
+pub type Asked = answers::Asked<Box<dyn Fn() -> Pending>>;
 
 /// The marker of functions without data.
 #[doc(hidden)]
@@ -312,14 +306,10 @@ impl std::fmt::Debug for Decider {
 }
 
 /// The answer about one request's origin, which the policy's bound covers.
-pub(crate) enum Verdict {
-    Now(Decided),
-    /// To be looked up: [`Decider::finish`] it.
-    Later(Box<Lookup>),
-}
+pub(crate) type Verdict = answers::Verdict<Box<dyn Fn() -> Pending>>;
 
 /// Granted, or refused with why when the function failed.
-pub(crate) type Decided = Result<(), Option<Arc<str>>>;
+pub(crate) use answers::Decided;
 
 impl Decider {
     /// The kept answers of this function over the store `req`'s application gives it,
@@ -346,81 +336,18 @@ impl Decider {
         origin: &HeaderValue,
         req: &HttpRequest,
     ) -> Verdict {
-        // The bound covered it, so it is visible ASCII: valid UTF-8, which `from_utf8`
-        // checks a word at a time (`HeaderValue::to_str` tests each byte: about 200
-        // instructions for a 23-byte origin, 1 % of a whole request).
-        let Ok(origin) = std::str::from_utf8(origin.as_bytes()) else {
-            return Verdict::Now(Err(None));
-        };
-        if self.function.is_async() {
-            let found = answers.ask(origin);
-            if let Found::Known(decision) = found {
-                return Verdict::Now(self.logged(origin, decision, false));
-            }
-            return match self.ask(origin, req) {
-                Asked::Later(start) => {
-                    let lookup = match found {
-                        Found::Lead => Lookup::lead(answers, origin, start, fresh_for(), timeout()),
-                        _ => Lookup::wait(answers, origin, start, fresh_for(), timeout()),
-                    };
-                    Verdict::Later(Box::new(lookup))
-                }
-                Asked::Now(answer) => {
-                    // The application lacks the function's data: nothing to look up.
-                    if matches!(found, Found::Lead) {
-                        answers.abandon(origin);
-                    }
-                    Verdict::Now(self.logged(origin, decision(answer), true))
-                }
-            };
-        }
-        let answer = match self.ask(origin, req) {
-            Asked::Now(answer) => answer,
-            Asked::Later(_) => Err("it is not synchronous".to_owned()),
-        };
-        Verdict::Now(self.logged(origin, decision(answer), true))
+        let function = self.function;
+        answers::verdict(
+            self.name,
+            function.is_async(),
+            answers,
+            origin.as_bytes(),
+            |origin| function.ask(origin, req),
+        )
     }
 
     /// The answer of a lookup [`Self::verdict`] started.
-    pub(crate) async fn finish(&self, mut lookup: Box<Lookup>) -> Decided {
-        let decision = (&mut *lookup).await;
-        self.logged(&lookup.origin(), decision, lookup.led())
+    pub(crate) async fn finish(&self, lookup: Box<Lookup>) -> Decided {
+        answers::finish(self.name, lookup).await
     }
-
-    /// Asks the function, failing closed on a panic.
-    fn ask(&'static self, origin: &str, req: &HttpRequest) -> Asked {
-        catch_unwind(AssertUnwindSafe(|| self.function.ask(origin, req))).unwrap_or_else(|panic| {
-            Asked::Now(Err(format!(
-                "it panicked: {}",
-                answers::panic_message(&*panic)
-            )))
-        })
-    }
-
-    /// `decision` about `origin`, logged: a failure at `warn` when this request saw it
-    /// happen (`fresh`), at `debug` when it was kept, so an outage under a flood logs each
-    /// failed lookup once, not each request.
-    fn logged(&self, origin: &str, decision: Decision, fresh: bool) -> Decided {
-        match decision {
-            Decision::Granted => Ok(()),
-            Decision::Refused => {
-                log::debug!(target: "cors", "origin {} refused by `{}`", shown(origin), self.name);
-                Err(None)
-            }
-            Decision::Failed(why) => {
-                let level = if fresh {
-                    log::Level::Warn
-                } else {
-                    log::Level::Debug
-                };
-                log::log!(target: "cors", level, "origin {} refused: `{}` failed: {why}", shown(origin), self.name);
-                Err(Some(why))
-            }
-        }
-    }
-}
-
-/// An origin in a log line, escaped so it cannot forge lines.
-fn shown(origin: &str) -> impl std::fmt::Display + '_ {
-    origin.escape_debug()
 }

@@ -14,6 +14,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::answer::apply;
+use crate::decide::Verdict;
 use crate::prepared::Prepared;
 
 /// Wraps the handlers of one path, each method answered by its handler's policy.
@@ -76,11 +77,37 @@ where
     fn call(&mut self, req: Request) -> Self::Future {
         let answer = self.policy_of(req.method()).map(|prepared| {
             let allow_origin = prepared.allow_origin_for_request(req.headers());
-            (Arc::clone(prepared), allow_origin)
+            let granting = decide(prepared, allow_origin, &req);
+            (Arc::clone(prepared), granting)
         });
         GrantFuture {
             inner: self.inner.call(req),
             answer,
+            response: None,
+        }
+    }
+}
+
+/// The grant of an actual request, now or once the application's function decided.
+enum Granting {
+    Now(Option<HeaderValue>),
+    Later(Pin<Box<dyn Future<Output = Option<HeaderValue>> + Send>>),
+}
+
+/// The grant of `req`, whose origin the policy's origins cover with `allow_origin`: asking
+/// the application's function where the policy has one.
+#[inline]
+fn decide(prepared: &Prepared, allow_origin: Option<HeaderValue>, req: &Request) -> Granting {
+    let (Some(allow_origin), Some((decider, answers))) = (&allow_origin, prepared.decider()) else {
+        return Granting::Now(allow_origin);
+    };
+    match decider.verdict(answers, allow_origin, req.extensions()) {
+        Verdict::Now(decided) => Granting::Now(decided.ok().and(Some(allow_origin.clone()))),
+        Verdict::Later(lookup) => {
+            let allow_origin = allow_origin.clone();
+            Granting::Later(Box::pin(async move {
+                decider.finish(lookup).await.ok().map(|()| allow_origin)
+            }))
         }
     }
 }
@@ -91,8 +118,10 @@ pin_project_lite::pin_project! {
     pub(crate) struct GrantFuture<F> {
         #[pin]
         inner: F,
-        // The policy of the request's method and the origin it granted, if any.
-        answer: Option<(Arc<Prepared>, Option<HeaderValue>)>,
+        // The policy of the request's method and its grant (maybe still being decided).
+        answer: Option<(Arc<Prepared>, Granting)>,
+        // The handler's response, while the grant is still being decided.
+        response: Option<Response>,
     }
 }
 
@@ -104,8 +133,22 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let Ok(mut response) = std::task::ready!(this.inner.poll(cx));
-        if let Some((prepared, allow_origin)) = this.answer.take() {
+        // The handler and the application's function run side by side.
+        if let Some((_, granting)) = this.answer
+            && let Granting::Later(deciding) = granting
+            && let Poll::Ready(allow_origin) = deciding.as_mut().poll(cx)
+        {
+            *granting = Granting::Now(allow_origin);
+        }
+        if this.response.is_none() {
+            let Ok(response) = std::task::ready!(this.inner.poll(cx));
+            *this.response = Some(response);
+        }
+        if let Some((_, Granting::Later(_))) = this.answer {
+            return Poll::Pending;
+        }
+        let mut response = this.response.take().expect("kept above");
+        if let Some((prepared, Granting::Now(allow_origin))) = this.answer.take() {
             apply(response.headers_mut(), &prepared, allow_origin);
         }
         Poll::Ready(Ok(response))

@@ -6,6 +6,7 @@ extern crate self as cors_axum;
 
 mod answer;
 pub mod audit;
+pub mod decide;
 mod grant;
 mod policy;
 mod preflight;
@@ -21,6 +22,7 @@ pub use routes::{CorsRoutes, Route};
 /// What `#[cors]` and `routes!` expansions name. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::decide::{Decider, by as decide_by};
     pub use crate::policy::{Parts, Policy, PolicyOrigins};
     pub use crate::routes::{Route, one_path, same_method, same_path, serve};
     pub use ::core::option::Option::{None, Some};

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::decide::Decider;
+
 /// One handler's CORS policy, built by `#[cors(...)]` when the crate compiles.
 ///
 /// It is opaque: the attribute checked every value, and nothing else can build one. A
@@ -14,23 +16,11 @@ pub struct Policy {
 
 /// A policy's values, as the macros write them. Not a public API.
 #[doc(hidden)]
-pub type Parts = cors_core::Parts<Undecided>;
+pub type Parts = cors_core::Parts<Decider>;
 
 /// Where a policy's origins come from. Not a public API.
 #[doc(hidden)]
-pub type PolicyOrigins = cors_core::PolicyOrigins<Undecided>;
-
-/// Functions that decide origins are not bound for axum yet: `#[cors]` refuses
-/// `decide_origin` here, so no policy of this adapter holds one.
-#[doc(hidden)]
-#[derive(Debug)]
-pub enum Undecided {}
-
-impl cors_core::Named for Undecided {
-    fn name(&self) -> &'static str {
-        match *self {}
-    }
-}
+pub type PolicyOrigins = cors_core::PolicyOrigins<Decider>;
 
 impl Policy {
     /// The policy of `parts`, for the macros' expansions.

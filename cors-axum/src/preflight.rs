@@ -4,7 +4,8 @@
 //! path does not serve.
 
 use std::convert::Infallible;
-use std::future::{Ready, ready};
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -13,14 +14,16 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_MAX_AGE,
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ALLOW, HeaderMap, HeaderValue,
-    ORIGIN,
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ALLOW, HeaderValue, ORIGIN,
 };
 use axum::response::Response;
-use cors_rules::judge::{Refusal, Sent, judge_preflight};
+use cors_core::answers::Decided;
+use cors_rules::judge::{Sent, judge_preflight};
 use tower_service::Service;
 
 use crate::answer::insert_allow_origin;
+use crate::decide::Verdict;
+use crate::policy::PolicyOrigins;
 use crate::prepared::{Prepared, single};
 use crate::vary;
 
@@ -79,19 +82,37 @@ impl Preflight {
 impl Service<Request> for Preflight {
     type Response = Response;
     type Error = Infallible;
-    type Future = Ready<Result<Response, Infallible>>;
+    type Future = Answering;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, req: Request) -> Self::Future {
-        ready(Ok(self.0.answer(req.headers())))
+    fn call(&mut self, req: Request) -> Answering {
+        self.0.answer(&req)
+    }
+}
+
+/// A preflight's answer: at once, or once the application's function decided.
+pub(crate) enum Answering {
+    Now(Ready<Result<Response, Infallible>>),
+    Later(Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>),
+}
+
+impl Future for Answering {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Answering::Now(ready) => Pin::new(ready).poll(cx),
+            Answering::Later(deciding) => deciding.as_mut().poll(cx),
+        }
     }
 }
 
 impl Served {
-    fn answer(&self, headers: &HeaderMap) -> Response {
+    fn answer(&self, req: &Request) -> Answering {
+        let headers = req.headers();
         // A preflight asks for a method a handler of this path serves; anything else is not
         // ours to answer.
         let served = headers.contains_key(ORIGIN).then(|| {
@@ -105,7 +126,7 @@ impl Served {
                 })
         });
         let Some(Some(served)) = served else {
-            return self.not_allowed();
+            return Answering::Now(ready(Ok(self.not_allowed())));
         };
         let prepared = &served.prepared;
         let methods = [served.method];
@@ -129,27 +150,66 @@ impl Served {
                 .map(HeaderValue::as_bytes),
             &prepared.policy.parts.headers,
         );
-        let mut response = match verdict {
-            Ok(allow_origin) => allowed(prepared, &served.allow_methods, allow_origin),
-            Err(refusal) => self.refused(prepared, &methods, &refusal),
+        let response = match verdict {
+            Ok(allow_origin) => match prepared.decider() {
+                None => allowed(prepared, &served.allow_methods, allow_origin),
+                Some((decider, answers)) => {
+                    match decider.verdict(answers, &allow_origin, req.extensions()) {
+                        Verdict::Now(decided) => self.decided(served, decided, allow_origin),
+                        Verdict::Later(lookup) => {
+                            let path = self.path;
+                            let served = ServedMethod {
+                                method: served.method,
+                                prepared: Arc::clone(&served.prepared),
+                                allow_methods: served.allow_methods.clone(),
+                            };
+                            return Answering::Later(Box::pin(async move {
+                                let decided = decider.finish(lookup).await;
+                                Ok(Served::decided_on(path, &served, decided, allow_origin))
+                            }));
+                        }
+                    }
+                }
+            },
+            Err(refusal) => {
+                let reason = cors_core::reason::Reason {
+                    parts: &prepared.policy.parts,
+                    methods: &methods,
+                    refusal: &refusal,
+                };
+                refused(self.path, prepared, reason)
+            }
         };
-        let vary_names = if prepared.varies_by_origin {
-            &vary::PREFLIGHT
-        } else {
-            &vary::PREFLIGHT_ANY_ORIGIN
-        };
-        vary::add(response.headers_mut(), vary_names);
-        response
+        Answering::Now(ready(Ok(response)))
     }
 
-    fn refused(&self, prepared: &Prepared, methods: &[&str], refusal: &Refusal<'_>) -> Response {
-        let reason = cors_core::reason::Reason {
-            parts: &prepared.policy.parts,
-            methods,
-            refusal,
-        };
-        log::debug!(target: "cors", "preflight for {} refused: {reason}", self.path);
-        status(StatusCode::FORBIDDEN)
+    /// The answer once the application's function decided about the origin.
+    fn decided(
+        &self,
+        served: &ServedMethod,
+        decided: Decided,
+        allow_origin: HeaderValue,
+    ) -> Response {
+        Served::decided_on(self.path, served, decided, allow_origin)
+    }
+
+    fn decided_on(
+        path: &str,
+        served: &ServedMethod,
+        decided: Decided,
+        allow_origin: HeaderValue,
+    ) -> Response {
+        let prepared = &served.prepared;
+        match decided {
+            Ok(()) => allowed(prepared, &served.allow_methods, allow_origin),
+            Err(failure) => {
+                let reason = DecidedRefusal {
+                    prepared,
+                    failure: failure.as_deref(),
+                };
+                refused(path, prepared, reason)
+            }
+        }
     }
 
     /// `405`, as axum answers a method the path does not serve, with its `Allow`.
@@ -158,6 +218,46 @@ impl Served {
         response.headers_mut().insert(ALLOW, self.allow.clone());
         response
     }
+}
+
+/// Why the application's function refused a preflight's origin.
+struct DecidedRefusal<'a> {
+    prepared: &'a Prepared,
+    /// Why it failed, if it failed rather than refused.
+    failure: Option<&'a str>,
+}
+
+impl std::fmt::Display for DecidedRefusal<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let PolicyOrigins::Decided { bound, decider } = &self.prepared.policy.parts.origins else {
+            return f.write_str("origin refused");
+        };
+        match self.failure {
+            None => write!(
+                f,
+                "origin refused by `{}`, which decides within {bound}",
+                decider.name
+            ),
+            Some(why) => write!(f, "origin refused: `{}` failed: {why}", decider.name),
+        }
+    }
+}
+
+/// The 403 of a refused preflight: no `Access-Control-*` header; the reason is logged.
+fn refused(path: &str, prepared: &Prepared, reason: impl std::fmt::Display) -> Response {
+    log::debug!(target: "cors", "preflight for {path} refused: {reason}");
+    with_vary(prepared, status(StatusCode::FORBIDDEN))
+}
+
+/// `response` with the `Vary` of every preflight of `prepared`'s policy.
+fn with_vary(prepared: &Prepared, mut response: Response) -> Response {
+    let vary_names = if prepared.varies_by_origin {
+        &vary::PREFLIGHT
+    } else {
+        &vary::PREFLIGHT_ANY_ORIGIN
+    };
+    vary::add(response.headers_mut(), vary_names);
+    response
 }
 
 fn allowed(
@@ -175,7 +275,7 @@ fn allowed(
     if let Some(max_age) = &prepared.max_age {
         headers.insert(ACCESS_CONTROL_MAX_AGE, max_age.clone());
     }
-    response
+    with_vary(prepared, response)
 }
 
 fn status(status: StatusCode) -> Response {

@@ -3,11 +3,13 @@
 use axum::http::header::{HeaderMap, HeaderValue, ORIGIN};
 use cors_rules::{Match, OriginMatcher, Origins, Text};
 
+use cors_core::answers::Answers;
+
+use crate::decide::Decider;
 use crate::policy::{Policy, PolicyOrigins};
 
 /// A policy made ready to answer requests: answering validates no header value and copies
 /// no bytes, and finding an exact origin costs about the same for 1 or 10,000 of them.
-#[derive(Debug)]
 pub(crate) struct Prepared {
     pub(crate) policy: &'static Policy,
     origins: PreparedOrigins,
@@ -18,16 +20,42 @@ pub(crate) struct Prepared {
     pub(crate) varies_by_origin: bool,
 }
 
-#[derive(Debug)]
 enum PreparedOrigins {
     /// Written in the attribute: ready for good.
-    Fixed {
-        matcher: OriginMatcher,
-        /// The exact origins as header values, in the order the matcher indexes them.
-        exact_origins: Box<[HeaderValue]>,
-    },
+    Fixed(ReadyOrigins),
     /// Configured: the set in force is read on each request, so a reload is seen at once.
     Configured(&'static cors_core::ConfiguredOrigins),
+    /// The bound, ready for good, and the function that decides within it.
+    Decided {
+        bound: ReadyOrigins,
+        decider: &'static Decider,
+        answers: &'static Answers,
+    },
+}
+
+/// Literal origins, ready for requests.
+struct ReadyOrigins {
+    matcher: OriginMatcher,
+    /// The exact origins as header values, in the order the matcher indexes them.
+    exact_origins: Box<[HeaderValue]>,
+}
+
+impl ReadyOrigins {
+    fn new(origins: &Origins) -> ReadyOrigins {
+        ReadyOrigins {
+            exact_origins: exact_values(origins),
+            matcher: OriginMatcher::new(origins.clone()),
+        }
+    }
+
+    #[inline]
+    fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
+        match self.matcher.find(origin.as_bytes())? {
+            Match::Any => Some(STAR),
+            Match::Exact(index) => Some(self.exact_origins[index].clone()),
+            Match::Pattern => Some(origin.clone()),
+        }
+    }
 }
 
 /// What a `*` policy answers every request with.
@@ -42,15 +70,16 @@ impl Prepared {
     pub(crate) fn new(policy: &'static Policy) -> Prepared {
         let parts = &policy.parts;
         let origins = match &parts.origins {
-            PolicyOrigins::Fixed(origins) => PreparedOrigins::Fixed {
-                exact_origins: exact_values(origins),
-                matcher: OriginMatcher::new(origins.clone()),
-            },
+            PolicyOrigins::Fixed(origins) => PreparedOrigins::Fixed(ReadyOrigins::new(origins)),
             PolicyOrigins::Configured(slot) => {
                 slot.expect_loaded();
                 PreparedOrigins::Configured(slot)
             }
-            PolicyOrigins::Decided { decider, .. } => match **decider {},
+            PolicyOrigins::Decided { bound, decider } => PreparedOrigins::Decided {
+                bound: ReadyOrigins::new(bound),
+                decider,
+                answers: decider.answers(),
+            },
         };
         Prepared {
             policy,
@@ -67,14 +96,9 @@ impl Prepared {
     #[inline]
     pub(crate) fn allow_origin(&self, origin: &HeaderValue) -> Option<HeaderValue> {
         match &self.origins {
-            PreparedOrigins::Fixed {
-                matcher,
-                exact_origins,
-            } => match matcher.find(origin.as_bytes())? {
-                Match::Any => Some(STAR),
-                Match::Exact(index) => Some(exact_origins[index].clone()),
-                Match::Pattern => Some(origin.clone()),
-            },
+            PreparedOrigins::Fixed(ready) | PreparedOrigins::Decided { bound: ready, .. } => {
+                ready.allow_origin(origin)
+            }
             // The set is replaced by reloads: the request's own value is the answer.
             PreparedOrigins::Configured(slot) => {
                 slot.in_force(|matcher| match matcher.find(origin.as_bytes())? {
@@ -90,7 +114,9 @@ impl Prepared {
     #[inline]
     pub(crate) fn allow_origin_for_request(&self, headers: &HeaderMap) -> Option<HeaderValue> {
         let any = match &self.origins {
-            PreparedOrigins::Fixed { matcher, .. } => matches!(matcher.origins(), Origins::Any),
+            PreparedOrigins::Fixed(ready) | PreparedOrigins::Decided { bound: ready, .. } => {
+                matches!(ready.matcher.origins(), Origins::Any)
+            }
             PreparedOrigins::Configured(slot) => {
                 slot.in_force(|matcher| Some(matches!(matcher.origins(), Origins::Any)))?
             }
@@ -99,6 +125,19 @@ impl Prepared {
             return Some(STAR);
         }
         single(headers).and_then(|origin| self.allow_origin(origin))
+    }
+}
+
+impl Prepared {
+    /// The function that decides within the origins, and its kept answers, if any.
+    #[inline]
+    pub(crate) fn decider(&self) -> Option<(&'static Decider, &'static Answers)> {
+        match self.origins {
+            PreparedOrigins::Decided {
+                decider, answers, ..
+            } => Some((decider, answers)),
+            _ => None,
+        }
     }
 }
 

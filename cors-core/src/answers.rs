@@ -52,17 +52,23 @@ pub trait Start: Unpin {
     fn start(&self) -> Self::Pending;
 }
 
-impl Start for Box<dyn Fn() -> Pending> {
+/// How an adapter whose futures stay on one thread starts a lookup.
+pub struct LocalStart(pub Box<dyn Fn() -> Pending>);
+
+impl Start for LocalStart {
     type Pending = Pending;
     fn start(&self) -> Pending {
-        self()
+        (self.0)()
     }
 }
 
-impl Start for Box<dyn Fn() -> SendPending + Send + Sync> {
+/// How an adapter whose futures move between threads starts a lookup.
+pub struct SendStart(pub Box<dyn Fn() -> SendPending + Send + Sync>);
+
+impl Start for SendStart {
     type Pending = SendPending;
     fn start(&self) -> SendPending {
-        self()
+        (self.0)()
     }
 }
 
@@ -430,6 +436,22 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
         .unwrap_or("(not a string)")
 }
 
+/// The kept answers of the function `function` over the store `store` (0 for none): one
+/// table for every policy naming that function in applications with that store, made on
+/// first use and kept for the rest of the program.
+pub fn of_function(function: std::any::TypeId, store: usize) -> &'static Answers {
+    type Kept = Vec<((std::any::TypeId, usize), &'static Answers)>;
+    static KEPT: Mutex<Kept> = Mutex::new(Vec::new());
+    let key = (function, store);
+    let mut kept = KEPT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, answers)) = kept.iter().find(|(kept_key, _)| *kept_key == key) {
+        return answers;
+    }
+    let answers: &'static Answers = Box::leak(Box::default());
+    kept.push((key, answers));
+    answers
+}
+
 /// What asking a function gave: a synchronous function's answer, or how to start an
 /// asynchronous function's lookup.
 pub enum Asked<St> {
@@ -542,26 +564,22 @@ mod tests {
     }
 
     /// A lookup answering `decision` after one yield, counting its starts in `starts`.
-    fn start(decision: Decision, starts: &'static AtomicUsize) -> Box<dyn Fn() -> Pending> {
-        Box::new(move || {
+    fn start(decision: Decision, starts: &'static AtomicUsize) -> LocalStart {
+        LocalStart(Box::new(move || {
             starts.fetch_add(1, Ordering::SeqCst);
             let decision = decision.clone();
             Box::pin(async move {
                 tokio::task::yield_now().await;
                 decision
             })
-        })
+        }))
     }
 
     fn counter() -> &'static AtomicUsize {
         Box::leak(Box::new(AtomicUsize::new(0)))
     }
 
-    async fn look_up(
-        answers: &'static Answers,
-        origin: &str,
-        start: Box<dyn Fn() -> Pending>,
-    ) -> Decision {
+    async fn look_up(answers: &'static Answers, origin: &str, start: LocalStart) -> Decision {
         match answers.ask(origin) {
             Found::Known(decision) => decision,
             Found::Lead => Lookup::lead(answers, origin, start, FRESH, TIMEOUT).await,
@@ -621,14 +639,13 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_panic_and_a_timeout_fail_closed() {
         let answers = answers();
-        let panics: Box<dyn Fn() -> Pending> =
-            Box::new(|| Box::pin(async { panic!("the store broke") }));
+        let panics = LocalStart(Box::new(|| Box::pin(async { panic!("the store broke") })));
         let decision = look_up(answers, "https://c.example", panics).await;
         assert_eq!(
             decision,
             Decision::Failed("it panicked: the store broke".into())
         );
-        let hangs: Box<dyn Fn() -> Pending> = Box::new(|| Box::pin(std::future::pending()));
+        let hangs = LocalStart(Box::new(|| Box::pin(std::future::pending())));
         let decision = look_up(answers, "https://d.example", hangs).await;
         assert_eq!(
             decision,

@@ -40,6 +40,7 @@ const AXUM_KEYS: &[&str] = &[
     "max_age",
     "credentials",
     "origins_from",
+    "decide_origin",
     "policy",
 ];
 

@@ -127,21 +127,11 @@ fn refuse_unsupported(raw: &mut RawArgs, errors: &mut Errors) {
             raw.header_guards.take().is_some(),
             "`header_guards` has no meaning with axum: its routes have no guards",
         ),
-        (
-            "decide_origin",
-            raw.decide_origin.take().is_some(),
-            "`decide_origin` is not available with axum yet",
-        ),
     ];
     for (key, given, message) in refusals {
         if given {
             errors.at(key_span(raw, key), message);
         }
-    }
-    // `origins` bound a `decide_origin`: checked as a literal list they would be refused with
-    // advice to use `decide_origin`.
-    if refusals[2].1 {
-        raw.origins = None;
     }
 }
 
@@ -441,16 +431,6 @@ mod tests {
                 header_guards = "j"
             )),
             ["`header_guards` has no meaning with axum: its routes have no guards"]
-        );
-        // Alone: the bound is not also checked as a literal list.
-        assert_eq!(
-            errors(quote!(
-                get,
-                path = "/i",
-                origins = "https://*",
-                decide_origin = "f"
-            )),
-            ["`decide_origin` is not available with axum yet"]
         );
     }
 

@@ -83,12 +83,11 @@
 
 use std::any::TypeId;
 use std::marker::PhantomData;
-use std::sync::Mutex;
 
 use actix_web::http::header::HeaderValue;
 use actix_web::{HttpRequest, web};
 
-use cors_core::answers;
+use cors_core::answers::{self, LocalStart};
 
 pub(crate) use answers::Answers;
 #[doc(hidden)]
@@ -96,7 +95,7 @@ pub use answers::{Decision, Pending, decision};
 pub use answers::{GRANTED_KEPT, REFUSED_KEPT};
 
 /// A lookup of this adapter: its futures stay on the worker's thread.
-pub(crate) type Lookup = answers::Lookup<Box<dyn Fn() -> Pending>>;
+pub(crate) type Lookup = answers::Lookup<LocalStart>;
 
 pub use cors_core::answers::{OriginAnswer, fresh_for, set_fresh_for, set_timeout, timeout};
 
@@ -127,7 +126,7 @@ pub trait DecideOrigin<Marker>: Sync + 'static {
 
 /// What asking a function gave. Not a public API.
 #[doc(hidden)]
-pub type Asked = answers::Asked<Box<dyn Fn() -> Pending>>;
+pub type Asked = answers::Asked<LocalStart>;
 
 /// The marker of functions without data.
 #[doc(hidden)]
@@ -183,10 +182,10 @@ where
 
     fn ask(&'static self, origin: &str, _: &HttpRequest) -> Asked {
         let origin = origin.to_owned();
-        Asked::Later(Box::new(move || {
+        Asked::Later(LocalStart(Box::new(move || {
             let lookup = self(origin.clone());
             Box::pin(async move { decision(lookup.await.into_answer()) })
-        }))
+        })))
     }
 }
 
@@ -204,10 +203,10 @@ where
             return Asked::Now(Err(missing_data::<T>()));
         };
         let origin = origin.to_owned();
-        Asked::Later(Box::new(move || {
+        Asked::Later(LocalStart(Box::new(move || {
             let lookup = self(origin.clone(), data.clone());
             Box::pin(async move { decision(lookup.await.into_answer()) })
-        }))
+        })))
     }
 
     fn store(req: &HttpRequest) -> usize {
@@ -306,7 +305,7 @@ impl std::fmt::Debug for Decider {
 }
 
 /// The answer about one request's origin, which the policy's bound covers.
-pub(crate) type Verdict = answers::Verdict<Box<dyn Fn() -> Pending>>;
+pub(crate) type Verdict = answers::Verdict<LocalStart>;
 
 /// Granted, or refused with why when the function failed.
 pub(crate) use answers::Decided;
@@ -316,16 +315,7 @@ impl Decider {
     /// shared by every policy naming the function in an application with that store.
     /// Found once per worker and route (the caller keeps them).
     pub(crate) fn answers(&'static self, req: &HttpRequest) -> &'static Answers {
-        type Kept = Vec<((TypeId, usize), &'static Answers)>;
-        static KEPT: Mutex<Kept> = Mutex::new(Vec::new());
-        let key = (self.function.function(), self.function.store(req));
-        let mut kept = KEPT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((_, answers)) = kept.iter().find(|(kept_key, _)| *kept_key == key) {
-            return answers;
-        }
-        let answers: &'static Answers = Box::leak(Box::default());
-        kept.push((key, answers));
-        answers
+        answers::of_function(self.function.function(), self.function.store(req))
     }
 
     /// Asks about `origin` (inside the bound) for `req`: a synchronous function now, an

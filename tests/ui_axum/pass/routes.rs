@@ -36,6 +36,15 @@ mod api {
     }
 }
 
+async fn is_tenant(origin: String, tenants: axum::Extension<Vec<String>>) -> bool {
+    tenants.contains(&origin)
+}
+
+#[cors(get, path = "/catalog", origins = "https://*", decide_origin = "is_tenant", credentials = true)]
+async fn catalog() -> &'static str {
+    "[]"
+}
+
 #[cors(delete, path = "/items/{id}", origins = "https://admin.example.com")]
 async fn delete_item(Path(_id): Path<u32>) -> StatusCode {
     StatusCode::NO_CONTENT
@@ -47,6 +56,7 @@ fn main() {
         .expect("valid origins");
     let api = Router::new()
         .merge(routes!(list_items, create_item))
-        .merge(routes!(api::show_item, delete_item));
+        .merge(routes!(api::show_item, delete_item))
+        .merge(routes!(catalog));
     let _: Router = Router::new().nest("/api", api).with_state(Db);
 }

@@ -6,6 +6,8 @@ extern crate self as cors_axum;
 
 mod answer;
 pub mod audit;
+#[doc = include_str!("../docs/coming-from-tower-http.md")]
+pub mod coming_from_tower_http {}
 pub mod decide;
 mod grant;
 mod policy;

@@ -1,7 +1,9 @@
-//! The service in the `OPTIONS` slot of an annotated path: recognising a preflight,
-//! judging it by the policy of the handler that serves the requested method, and answering
-//! 204 or 403. Anything else sent with `OPTIONS` is answered as axum answers a method the
-//! path does not serve.
+//! The fallback of an annotated path's method router, which axum calls for every method no
+//! handler of the path serves, `OPTIONS` among them: recognising a preflight, judging it by
+//! the policy of the handler that serves the requested method, and answering 204 or 403.
+//! Anything else is answered as axum answers a method the path does not serve: `405`, its
+//! `Allow` written by axum (so it lists the path's methods, and not `OPTIONS`, as it would
+//! if the preflight took the `OPTIONS` slot).
 
 use std::convert::Infallible;
 use std::future::{Ready, ready};
@@ -10,12 +12,11 @@ use std::task::{Context, Poll};
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::StatusCode;
 use axum::http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_MAX_AGE,
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ALLOW, HeaderMap, HeaderValue,
-    ORIGIN,
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HeaderMap, HeaderValue, ORIGIN,
 };
+use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use cors_rules::judge::{Refusal, Sent, judge_preflight};
 use tower_service::Service;
@@ -33,8 +34,6 @@ struct Served {
     path: &'static str,
     /// One per annotated handler of the path.
     methods: Box<[ServedMethod]>,
-    /// The path's methods, as axum's `405` lists them in `Allow`.
-    allow: HeaderValue,
 }
 
 struct ServedMethod {
@@ -59,20 +58,7 @@ impl Preflight {
                 prepared,
             })
             .collect();
-        let mut allow: Vec<&str> = Vec::new();
-        for served in &methods {
-            allow.push(served.method);
-            if served.method == "GET" {
-                allow.push("HEAD");
-            }
-        }
-        let allow = HeaderValue::from_str(&allow.join(","))
-            .expect("method names are tokens, valid in a header value");
-        Preflight(Arc::new(Served {
-            path,
-            methods,
-            allow,
-        }))
+        Preflight(Arc::new(Served { path, methods }))
     }
 }
 
@@ -86,6 +72,9 @@ impl Service<Request> for Preflight {
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
+        if req.method() != Method::OPTIONS {
+            return ready(Ok(not_allowed()));
+        }
         ready(Ok(self.0.answer(req.headers())))
     }
 }
@@ -105,7 +94,7 @@ impl Served {
                 })
         });
         let Some(Some(served)) = served else {
-            return self.not_allowed();
+            return not_allowed();
         };
         let prepared = &served.prepared;
         let methods = [served.method];
@@ -151,13 +140,12 @@ impl Served {
         log::debug!(target: "cors", "preflight for {} refused: {reason}", self.path);
         status(StatusCode::FORBIDDEN)
     }
+}
 
-    /// `405`, as axum answers a method the path does not serve, with its `Allow`.
-    fn not_allowed(&self) -> Response {
-        let mut response = status(StatusCode::METHOD_NOT_ALLOWED);
-        response.headers_mut().insert(ALLOW, self.allow.clone());
-        response
-    }
+/// `405`, as axum answers a method the path does not serve; axum writes its `Allow` (the
+/// methods of the path's router, the handlers merged beside ours included).
+fn not_allowed() -> Response {
+    status(StatusCode::METHOD_NOT_ALLOWED)
 }
 
 fn allowed(

@@ -1,5 +1,5 @@
 //! What `routes!` builds: one path's `MethodRouter`, each annotated handler wrapped in its
-//! policy's answer, and the path's preflight in the `OPTIONS` slot.
+//! policy's answer, and the path's preflight as the fallback that answers `OPTIONS`.
 
 use std::sync::Arc;
 
@@ -98,7 +98,7 @@ pub struct CorsRoutes<S> {
     methods: MethodRouter<S>,
     /// Each method's answer, put on every response the handlers and the layers over them give.
     grants: GrantLayer,
-    /// The path's preflight, for its `OPTIONS` slot.
+    /// The path's preflight, the method router's fallback (it answers `OPTIONS`).
     preflight: Preflight,
 }
 
@@ -134,7 +134,9 @@ where
         let methods = routes
             .methods
             .route_layer(routes.grants)
-            .options_service(routes.preflight);
+            // The fallback, not the `OPTIONS` slot: axum lists every method with a slot in
+            // the `Allow` of its `405`s, and `OPTIONS` is not a method of the path.
+            .fallback_service(routes.preflight);
         Router::new().route(routes.path, methods)
     }
 }

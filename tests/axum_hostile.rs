@@ -183,7 +183,8 @@ fn install_panic_counter() {
     std::panic::set_hook(Box::new(move |info| {
         let thread = std::thread::current();
         let name = thread.name().unwrap_or("");
-        if name.starts_with("tokio-runtime-worker") {
+        // `tokio-rt-worker` in tokio 1.54, `tokio-runtime-worker` in older ones.
+        if name.starts_with("tokio-") {
             panics()
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())

@@ -373,3 +373,13 @@ fn behind_authentication_the_preflight_is_answered_and_the_401_carries_the_grant
         assert!(response.access_control().is_empty(), "{response:?}");
     }
 }
+
+#[test]
+#[should_panic(expected = "Overlapping method route")]
+fn a_hand_written_options_handler_on_an_annotated_path_is_refused_when_the_router_is_built() {
+    // The trap of app-wide CORS: an `OPTIONS` handler that answers preflights by hand (and,
+    // under authentication, lets them skip it). Here it cannot take the preflight's slot.
+    let _: Router = Router::new()
+        .merge(routes!(public))
+        .route("/public", axum::routing::options(|| async { "by hand" }));
+}

@@ -92,6 +92,21 @@ pub static POLICY: Policy = Policy::from_parts(Parts {
     credentials: true,
 });
 
+/// `POLICY` for the axum adapter: the same values.
+pub static AXUM_POLICY: cors_axum::Policy =
+    cors_axum::Policy::from_parts(cors_axum::__private::Parts {
+        origins: cors_axum::__private::PolicyOrigins::Fixed(ORIGINS),
+        methods: &["GET", "PUT"],
+        headers: AllowedHeaders {
+            any: false,
+            names: &["content-type", "x-api-key"],
+        },
+        allow_headers: Some("content-type, x-api-key"),
+        expose_headers: Some("x-total-count"),
+        max_age: Some(600),
+        credentials: true,
+    });
+
 /// Whether `POLICY` allows `origin`, by the lookup its requests use.
 fn allowed(origin: &[u8]) -> bool {
     MATCHERS[0].find(origin).is_some()
@@ -156,6 +171,39 @@ pub fn request_headers(data: &[u8]) {
     }
 }
 
+/// `headers` as the axum adapter's `http` 1 types hold them. `http` 1 refuses a few names
+/// `http` 0.2 takes (no server of axum's would hand them in): the inputs are made of
+/// `http` 1's, so those lines are left out before anything is answered.
+fn to_http1(headers: &HeaderMap) -> axum::http::HeaderMap {
+    let mut map = axum::http::HeaderMap::new();
+    for (name, value) in headers.iter() {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::from_bytes(name.as_str().as_bytes()),
+            axum::http::HeaderValue::from_bytes(value.as_bytes()),
+        ) {
+            map.append(name, value);
+        }
+    }
+    map
+}
+
+/// `headers` back in actix-web's `http` 0.2 types, for the shared checks.
+fn from_http1(headers: &axum::http::HeaderMap) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        map.append(
+            HeaderName::from_bytes(name.as_str().as_bytes()).expect("a valid name"),
+            HeaderValue::from_bytes(value.as_bytes()).expect("a valid value"),
+        );
+    }
+    map
+}
+
+/// [`header_lines`] without the lines `http` 1 refuses: what an axum server hands in.
+fn header_lines_http1(data: &[u8]) -> HeaderMap {
+    from_http1(&to_http1(&header_lines(data)))
+}
+
 /// `name: value` lines, one per line, as a header map; lines that are not a valid header
 /// are skipped.
 fn header_lines(data: &[u8]) -> HeaderMap {
@@ -180,14 +228,39 @@ fn header_lines(data: &[u8]) -> HeaderMap {
 /// header as the handler wrote it, and `Origin` in `Vary` exactly once unless the handler's
 /// `Vary` already covers it.
 pub fn response_headers(data: &[u8]) {
+    check_response_headers(data, |request, response| {
+        cors_runtime::__private::actual_response(&POLICY, "GET", request, response);
+    });
+}
+
+/// [`response_headers`], answered by the axum adapter.
+pub fn axum_response_headers(data: &[u8]) {
+    check_response_headers_of(header_lines_http1, data, |request, response| {
+        let mut answered = to_http1(response);
+        cors_axum::__private::actual_response(&AXUM_POLICY, "GET", &to_http1(request), &mut answered);
+        *response = from_http1(&answered);
+    });
+}
+
+/// The checks of [`response_headers`], whichever adapter `answer`s.
+fn check_response_headers(data: &[u8], answer: impl FnOnce(&HeaderMap, &mut HeaderMap)) {
+    check_response_headers_of(header_lines, data, answer);
+}
+
+/// The checks of [`response_headers`], with header lines read by `lines`.
+fn check_response_headers_of(
+    lines: fn(&[u8]) -> HeaderMap,
+    data: &[u8],
+    answer: impl FnOnce(&HeaderMap, &mut HeaderMap),
+) {
     let split = data
         .windows(2)
         .position(|pair| pair == b"\n\n")
         .unwrap_or(data.len());
-    let request = header_lines(&data[..split]);
-    let written = header_lines(data.get(split + 2..).unwrap_or_default());
+    let request = lines(&data[..split]);
+    let written = lines(data.get(split + 2..).unwrap_or_default());
     let mut response = written.clone();
-    cors_runtime::__private::actual_response(&POLICY, "GET", &request, &mut response);
+    answer(&request, &mut response);
 
     let origins: Vec<&HeaderValue> = request.get_all("origin").collect();
     let granted = origins.len() == 1 && allowed(origins[0].as_bytes());
@@ -251,12 +324,37 @@ pub fn response_headers(data: &[u8]) {
 pub fn preflight(data: &[u8]) {
     let headers = header_lines(data);
     let response = cors_runtime::__private::preflight_response(&POLICY, "/fuzz", &headers);
-    let answer = response.headers();
+    check_preflight(&headers, response.status(), response.headers());
+}
+
+/// [`preflight`], answered by the axum adapter (a `405` when no served method is asked for:
+/// what is not a preflight of the path is not its answer).
+pub fn axum_preflight(data: &[u8]) {
+    let headers = header_lines_http1(data);
+    let response =
+        cors_axum::__private::preflight_response(&AXUM_POLICY, "/fuzz", &to_http1(&headers));
+    let status = StatusCode::from_u16(response.status().as_u16()).expect("a status");
+    let answer = from_http1(response.headers());
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        let asked: Vec<&HeaderValue> = headers.get_all("access-control-request-method").collect();
+        assert!(
+            !headers.contains_key("origin")
+                || !asked.iter().any(|method| *method == "GET" || *method == "PUT"),
+            "a preflight of a served method answered 405"
+        );
+        assert!(!answer.keys().any(|name| name.as_str().starts_with("access-control-")));
+        return;
+    }
+    check_preflight(&headers, status, &answer);
+}
+
+/// The checks of [`preflight`], whichever adapter answered `status` with `answer`.
+fn check_preflight(headers: &HeaderMap, status: StatusCode, answer: &HeaderMap) {
     let cors: Vec<&HeaderName> = answer
         .keys()
         .filter(|name| name.as_str().starts_with("access-control-"))
         .collect();
-    match response.status() {
+    match status {
         StatusCode::NO_CONTENT => {
             let origins: Vec<&HeaderValue> = headers.get_all("origin").collect();
             assert_eq!(origins.len(), 1);

@@ -44,3 +44,13 @@ fn preflight_corpus() {
 fn response_headers_corpus() {
     replay("response_headers", checks::response_headers);
 }
+
+#[test]
+fn axum_preflight_corpus() {
+    replay("preflight", checks::axum_preflight);
+}
+
+#[test]
+fn axum_response_headers_corpus() {
+    replay("response_headers", checks::axum_response_headers);
+}

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod coming_from_tower_http {}
 pub mod decide;
 mod grant;
+mod hooks;
 mod policy;
 mod preflight;
 mod prepared;
@@ -25,6 +26,7 @@ pub use routes::{CorsRoutes, Route};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::decide::{Decider, by as decide_by};
+    pub use crate::hooks::{actual_response, preflight_response};
     pub use crate::policy::{Parts, Policy, PolicyOrigins};
     pub use crate::routes::{Route, one_path, same_method, same_path, serve};
     pub use ::core::option::Option::{None, Some};

@@ -268,7 +268,7 @@ async fn the_page_server_serves_the_page_its_assets_and_the_journal() {
         .to_request();
     test::call_service(&api, tagged).await;
 
-    let page = page::Page::new("http://127.0.0.1:9999", None);
+    let page = page::Page::new("http://127.0.0.1:9999", None, None);
     let shared = Arc::clone(&journal);
     let app = test::init_service(
         App::new()
@@ -349,14 +349,55 @@ async fn the_page_server_serves_the_page_its_assets_and_the_journal() {
     );
 }
 
+/// `/?setup=axum`: the page calling the axum API, with the axum handlers' policies in its
+/// route table; a demo without an axum API answers it `404`.
+#[actix_web::test]
+async fn the_page_server_serves_the_axum_setup_when_there_is_one() {
+    let page_at = |axum: Option<&'static str>| async move {
+        let page = page::Page::new("http://127.0.0.1:9999", None, axum);
+        let journal = Arc::new(Journal::default());
+        let app =
+            test::init_service(App::new().configure(move |config| {
+                page::configure(config, page, journal, web::Data::default())
+            }))
+            .await;
+        let request = test::TestRequest::get().uri("/?setup=axum").to_request();
+        let response = test::call_service(&app, request).await;
+        let status = response.status();
+        (
+            status,
+            String::from_utf8(test::read_body(response).await.to_vec()).unwrap(),
+        )
+    };
+    let (status, html) = page_at(Some("http://127.0.0.1:9998")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(r#"<meta name="api-url" content="http://127.0.0.1:9998">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<meta name="framework" content="axum">"#));
+    assert!(html.contains(r#"<meta name="preflights" content="true">"#));
+    // `/hello`'s two axum handlers, each with its method.
+    assert!(
+        html.contains(r#""method":"POST","path":"/hello","policy":"origins * · methods POST · headers x-requested-with · max-age 86400""#),
+        "{html}"
+    );
+    assert!(html.contains(r#""method":"GET","path":"/api/private","policy":null"#));
+
+    let (status, _) = page_at(None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 #[actix_web::test]
 async fn the_demo_binds_free_ports_and_stops() {
     let config = cors_suite::Config {
         more_pages: vec![cors_suite::Endpoint::new("127.0.0.1", 0)],
         api_workers: 1,
-        ..support::loopback_config()
+        ..support::loopback_config_with_axum()
     };
     let demo = cors_suite::Demo::bind(config).expect("free ports");
+    let axum_api_url = demo.axum_api_url.as_deref().expect("the axum API");
+    assert!(axum_api_url.starts_with("http://127.0.0.1:") && axum_api_url != demo.api_url);
     assert!(demo.page_url.starts_with("http://127.0.0.1:") && demo.page_url.ends_with('/'));
     assert!(demo.api_url.starts_with("http://127.0.0.1:") && !demo.api_url.ends_with('/'));
     assert_eq!(demo.more_page_urls.len(), 1);
@@ -470,7 +511,7 @@ mod grants {
         headers: &str,
         tenants: web::Data<api::Tenants>,
     ) -> BTreeMap<String, Value> {
-        let page = page::Page::new("http://127.0.0.1:9999", None);
+        let page = page::Page::new("http://127.0.0.1:9999", None, None);
         let journal = Arc::new(Journal::default());
         let app = test::init_service(
             App::new().configure(move |config| page::configure(config, page, journal, tenants)),

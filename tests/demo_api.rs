@@ -487,6 +487,75 @@ mod route_table {
     }
 }
 
+/// The axum API's handlers (`cors_suite::axum_api`) against the route table and the actix-web
+/// API's policies: a policy that differs between the two APIs fails here, so the page's
+/// expectations (asked of the actix-web policies) hold for the axum API too.
+mod axum_route_table {
+    use cors_suite::api::{self, Route};
+    use cors_suite::axum_api;
+
+    fn annotated() -> impl Iterator<Item = &'static Route> {
+        api::ROUTES.iter().filter(|route| route.policy().is_some())
+    }
+
+    #[test]
+    fn every_route_has_the_same_policy_in_both_apis() {
+        for route in api::ROUTES {
+            let axum = axum_api::audited(route).map(|audited| audited.policy());
+            let (actix, axum) = match (route.policy(), axum) {
+                (Some(actix), Some(axum)) => (actix, axum),
+                (None, None) => continue,
+                (actix, axum) => panic!(
+                    "{route:?} has a policy in one API only: actix-web {}, axum {}",
+                    actix.is_some(),
+                    axum.is_some()
+                ),
+            };
+            assert_eq!(
+                actix.origins().to_string(),
+                axum.origins().to_string(),
+                "{route:?}"
+            );
+            // actix-web's one `/hello` handler serves two methods; axum's handlers one each.
+            assert!(actix.methods().contains(&route.method), "{route:?}");
+            assert_eq!(axum.methods(), [route.method], "{route:?}");
+            assert_eq!(actix.allow_headers(), axum.allow_headers(), "{route:?}");
+            assert_eq!(actix.expose_headers(), axum.expose_headers(), "{route:?}");
+            assert_eq!(actix.credentials(), axum.credentials(), "{route:?}");
+            assert_eq!(actix.max_age(), axum.max_age(), "{route:?}");
+            assert_eq!(
+                actix.trusts_plain_http(),
+                axum.trusts_plain_http(),
+                "{route:?}"
+            );
+        }
+    }
+
+    /// Each annotated route of the table has exactly one axum handler, and every axum
+    /// handler of the program serves a route of the table.
+    #[test]
+    fn the_axum_handlers_are_the_route_tables() {
+        let audited = cors_axum::audit::routes();
+        for route in annotated() {
+            let serving = audited
+                .iter()
+                .filter(|axum| axum.method == route.method && axum.path == route.path)
+                .count();
+            assert_eq!(serving, 1, "axum handlers of {route:?}");
+        }
+        for axum in &audited {
+            assert!(
+                annotated().any(|route| route.method == axum.method && route.path == axum.path),
+                "{} {} ({}) is not in the route table",
+                axum.method,
+                axum.path,
+                axum.handler
+            );
+        }
+        assert_eq!(audited.len(), annotated().count());
+    }
+}
+
 /// The page server's `/grants`, where the page gets what each row should do: the answers of
 /// the policies the API compiled, never a matcher of the page's own.
 mod grants {

@@ -223,7 +223,7 @@ pub async fn tenant() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "plan": "team" }))
 }
 
-/// `/api/team`: its handlers name one policy, [`TEAM`].
+/// `/api/team`: its handlers name one policy, `TEAM`.
 pub mod team {
     use axum::Json;
     use cors_axum::cors;

@@ -109,11 +109,8 @@ pub struct Config {
 
 /// Where `cargo run --example demo` serves the axum API: `127.0.0.1:8082`.
 pub fn axum_api_endpoint() -> Endpoint {
-    Endpoint::new("127.0.0.1", AXUM_API_PORT)
+    Endpoint::new("127.0.0.1", 8082)
 }
-
-/// The port of [`axum_api_endpoint`].
-pub const AXUM_API_PORT: u16 = 8082;
 
 impl Default for Config {
     fn default() -> Self {

@@ -105,38 +105,33 @@ struct PageQuery {
     setup: Option<String>,
 }
 
+/// [`policy_summary`] of a compiled policy of either adapter (their `Policy` types read
+/// alike).
+macro_rules! summary_of {
+    ($policy:expr) => {{
+        let policy = $policy;
+        policy_summary(
+            &policy.origins(),
+            policy.methods(),
+            policy.allow_headers(),
+            policy.expose_headers(),
+            policy.credentials(),
+            policy.max_age(),
+        )
+    }};
+}
+
 /// [`crate::api::ROUTES`] for the page's script, with each route's policy as the actix-web
 /// handler compiled it.
 fn actix_routes_json() -> String {
-    routes_json(|route| {
-        route.policy().map(|policy| {
-            policy_summary(
-                &policy.origins(),
-                policy.methods(),
-                policy.allow_headers(),
-                policy.expose_headers(),
-                policy.credentials(),
-                policy.max_age(),
-            )
-        })
-    })
+    routes_json(|route| route.policy().map(|policy| summary_of!(policy)))
 }
 
 /// [`crate::api::ROUTES`] for the page's script, with each route's policy as the axum
 /// handler serving its method and path compiled it.
 fn axum_routes_json() -> String {
     routes_json(|route| {
-        crate::axum_api::audited(route).map(|audited| {
-            let policy = audited.policy();
-            policy_summary(
-                &policy.origins(),
-                policy.methods(),
-                policy.allow_headers(),
-                policy.expose_headers(),
-                policy.credentials(),
-                policy.max_age(),
-            )
-        })
+        crate::axum_api::audited(route).map(|audited| summary_of!(audited.policy()))
     })
 }
 
@@ -203,6 +198,10 @@ struct GrantsQuery {
 /// from `origin` with the route's method gets an answer the page may read, `credentials`
 /// whether it may carry cookies, and for each name of `headers` (as given) whether the page
 /// may send that request header.
+///
+/// The page at `/?setup=axum` asks the same: the axum API's handlers have these policies
+/// route by route (`tests/demo_api.rs` holds them equal) and its `is_tenant` asks the same
+/// tenants' store.
 async fn grants(origin: &str, headers: &[&str], req: &HttpRequest) -> serde_json::Value {
     let mut routes = Vec::new();
     for route in crate::api::ROUTES {

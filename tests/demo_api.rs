@@ -929,3 +929,101 @@ mod account {
         );
     }
 }
+
+/// `/api/account/me` of the axum API against the actix-web API's, over the real sockets of
+/// one running demo: the same requests get the same status, grant, `Vary`, challenge and
+/// body, so the axum route's bearer check is the actix-web scope's.
+mod account_in_axum {
+    use super::support::{EVIL, PAGE, Response, Running, exchange, request, unique};
+
+    /// What the page's browser goes by in an answer.
+    #[derive(Debug, PartialEq)]
+    struct Answer {
+        status: u16,
+        granted: Vec<(String, String)>,
+        vary: Vec<String>,
+        challenge: Option<String>,
+    }
+
+    fn compared(response: &Response) -> Answer {
+        let mut granted = response.access_control();
+        granted.sort();
+        Answer {
+            status: response.status,
+            granted,
+            vary: response.vary(),
+            challenge: response.one("www-authenticate"),
+        }
+    }
+
+    /// A request's headers.
+    type Sent = Vec<(&'static str, &'static [u8])>;
+
+    #[test]
+    fn the_axum_account_route_answers_as_the_actix_web_scope() {
+        let demo = Running::with(super::support::loopback_config_with_axum())
+            .unwrap_or_else(|error| panic!("{error}"));
+        let axum = demo.axum_api.expect("the axum API");
+        let preflight = |origin: &'static str| -> Sent {
+            vec![
+                ("Origin", origin.as_bytes()),
+                ("Access-Control-Request-Method", b"GET"),
+                ("Access-Control-Request-Headers", b"authorization"),
+            ]
+        };
+        let cases: Vec<(&str, &str, Sent)> = vec![
+            ("preflight", "OPTIONS", preflight(PAGE)),
+            ("evil-preflight", "OPTIONS", preflight(EVIL)),
+            ("no-token", "GET", vec![("Origin", PAGE.as_bytes())]),
+            (
+                "not-bearer",
+                "GET",
+                vec![
+                    ("Origin", PAGE.as_bytes()),
+                    ("Authorization", b"Basic ZGVtbw=="),
+                ],
+            ),
+            (
+                "wrong-token",
+                "GET",
+                vec![
+                    ("Origin", PAGE.as_bytes()),
+                    ("Authorization", b"Bearer guess"),
+                ],
+            ),
+            (
+                "token",
+                "GET",
+                vec![
+                    ("Origin", PAGE.as_bytes()),
+                    ("Authorization", b"Bearer demo-token"),
+                ],
+            ),
+            ("evil", "GET", vec![("Origin", EVIL.as_bytes())]),
+            (
+                "no-origin",
+                "GET",
+                vec![("Authorization", b"Bearer demo-token")],
+            ),
+        ];
+        let run = unique("account-in-axum");
+        for (row, method, headers) in &cases {
+            let target = format!("/api/account/me?run={run}&row={row}");
+            let send = |to| {
+                exchange(to, &request(method, &target, headers, b""))
+                    .unwrap_or_else(|error| panic!("{method} {target}: {error}"))
+            };
+            let (actix, axum) = (send(demo.api), send(axum));
+            assert_eq!(
+                compared(&actix),
+                compared(&axum),
+                "{row}: {actix:?} {axum:?}"
+            );
+            if *method == "GET" {
+                assert_eq!(actix.body, axum.body, "{row}");
+            }
+        }
+        // Both APIs recorded every request in the one journal.
+        assert_eq!(demo.journal.run(&run).len(), 2 * cases.len());
+    }
+}

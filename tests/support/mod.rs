@@ -61,6 +61,8 @@ pub struct Running {
     pub plain_api: Option<SocketAddr>,
     /// `http://<host>:<port>` of the axum API, when the config has one.
     pub axum_api_url: Option<String>,
+    /// The axum API's socket address (on `127.0.0.1`), when the config has one.
+    pub axum_api: Option<SocketAddr>,
     /// The page's URL, with a trailing slash.
     pub page_url: String,
     /// The URLs of the config's `more_pages`, in order.
@@ -94,6 +96,7 @@ impl Running {
             .map(loopback_address)
             .transpose()?;
         let axum_api_url = demo.axum_api_url.clone();
+        let axum_api = axum_api_url.as_deref().map(loopback_address).transpose()?;
         let (page_url, more_page_urls) = (demo.page_url.clone(), demo.more_page_urls.clone());
         let (journal, items, tenants, stopper) = (
             Arc::clone(&demo.journal),
@@ -114,6 +117,7 @@ impl Running {
             api,
             plain_api,
             axum_api_url,
+            axum_api,
             page_url,
             more_page_urls,
             journal,

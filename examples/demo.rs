@@ -2,12 +2,13 @@
 //!
 //! The page server (`http://localhost:8080/`) serves a page whose script calls the API
 //! server (`http://127.0.0.1:8081`, another origin) and shows, row by row, what the browser
-//! allowed and blocked. The console shows every request the API answered; with
+//! allowed and blocked. The same API served by axum listens on `http://127.0.0.1:8082`; the
+//! page calls it at `http://localhost:8080/?setup=axum`. The console shows every request the API answered; with
 //! `RUST_LOG=cors=debug` it also says why a preflight was refused (the default here), and a
 //! development build also tells the browser, in an `X-Cors-Refused` header.
-//! At start it prints the audit of every CORS policy. Ctrl-C stops both servers.
+//! At start it prints the audit of every CORS policy. Ctrl-C stops the servers.
 
-use cors_suite::{Config, Demo};
+use cors_suite::{Config, Demo, axum_api_endpoint};
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
@@ -23,11 +24,19 @@ async fn main() -> std::io::Result<()> {
         // Refused preflights explain themselves in development builds only: the reason
         // tells any caller what the policies allow.
         explain_refusals: cfg!(debug_assertions),
+        axum_api: Some(axum_api_endpoint()),
         ..Config::default()
     })?;
     println!("page: {}   (open this in a browser)", demo.page_url);
-    println!("api:  {}", demo.api_url);
-    println!("Ctrl-C stops both servers.");
+    println!("api:  {}   (actix-web)", demo.api_url);
+    if let Some(axum_api_url) = &demo.axum_api_url {
+        println!(
+            "page: {}?setup=axum   (the same page, calling:)",
+            demo.page_url
+        );
+        println!("api:  {axum_api_url}   (axum)");
+    }
+    println!("Ctrl-C stops the servers.");
 
     let stopper = demo.stopper();
     actix_web::rt::spawn(async move {

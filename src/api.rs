@@ -93,7 +93,7 @@ impl Items {
             .collect()
     }
 
-    fn create(&self, name: String) -> Item {
+    pub(crate) fn create(&self, name: String) -> Item {
         let mut store = self.lock();
         let id = store.next_id;
         store.next_id += 1;
@@ -101,11 +101,11 @@ impl Items {
         Item { id, name }
     }
 
-    fn remove(&self, id: u32) -> bool {
+    pub(crate) fn remove(&self, id: u32) -> bool {
         self.lock().items.remove(&id).is_some()
     }
 
-    fn replace(&self, id: u32, name: String) -> Option<Item> {
+    pub(crate) fn replace(&self, id: u32, name: String) -> Option<Item> {
         let mut store = self.lock();
         let slot = store.items.get_mut(&id)?;
         slot.clone_from(&name);
@@ -114,7 +114,12 @@ impl Items {
 }
 
 fn not_found(id: u32) -> HttpResponse {
-    HttpResponse::NotFound().json(serde_json::json!({ "error": format!("no item {id}") }))
+    HttpResponse::NotFound().json(not_found_body(id))
+}
+
+/// The body of a `404` for an unknown item id, in both APIs.
+pub(crate) fn not_found_body(id: u32) -> serde_json::Value {
+    serde_json::json!({ "error": format!("no item {id}") })
 }
 
 /// `GET` and `POST /hello`: open to every origin.
@@ -131,7 +136,7 @@ pub async fn hello() -> impl Responder {
 
 /// What a real store costs: the handlers that read or write items, and a few more, await
 /// it before they answer, so their first poll returns `Pending`, as a database call's would.
-async fn store_round_trip() {
+pub(crate) async fn store_round_trip() {
     actix_web::rt::time::sleep(std::time::Duration::from_millis(1)).await;
 }
 
@@ -315,6 +320,13 @@ impl Tenants {
         self.lock().contains(origin)
     }
 
+    /// Whether `origin` is a tenant, after a store round trip: what both APIs' `is_tenant`
+    /// ask.
+    pub(crate) async fn look_up(&self, origin: &str) -> bool {
+        store_round_trip().await;
+        self.contains(origin)
+    }
+
     /// Back to the tenants the demo starts with.
     pub fn reset(&self) {
         *self.lock() = Tenants::default().origins.into_inner().unwrap_or_default();
@@ -324,8 +336,7 @@ impl Tenants {
 /// Whether a page on `origin` is a tenant's: a store round trip, so the library keeps the
 /// answer for a while (the demo keeps it [`TENANT_ANSWERS_KEPT`]).
 pub async fn is_tenant(origin: String, tenants: web::Data<Tenants>) -> bool {
-    store_round_trip().await;
-    tenants.contains(&origin)
+    tenants.look_up(&origin).await
 }
 
 /// How long the demo keeps the answers of [`is_tenant`]: short, so the page shows a removed

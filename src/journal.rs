@@ -14,10 +14,8 @@ use std::sync::{Arc, Mutex};
 
 use actix_web::Error;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, HeaderMap, ORIGIN, VARY,
-};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderMap;
 use serde::Serialize;
 
 /// How many entries the journal keeps; older ones are dropped.
@@ -124,7 +122,8 @@ impl Journal {
         state.entries.push_back(seen);
     }
 
-    /// Records the request and its response: the body of the `App::wrap_fn` around the API.
+    /// Records the request and its response: the body of the `App::wrap_fn` around the
+    /// actix-web API.
     pub fn observe<S, B>(
         self: &Arc<Self>,
         req: ServiceRequest,
@@ -133,21 +132,57 @@ impl Journal {
     where
         S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     {
-        let request = RequestFacts::of(&req);
+        let headers = req.headers();
+        let request = RequestFacts::new(
+            req.method().as_str(),
+            req.path(),
+            req.query_string(),
+            |name| joined(headers.get_all(name).map(|value| value.as_bytes())),
+        );
         let response = service.call(req);
         let journal = Arc::clone(self);
         async move {
             let response = response.await;
+            let answered = |status: StatusCode, headers: &HeaderMap| {
+                let headers = headers
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.as_bytes()));
+                request.seen(status.as_u16(), headers)
+            };
             match &response {
-                Ok(response) => journal.record(request.seen(response.status(), response.headers())),
+                Ok(response) => journal.record(answered(response.status(), response.headers())),
                 Err(error) => {
                     let rendered = error.error_response();
-                    journal.record(request.seen(rendered.status(), rendered.headers()));
+                    journal.record(answered(rendered.status(), rendered.headers()));
                 }
             }
             response
         }
     }
+}
+
+/// Records each request the axum API answers and its response in the journal in its state:
+/// the axum API's outermost layer (`axum::middleware::from_fn_with_state`), as
+/// [`Journal::observe`] is the actix-web API's.
+pub async fn observe_axum(
+    axum::extract::State(journal): axum::extract::State<Arc<Journal>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let headers = req.headers();
+    let request = RequestFacts::new(
+        req.method().as_str(),
+        req.uri().path(),
+        req.uri().query().unwrap_or_default(),
+        |name| joined(headers.get_all(name).iter().map(|value| value.as_bytes())),
+    );
+    let response = next.run(req).await;
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_bytes()));
+    journal.record(request.seen(response.status().as_u16(), headers));
+    response
 }
 
 /// What is recorded of the request before the handler takes it.
@@ -162,34 +197,32 @@ struct RequestFacts {
 }
 
 impl RequestFacts {
-    fn of(req: &ServiceRequest) -> Self {
-        let headers = req.headers();
-        let text = |name| joined(headers, name);
-        let origin = text(ORIGIN);
-        let request_method = text(ACCESS_CONTROL_REQUEST_METHOD);
+    /// The facts of a request with `method`, `path` and `query`, whose headers `header`
+    /// reads by their lower-case name (all values joined, `None` when absent).
+    fn new(
+        method: &str,
+        path: &str,
+        query: &str,
+        header: impl Fn(&'static str) -> Option<String>,
+    ) -> Self {
+        let origin = header("origin");
+        let request_method = header("access-control-request-method");
         RequestFacts {
-            method: req.method().to_string(),
-            path: req.path().to_owned(),
-            query: req.query_string().to_owned(),
-            preflight: req.method() == Method::OPTIONS
-                && origin.is_some()
-                && request_method.is_some(),
+            method: method.to_owned(),
+            path: path.to_owned(),
+            query: query.to_owned(),
+            preflight: method == "OPTIONS" && origin.is_some() && request_method.is_some(),
             origin,
             request_method,
-            request_headers: text(ACCESS_CONTROL_REQUEST_HEADERS),
+            request_headers: header("access-control-request-headers"),
         }
     }
 
-    fn seen(self, status: StatusCode, headers: &HeaderMap) -> Seen {
+    /// The entry of this request answered with `status` and `headers` (lower-case names).
+    fn seen<'a>(self, status: u16, headers: impl Iterator<Item = (&'a str, &'a [u8])>) -> Seen {
         let mut decisive: Vec<(String, String)> = headers
-            .iter()
-            .filter(|(name, _)| name.as_str().starts_with("access-control-") || *name == VARY)
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
+            .filter(|(name, _)| name.starts_with("access-control-") || *name == "vary")
+            .map(|(name, value)| (name.to_owned(), String::from_utf8_lossy(value).into_owned()))
             .collect();
         decisive.sort();
         Seen {
@@ -201,17 +234,16 @@ impl RequestFacts {
             preflight: self.preflight,
             request_method: self.request_method,
             request_headers: self.request_headers,
-            status: status.as_u16(),
+            status,
             headers: decisive,
         }
     }
 }
 
 /// All values of a request header, joined with `, ` as HTTP allows.
-fn joined(headers: &HeaderMap, name: actix_web::http::header::HeaderName) -> Option<String> {
-    let values: Vec<String> = headers
-        .get_all(name)
-        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+fn joined<'a>(values: impl Iterator<Item = &'a [u8]>) -> Option<String> {
+    let values: Vec<String> = values
+        .map(|value| String::from_utf8_lossy(value).into_owned())
         .collect();
     (!values.is_empty()).then(|| values.join(", "))
 }

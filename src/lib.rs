@@ -15,6 +15,10 @@
 //! before, except the two behind authentication, whose preflight and `401` then meet the
 //! authentication layer alone.
 //!
+//! [`Config::axum_api`] adds the same API served by axum ([`axum_api`]): the same routes,
+//! policies, stores and journal, with `cors_axum`'s `#[cors]` and `routes!`. The page calls
+//! it when opened as `/?setup=axum`, and expects what the default setup gives.
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! let demo = cors_suite::Demo::bind(cors_suite::Config::default())?;
@@ -36,6 +40,7 @@
 //! `tests/browser.rs` for how they share it.
 
 pub mod api;
+pub mod axum_api;
 pub mod journal;
 pub mod page;
 
@@ -96,6 +101,15 @@ pub struct Config {
     /// [`cors_runtime::Preflights`]. The page calls it when opened as `/?setup=plain`.
     /// Default none.
     pub plain_api: Option<Endpoint>,
+    /// The same API served by axum ([`axum_api`]), over the same stores and journal. The
+    /// page calls it when opened as `/?setup=axum`. Default none; `cargo run --example
+    /// demo` serves it at [`axum_api_endpoint`].
+    pub axum_api: Option<Endpoint>,
+}
+
+/// Where `cargo run --example demo` serves the axum API: `127.0.0.1:8082`.
+pub fn axum_api_endpoint() -> Endpoint {
+    Endpoint::new("127.0.0.1", 8082)
 }
 
 impl Default for Config {
@@ -108,6 +122,7 @@ impl Default for Config {
             print_requests: false,
             explain_refusals: false,
             plain_api: None,
+            axum_api: None,
         }
     }
 }
@@ -125,6 +140,8 @@ pub struct Demo {
     pub api_url: String,
     /// The URL of [`Config::plain_api`], if any.
     pub plain_api_url: Option<String>,
+    /// The URL of [`Config::axum_api`], if any.
+    pub axum_api_url: Option<String>,
     /// What the API saw.
     pub journal: Arc<Journal>,
     /// The API's items store.
@@ -132,6 +149,9 @@ pub struct Demo {
     /// The tenants whose pages may call `/api/tenant`.
     pub tenants: web::Data<api::Tenants>,
     servers: Vec<Server>,
+    /// The axum API's listening sockets and its router, served by [`Demo::run`].
+    axum: Option<(Vec<TcpListener>, axum::Router)>,
+    stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Demo {
@@ -177,8 +197,22 @@ impl Demo {
             .map(|endpoint| api_server(endpoint, false))
             .transpose()?;
         let plain_api_url = plain.as_ref().map(|(_, url)| url.clone());
+        let axum = match &config.axum_api {
+            Some(endpoint) => {
+                let (listeners, port) = listen(endpoint)?;
+                let router = axum_api::router(
+                    items.clone().into_inner(),
+                    tenants.clone().into_inner(),
+                    Arc::clone(&journal),
+                );
+                let url = format!("http://{}", authority(&endpoint.host, port));
+                Some((listeners, router, url))
+            }
+            None => None,
+        };
+        let axum_api_url = axum.as_ref().map(|(_, _, url)| url.clone());
 
-        let page = page::Page::new(&api_url, plain_api_url.as_deref());
+        let page = page::Page::new(&api_url, plain_api_url.as_deref(), axum_api_url.as_deref());
         let mut page_listeners = Vec::new();
         let mut page_urls = Vec::new();
         for endpoint in std::iter::once(&config.page).chain(&config.more_pages) {
@@ -213,10 +247,13 @@ impl Demo {
             more_page_urls: page_urls,
             api_url,
             plain_api_url,
+            axum_api_url,
             journal,
             items,
             tenants,
             servers,
+            axum: axum.map(|(listeners, router, _)| (listeners, router)),
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         })
     }
 
@@ -224,15 +261,34 @@ impl Demo {
     pub fn stopper(&self) -> Stopper {
         Stopper {
             handles: self.servers.iter().map(Server::handle).collect(),
+            axum: Arc::clone(&self.stopping),
         }
     }
 
-    /// Serves until both servers stop (see [`Demo::stopper`]). Needs an actix or tokio
-    /// runtime; the servers' workers run on threads of their own.
+    /// Serves until the servers stop (see [`Demo::stopper`]). Needs an actix or tokio
+    /// runtime; the actix-web servers' workers run on threads of their own, the axum API
+    /// on this runtime.
     pub async fn run(self) -> io::Result<()> {
-        futures_util::future::try_join_all(self.servers)
-            .await
-            .map(drop)
+        let mut axum_servers = Vec::new();
+        if let Some((listeners, router)) = self.axum {
+            for listener in listeners {
+                listener.set_nonblocking(true)?;
+                let listener = tokio::net::TcpListener::from_std(listener)?;
+                let mut stopping = self.stopping.subscribe();
+                let stopped = async move {
+                    // An error means the sender is gone: nobody can stop it any more.
+                    let _ = stopping.wait_for(|stop| *stop).await;
+                };
+                let server = axum::serve(listener, router.clone()).with_graceful_shutdown(stopped);
+                axum_servers.push(server.into_future());
+            }
+        }
+        futures_util::future::try_join(
+            futures_util::future::try_join_all(self.servers),
+            futures_util::future::try_join_all(axum_servers),
+        )
+        .await
+        .map(drop)
     }
 }
 
@@ -266,12 +322,14 @@ pub fn api_app(
 #[derive(Clone)]
 pub struct Stopper {
     handles: Vec<ServerHandle>,
+    axum: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Stopper {
-    /// Stops both servers: no new connections, requests in flight finish (for at most two
-    /// seconds). [`Demo::run`] returns after this.
+    /// Stops the servers: no new connections, requests in flight finish (for at most two
+    /// seconds on the actix-web servers). [`Demo::run`] returns after this.
     pub async fn stop(&self) {
+        self.axum.send_replace(true);
         for handle in &self.handles {
             handle.stop(true).await;
         }

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use cors_runtime::Policy;
 use serde::Deserialize;
 
-use crate::api::Tenants;
+use crate::api::{Route, Tenants};
 use crate::journal::Journal;
 
 const INDEX_HTML: &str = include_str!("page/index.html");
@@ -18,49 +18,84 @@ const STYLE_CSS: &str = include_str!("page/style.css");
 
 /// Where the page sends its cross-origin calls.
 const API_URL_PLACEHOLDER: &str = "{{API_URL}}";
-/// `true` when that API runs behind `cors_runtime::Preflights`, `false` for the plain setup.
+/// `true` when that API answers the preflights of the route behind authentication before
+/// the authentication layer (`cors_runtime::Preflights`, or axum's `routes!(...)
+/// .authenticated(...)`), `false` for the plain setup.
 const PREFLIGHTS_PLACEHOLDER: &str = "{{PREFLIGHTS}}";
+/// The framework serving that API: `actix-web` or `axum`.
+const FRAMEWORK_PLACEHOLDER: &str = "{{FRAMEWORK}}";
 /// How long the library keeps a function's answers about origins, in milliseconds: the
 /// page waits that long after changing a tenant.
 const ANSWERS_KEPT_PLACEHOLDER: &str = "{{ANSWERS_KEPT_MS}}";
 /// The API's routes and what their policies are ([`crate::api::ROUTES`]), as JSON.
 const ROUTES_PLACEHOLDER: &str = "{{ROUTES}}";
 
+/// Which API the page calls: `/`, `/?setup=plain` or `/?setup=axum`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setup {
+    /// The actix-web API behind `cors_runtime::Preflights`.
+    Default,
+    /// The same actix-web handlers without `Preflights` ([`crate::Config::plain_api`]).
+    Plain,
+    /// The same API served by axum ([`crate::Config::axum_api`]).
+    Axum,
+}
+
+impl Setup {
+    /// The setup a page query names (`plain`, `axum`); anything else is the default.
+    pub fn named(setup: Option<&str>) -> Setup {
+        match setup {
+            Some("plain") => Setup::Plain,
+            Some("axum") => Setup::Axum,
+            _ => Setup::Default,
+        }
+    }
+}
+
 /// The page as served: the HTML with the API's URL filled in, for the API behind
-/// `Preflights` and, if there is one, for the plain API (`/?setup=plain`).
+/// `Preflights` and, if there are, for the plain API (`/?setup=plain`) and the axum API
+/// (`/?setup=axum`).
 #[derive(Debug, Clone)]
 pub struct Page {
     html: Arc<str>,
     plain_html: Option<Arc<str>>,
+    axum_html: Option<Arc<str>>,
 }
 
 impl Page {
-    /// The page for an API at `api_url` (scheme, host and port, no trailing slash), and for
-    /// the same API without `Preflights` at `plain_api_url`.
-    pub fn new(api_url: &str, plain_api_url: Option<&str>) -> Self {
-        let html = |url: &str, preflights: bool| -> Arc<str> {
+    /// The page for an API at `api_url` (scheme, host and port, no trailing slash), for
+    /// the same API without `Preflights` at `plain_api_url` and for the same API served by
+    /// axum at `axum_api_url`.
+    pub fn new(api_url: &str, plain_api_url: Option<&str>, axum_api_url: Option<&str>) -> Self {
+        let html = |url: &str, setup: Setup| -> Arc<str> {
+            let (framework, routes) = match setup {
+                Setup::Default | Setup::Plain => ("actix-web", actix_routes_json()),
+                Setup::Axum => ("axum", axum_routes_json()),
+            };
             INDEX_HTML
                 .replace(API_URL_PLACEHOLDER, url)
-                .replace(PREFLIGHTS_PLACEHOLDER, &preflights.to_string())
+                .replace(PREFLIGHTS_PLACEHOLDER, &(setup != Setup::Plain).to_string())
+                .replace(FRAMEWORK_PLACEHOLDER, framework)
                 .replace(
                     ANSWERS_KEPT_PLACEHOLDER,
                     &cors_runtime::decide::fresh_for().as_millis().to_string(),
                 )
-                .replace(ROUTES_PLACEHOLDER, &routes_json())
+                .replace(ROUTES_PLACEHOLDER, &routes)
                 .into()
         };
         Page {
-            html: html(api_url, true),
-            plain_html: plain_api_url.map(|url| html(url, false)),
+            html: html(api_url, Setup::Default),
+            plain_html: plain_api_url.map(|url| html(url, Setup::Plain)),
+            axum_html: axum_api_url.map(|url| html(url, Setup::Axum)),
         }
     }
 
-    /// The HTML of the page: for the plain API when `plain` and there is one.
-    pub fn html(&self, plain: bool) -> Option<&str> {
-        if plain {
-            self.plain_html.as_deref()
-        } else {
-            Some(&self.html)
+    /// The HTML of the page for `setup`, if the demo serves that API.
+    pub fn html(&self, setup: Setup) -> Option<&str> {
+        match setup {
+            Setup::Default => Some(&self.html),
+            Setup::Plain => self.plain_html.as_deref(),
+            Setup::Axum => self.axum_html.as_deref(),
         }
     }
 }
@@ -70,17 +105,47 @@ struct PageQuery {
     setup: Option<String>,
 }
 
+/// [`policy_summary`] of a compiled policy of either adapter (their `Policy` types read
+/// alike).
+macro_rules! summary_of {
+    ($policy:expr) => {{
+        let policy = $policy;
+        policy_summary(
+            &policy.origins(),
+            policy.methods(),
+            policy.allow_headers(),
+            policy.expose_headers(),
+            policy.credentials(),
+            policy.max_age(),
+        )
+    }};
+}
+
+/// [`crate::api::ROUTES`] for the page's script, with each route's policy as the actix-web
+/// handler compiled it.
+fn actix_routes_json() -> String {
+    routes_json(|route| route.policy().map(|policy| summary_of!(policy)))
+}
+
+/// [`crate::api::ROUTES`] for the page's script, with each route's policy as the axum
+/// handler serving its method and path compiled it.
+fn axum_routes_json() -> String {
+    routes_json(|route| {
+        crate::axum_api::audited(route).map(|audited| summary_of!(audited.policy()))
+    })
+}
+
 /// [`crate::api::ROUTES`] for the page's script, safe inside a `<script>` element: each
-/// route's method, path and what its policy is, as compiled ([`policy_summary`]; `null` for
-/// the route without `#[cors]`).
-fn routes_json() -> String {
+/// route's method, path and what its policy is, as compiled (`summary`; `null` for the
+/// route without `#[cors]`).
+fn routes_json(summary: impl Fn(&Route) -> Option<String>) -> String {
     let routes: Vec<_> = crate::api::ROUTES
         .iter()
         .map(|route| {
             serde_json::json!({
                 "method": route.method,
                 "path": route.path,
-                "policy": route.policy().map(policy_summary),
+                "policy": summary(route),
             })
         })
         .collect();
@@ -92,21 +157,28 @@ fn routes_json() -> String {
 
 /// A compiled policy in one line, with the audit's words: `origins http://localhost:8080 ·
 /// methods DELETE · credentials`. Header names are the policy's, in lower case.
-fn policy_summary(policy: &Policy) -> String {
+fn policy_summary(
+    origins: &dyn std::fmt::Display,
+    methods: &[&str],
+    allow_headers: Option<&str>,
+    expose_headers: Option<&str>,
+    credentials: bool,
+    max_age: Option<u64>,
+) -> String {
     let mut parts = vec![
-        format!("origins {}", policy.origins()),
-        format!("methods {}", policy.methods().join(", ")),
+        format!("origins {origins}"),
+        format!("methods {}", methods.join(", ")),
     ];
-    if let Some(headers) = policy.allow_headers() {
+    if let Some(headers) = allow_headers {
         parts.push(format!("headers {headers}"));
     }
-    if let Some(exposed) = policy.expose_headers() {
+    if let Some(exposed) = expose_headers {
         parts.push(format!("exposed {exposed}"));
     }
-    if policy.credentials() {
+    if credentials {
         parts.push("credentials".to_owned());
     }
-    if let Some(seconds) = policy.max_age() {
+    if let Some(seconds) = max_age {
         parts.push(format!("max-age {seconds}"));
     }
     parts.join(" · ")
@@ -126,6 +198,10 @@ struct GrantsQuery {
 /// from `origin` with the route's method gets an answer the page may read, `credentials`
 /// whether it may carry cookies, and for each name of `headers` (as given) whether the page
 /// may send that request header.
+///
+/// The page at `/?setup=axum` asks the same: the axum API's handlers have these policies
+/// route by route (`tests/demo_api.rs` holds them equal) and its `is_tenant` asks the same
+/// tenants' store.
 async fn grants(origin: &str, headers: &[&str], req: &HttpRequest) -> serde_json::Value {
     let mut routes = Vec::new();
     for route in crate::api::ROUTES {
@@ -190,7 +266,8 @@ fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
         .body(body)
 }
 
-/// Registers the page's routes: `GET /` (the page; `/?setup=plain` for the plain API),
+/// Registers the page's routes: `GET /` (the page; `/?setup=plain` for the plain API,
+/// `/?setup=axum` for the axum API),
 /// `/app.js`, `/style.css`,
 /// `GET /grants?origin=<origin>&headers=<names>` (what each route's policy grants a page on
 /// that origin, as JSON: the page's expectations come from there),
@@ -211,13 +288,16 @@ pub fn configure(
             "/",
             web::get().to(
                 |page: web::Data<Page>, query: web::Query<PageQuery>| async move {
-                    let plain = query.setup.as_deref() == Some("plain");
-                    match page.html(plain) {
+                    let setup = Setup::named(query.setup.as_deref());
+                    match page.html(setup) {
                         Some(html) => HttpResponse::Ok()
                             .content_type(ContentType::html())
                             .insert_header((CACHE_CONTROL, "no-store"))
                             .body(html.to_owned()),
-                        None => HttpResponse::NotFound().body("this demo has no plain API"),
+                        None => HttpResponse::NotFound().body(match setup {
+                            Setup::Axum => "this demo has no axum API",
+                            _ => "this demo has no plain API",
+                        }),
                     }
                 },
             ),

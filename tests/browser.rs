@@ -19,15 +19,17 @@
 //! - One **shared demo** per test process ([`shared`]): the page on `localhost:8080`, the API
 //!   on `127.0.0.1:8081` (the demo's defaults, so the page and its screenshot look exactly as
 //!   with `cargo run --example demo`), and the same page on a **second origin**,
-//!   `http://127.0.0.1:<free port>`. It runs on a thread of its own for the life of the
-//!   process. Another process holding those ports (a running demo, a concurrent test run) is
+//!   `http://127.0.0.1:<free port>`, with the documented setups' other APIs on free ports:
+//!   the handlers without `Preflights` (`/?setup=plain`) and the API served by axum
+//!   (`/?setup=axum`). It runs on a thread of its own for the life of the process. Another process holding those ports (a running demo, a concurrent test run) is
 //!   waited for, for a bounded time, then reported plainly.
 //! - The demo page's rows run against the shared API; only the row test changes its store
 //!   (it creates an item and deletes it), one engine at a time, each from the demo's first
 //!   store, so what the page shows is the same every run and in both engines.
 //! - Every other scenario makes its calls from the shared page (`/?manual`, which runs
-//!   nothing on load) to an **API of its own** on a free port ([`Isolated`]): its own store and
-//!   its own journal, so parallel tests cannot see each other's requests.
+//!   nothing on load) to an **API of its own** on a free port ([`Isolated`], actix-web's, or
+//!   axum's for the scenarios named `..._in_axum`): its own store and its own journal, so
+//!   parallel tests cannot see each other's requests.
 //! - Every test has its **own browser process** (a new WebDriver session with a fresh
 //!   profile), so no preflight cache is shared between tests; within a test every
 //!   call is made with `cache: "no-store"` and tagged with a unique `?run=` query, and the
@@ -70,6 +72,8 @@ fn shared() -> &'static Running {
             more_pages: vec![Endpoint::new("127.0.0.1", 0)],
             // The same handlers without `Preflights`, called by the page at `/?setup=plain`.
             plain_api: Some(Endpoint::new("127.0.0.1", 0)),
+            // The same API served by axum, called by the page at `/?setup=axum`.
+            axum_api: Some(Endpoint::new("127.0.0.1", 0)),
             ..Config::default()
         })
         .map_err(|error| {
@@ -89,19 +93,34 @@ fn second_page_url() -> &'static str {
 
 /// An API (with its own store and journal) on a free port, for one test. The page server
 /// that comes with it is unused: calls are made from the shared page on `localhost:8080`.
-struct Isolated(Running);
+struct Isolated {
+    running: Running,
+    /// The URL of the API the test calls.
+    api_url: String,
+}
 
 impl Isolated {
+    /// The actix-web API.
     fn start() -> Self {
-        Isolated(Running::start())
+        let running = Running::start();
+        let api_url = running.api_url.clone();
+        Isolated { running, api_url }
+    }
+
+    /// The axum API (beside an actix-web one the test does not call).
+    fn start_axum() -> Self {
+        let running = Running::with(support::loopback_config_with_axum())
+            .unwrap_or_else(|error| panic!("{error}"));
+        let api_url = running.axum_api_url.clone().expect("the axum API");
+        Isolated { running, api_url }
     }
 
     fn url(&self, path: &str, run: &str) -> String {
-        format!("{}{path}?run={run}", self.0.api_url)
+        format!("{}{path}?run={run}", self.api_url)
     }
 
     fn journal(&self, run: &str) -> Vec<Seen> {
-        self.0.journal.run(run)
+        self.running.journal.run(run)
     }
 }
 
@@ -432,11 +451,12 @@ fn seen(method: &str, preflight: bool, status: u64) -> (String, bool, u64) {
     (method.to_owned(), preflight, status)
 }
 
+/// The rows create an item and delete it in the store the demo's APIs share: one page at a
+/// time, each from the demo's first store, so every page (and picture) shows the same ids.
+static ONE_PAGE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn every_row_of_the_demo_page_does_what_its_policy_says(engine: Engine) {
-    // The rows create an item and delete it in the shared store: one engine at a time, each
-    // from the demo's first store, so both pages (and pictures) show the same ids.
-    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-    let _turn = ONE_AT_A_TIME.lock().await;
+    let _turn = ONE_PAGE_AT_A_TIME.lock().await;
     let demo = shared();
     demo.items.reset();
     demo.tenants.reset();
@@ -456,6 +476,40 @@ async fn every_row_of_the_demo_page_does_what_its_policy_says(engine: Engine) {
         let rows = assert_rows(&client, engine, &rows_without_preflights()).await;
         assert_server_views(&rows, false);
         assert_what_the_page_read(&rows, demo, false);
+    })
+    .await;
+}
+
+/// The demo page at `/?setup=axum`: the same rows against the API served by axum, with the
+/// same outcomes, the same server views in the journal (the axum API's own entries: the
+/// page's calls went to its URL only) and the same reads.
+async fn every_row_of_the_axum_demo_page_does_what_its_policy_says(engine: Engine) {
+    let _turn = ONE_PAGE_AT_A_TIME.lock().await;
+    let demo = shared();
+    demo.items.reset();
+    demo.tenants.reset();
+    let axum_api_url = demo.axum_api_url.clone().expect("the axum API");
+    assert_ne!(axum_api_url, demo.api_url);
+    with_browser(engine, move |client| async move {
+        open(&client, &format!("{}?setup=axum", demo.page_url)).await;
+        let api = client
+            .execute("return window.corsDemo.api;", vec![])
+            .await
+            .expect("the page's API");
+        assert_eq!(
+            api.as_str(),
+            Some(axum_api_url.as_str()),
+            "the page calls axum"
+        );
+        let rows = assert_rows(&client, engine, ROWS_AT_LOCALHOST_8080).await;
+        assert_server_views(&rows, true);
+        assert_what_the_page_read(&rows, demo, true);
+        // The malformed body met axum's `Json` extractor, not actix-web's.
+        let rejection = rows["items-bad-json"]["body"].as_str().unwrap_or_default();
+        assert!(
+            rejection.starts_with("Failed to parse the request body as JSON"),
+            "{rejection}"
+        );
     })
     .await;
 }
@@ -809,7 +863,7 @@ async fn a_preflighted_post_is_answered_by_the_generated_options_route(engine: E
     let create_run = unique("preflight-post");
     let create = api.url("/api/items", &create_run);
     let delete_run = unique("preflight-delete");
-    let delete_base = api.0.api_url.clone();
+    let delete_base = api.api_url.clone();
     let delete_run_in = delete_run.clone();
     let simple_run = unique("simple-get");
     let simple = api.url("/hello", &simple_run);
@@ -862,11 +916,20 @@ async fn a_preflighted_post_is_answered_by_the_generated_options_route(engine: E
     let summary = summarized(&journal);
     assert_eq!(summary, [("GET", false, 200)], "{journal:#?}");
     assert_eq!(header(&journal[0], "access-control-allow-origin"), "*");
-    assert_eq!(api.0.items.list().len(), 3);
+    assert_eq!(api.running.items.list().len(), 3);
 }
 
 async fn a_credentialed_preflight_passes_the_auth_layer(engine: Engine) {
-    let api = Isolated::start();
+    a_credentialed_preflight_passes_the_auth_layer_of(engine, Isolated::start()).await;
+}
+
+/// The same against the axum API: the preflight is answered by `routes!(me)
+/// .authenticated(...)` without the bearer check, the check's `401` carries the grant.
+async fn a_credentialed_preflight_passes_the_auth_layer_in_axum(engine: Engine) {
+    a_credentialed_preflight_passes_the_auth_layer_of(engine, Isolated::start_axum()).await;
+}
+
+async fn a_credentialed_preflight_passes_the_auth_layer_of(engine: Engine, api: Isolated) {
     let token_run = unique("account-token");
     let with_token = api.url("/api/account/me", &token_run);
     let no_token_run = unique("account-no-token");
@@ -1017,7 +1080,7 @@ async fn an_origin_the_policy_does_not_allow_is_blocked(engine: Engine) {
     );
     assert_eq!(journal[0].request_method.as_deref(), Some("PUT"));
     assert_eq!(
-        api.0.items.list()[0].name,
+        api.running.items.list()[0].name,
         "Read the CORS protocol of the Fetch standard",
         "item 1 unchanged"
     );
@@ -1112,7 +1175,7 @@ async fn error_statuses_are_readable_by_the_page(engine: Engine) {
             "{seen:?}"
         );
     }
-    assert_eq!(api.0.items.list().len(), 3);
+    assert_eq!(api.running.items.list().len(), 3);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1189,10 +1252,12 @@ macro_rules! in_both_engines {
 
 in_both_engines!(
     every_row_of_the_demo_page_does_what_its_policy_says,
+    every_row_of_the_axum_demo_page_does_what_its_policy_says,
     a_second_page_origin_reads_only_the_star_route,
     a_credentialed_call_reads_the_exposed_header,
     a_preflighted_post_is_answered_by_the_generated_options_route,
     a_credentialed_preflight_passes_the_auth_layer,
+    a_credentialed_preflight_passes_the_auth_layer_in_axum,
     a_header_the_policy_does_not_allow_is_blocked_at_the_preflight,
     an_origin_the_policy_does_not_allow_is_blocked,
     error_statuses_are_readable_by_the_page,

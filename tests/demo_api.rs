@@ -268,7 +268,7 @@ async fn the_page_server_serves_the_page_its_assets_and_the_journal() {
         .to_request();
     test::call_service(&api, tagged).await;
 
-    let page = page::Page::new("http://127.0.0.1:9999", None);
+    let page = page::Page::new("http://127.0.0.1:9999", None, None);
     let shared = Arc::clone(&journal);
     let app = test::init_service(
         App::new()
@@ -349,14 +349,55 @@ async fn the_page_server_serves_the_page_its_assets_and_the_journal() {
     );
 }
 
+/// `/?setup=axum`: the page calling the axum API, with the axum handlers' policies in its
+/// route table; a demo without an axum API answers it `404`.
+#[actix_web::test]
+async fn the_page_server_serves_the_axum_setup_when_there_is_one() {
+    let page_at = |axum: Option<&'static str>| async move {
+        let page = page::Page::new("http://127.0.0.1:9999", None, axum);
+        let journal = Arc::new(Journal::default());
+        let app =
+            test::init_service(App::new().configure(move |config| {
+                page::configure(config, page, journal, web::Data::default())
+            }))
+            .await;
+        let request = test::TestRequest::get().uri("/?setup=axum").to_request();
+        let response = test::call_service(&app, request).await;
+        let status = response.status();
+        (
+            status,
+            String::from_utf8(test::read_body(response).await.to_vec()).unwrap(),
+        )
+    };
+    let (status, html) = page_at(Some("http://127.0.0.1:9998")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(r#"<meta name="api-url" content="http://127.0.0.1:9998">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<meta name="framework" content="axum">"#));
+    assert!(html.contains(r#"<meta name="preflights" content="true">"#));
+    // `/hello`'s two axum handlers, each with its method.
+    assert!(
+        html.contains(r#""method":"POST","path":"/hello","policy":"origins * · methods POST · headers x-requested-with · max-age 86400""#),
+        "{html}"
+    );
+    assert!(html.contains(r#""method":"GET","path":"/api/private","policy":null"#));
+
+    let (status, _) = page_at(None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 #[actix_web::test]
 async fn the_demo_binds_free_ports_and_stops() {
     let config = cors_suite::Config {
         more_pages: vec![cors_suite::Endpoint::new("127.0.0.1", 0)],
         api_workers: 1,
-        ..support::loopback_config()
+        ..support::loopback_config_with_axum()
     };
     let demo = cors_suite::Demo::bind(config).expect("free ports");
+    let axum_api_url = demo.axum_api_url.as_deref().expect("the axum API");
+    assert!(axum_api_url.starts_with("http://127.0.0.1:") && axum_api_url != demo.api_url);
     assert!(demo.page_url.starts_with("http://127.0.0.1:") && demo.page_url.ends_with('/'));
     assert!(demo.api_url.starts_with("http://127.0.0.1:") && !demo.api_url.ends_with('/'));
     assert_eq!(demo.more_page_urls.len(), 1);
@@ -446,6 +487,75 @@ mod route_table {
     }
 }
 
+/// The axum API's handlers (`cors_suite::axum_api`) against the route table and the actix-web
+/// API's policies: a policy that differs between the two APIs fails here, so the page's
+/// expectations (asked of the actix-web policies) hold for the axum API too.
+mod axum_route_table {
+    use cors_suite::api::{self, Route};
+    use cors_suite::axum_api;
+
+    fn annotated() -> impl Iterator<Item = &'static Route> {
+        api::ROUTES.iter().filter(|route| route.policy().is_some())
+    }
+
+    #[test]
+    fn every_route_has_the_same_policy_in_both_apis() {
+        for route in api::ROUTES {
+            let axum = axum_api::audited(route).map(|audited| audited.policy());
+            let (actix, axum) = match (route.policy(), axum) {
+                (Some(actix), Some(axum)) => (actix, axum),
+                (None, None) => continue,
+                (actix, axum) => panic!(
+                    "{route:?} has a policy in one API only: actix-web {}, axum {}",
+                    actix.is_some(),
+                    axum.is_some()
+                ),
+            };
+            assert_eq!(
+                actix.origins().to_string(),
+                axum.origins().to_string(),
+                "{route:?}"
+            );
+            // actix-web's one `/hello` handler serves two methods; axum's handlers one each.
+            assert!(actix.methods().contains(&route.method), "{route:?}");
+            assert_eq!(axum.methods(), [route.method], "{route:?}");
+            assert_eq!(actix.allow_headers(), axum.allow_headers(), "{route:?}");
+            assert_eq!(actix.expose_headers(), axum.expose_headers(), "{route:?}");
+            assert_eq!(actix.credentials(), axum.credentials(), "{route:?}");
+            assert_eq!(actix.max_age(), axum.max_age(), "{route:?}");
+            assert_eq!(
+                actix.trusts_plain_http(),
+                axum.trusts_plain_http(),
+                "{route:?}"
+            );
+        }
+    }
+
+    /// Each annotated route of the table has exactly one axum handler, and every axum
+    /// handler of the program serves a route of the table.
+    #[test]
+    fn the_axum_handlers_are_the_route_tables() {
+        let audited = cors_axum::audit::routes();
+        for route in annotated() {
+            let serving = audited
+                .iter()
+                .filter(|axum| axum.method == route.method && axum.path == route.path)
+                .count();
+            assert_eq!(serving, 1, "axum handlers of {route:?}");
+        }
+        for axum in &audited {
+            assert!(
+                annotated().any(|route| route.method == axum.method && route.path == axum.path),
+                "{} {} ({}) is not in the route table",
+                axum.method,
+                axum.path,
+                axum.handler
+            );
+        }
+        assert_eq!(audited.len(), annotated().count());
+    }
+}
+
 /// The page server's `/grants`, where the page gets what each row should do: the answers of
 /// the policies the API compiled, never a matcher of the page's own.
 mod grants {
@@ -470,7 +580,7 @@ mod grants {
         headers: &str,
         tenants: web::Data<api::Tenants>,
     ) -> BTreeMap<String, Value> {
-        let page = page::Page::new("http://127.0.0.1:9999", None);
+        let page = page::Page::new("http://127.0.0.1:9999", None, None);
         let journal = Arc::new(Journal::default());
         let app = test::init_service(
             App::new().configure(move |config| page::configure(config, page, journal, tenants)),
@@ -817,5 +927,103 @@ mod account {
             Some(PAGE),
             "the journal records the 401 as sent"
         );
+    }
+}
+
+/// `/api/account/me` of the axum API against the actix-web API's, over the real sockets of
+/// one running demo: the same requests get the same status, grant, `Vary`, challenge and
+/// body, so the axum route's bearer check is the actix-web scope's.
+mod account_in_axum {
+    use super::support::{EVIL, PAGE, Response, Running, exchange, request, unique};
+
+    /// What the page's browser goes by in an answer.
+    #[derive(Debug, PartialEq)]
+    struct Answer {
+        status: u16,
+        granted: Vec<(String, String)>,
+        vary: Vec<String>,
+        challenge: Option<String>,
+    }
+
+    fn compared(response: &Response) -> Answer {
+        let mut granted = response.access_control();
+        granted.sort();
+        Answer {
+            status: response.status,
+            granted,
+            vary: response.vary(),
+            challenge: response.one("www-authenticate"),
+        }
+    }
+
+    /// A request's headers.
+    type Sent = Vec<(&'static str, &'static [u8])>;
+
+    #[test]
+    fn the_axum_account_route_answers_as_the_actix_web_scope() {
+        let demo = Running::with(super::support::loopback_config_with_axum())
+            .unwrap_or_else(|error| panic!("{error}"));
+        let axum = demo.axum_api.expect("the axum API");
+        let preflight = |origin: &'static str| -> Sent {
+            vec![
+                ("Origin", origin.as_bytes()),
+                ("Access-Control-Request-Method", b"GET"),
+                ("Access-Control-Request-Headers", b"authorization"),
+            ]
+        };
+        let cases: Vec<(&str, &str, Sent)> = vec![
+            ("preflight", "OPTIONS", preflight(PAGE)),
+            ("evil-preflight", "OPTIONS", preflight(EVIL)),
+            ("no-token", "GET", vec![("Origin", PAGE.as_bytes())]),
+            (
+                "not-bearer",
+                "GET",
+                vec![
+                    ("Origin", PAGE.as_bytes()),
+                    ("Authorization", b"Basic ZGVtbw=="),
+                ],
+            ),
+            (
+                "wrong-token",
+                "GET",
+                vec![
+                    ("Origin", PAGE.as_bytes()),
+                    ("Authorization", b"Bearer guess"),
+                ],
+            ),
+            (
+                "token",
+                "GET",
+                vec![
+                    ("Origin", PAGE.as_bytes()),
+                    ("Authorization", b"Bearer demo-token"),
+                ],
+            ),
+            ("evil", "GET", vec![("Origin", EVIL.as_bytes())]),
+            (
+                "no-origin",
+                "GET",
+                vec![("Authorization", b"Bearer demo-token")],
+            ),
+        ];
+        let run = unique("account-in-axum");
+        for (row, method, headers) in &cases {
+            let target = format!("/api/account/me?run={run}&row={row}");
+            let send = |to| {
+                exchange(to, &request(method, &target, headers, b""))
+                    .unwrap_or_else(|error| panic!("{method} {target}: {error}"))
+            };
+            let (actix, axum) = (send(demo.api), send(axum));
+            assert_eq!(
+                compared(&actix),
+                compared(&axum),
+                "{row}: {actix:?} {axum:?}"
+            );
+            if *method == "GET" {
+                assert_eq!(actix.body, axum.body, "{row}");
+            }
+        }
+        // Both APIs recorded every request in the one journal.
+        assert_eq!(demo.journal.run(&run).len(), 2 * cases.len());
     }
 }

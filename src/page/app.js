@@ -13,8 +13,12 @@
 
 (() => {
   const API = document.querySelector('meta[name="api-url"]').content;
-  // Whether the API runs behind `cors_runtime::Preflights` (false for `/?setup=plain`).
+  // Whether the API answers the preflights of the route behind authentication before its
+  // authentication layer: behind `cors_runtime::Preflights`, or axum's `routes!(...)
+  // .authenticated(...)` (false for `/?setup=plain`).
   const PREFLIGHTS = document.querySelector('meta[name="preflights"]').content === "true";
+  // The framework serving the API: "actix-web", or "axum" (`/?setup=axum`).
+  const FRAMEWORK = document.querySelector('meta[name="framework"]').content;
   const ORIGIN = location.origin;
   // The API's routes, each with what its compiled `#[cors]` policy is, in words (`null` for
   // the route without one): the server's own table, put in the page by the server.
@@ -37,11 +41,13 @@
   }
 
   // A call on the route `key` ("METHOD /path"): the route, its method, path and policy, then
-  // what `row` adds or overrides.
+  // what `row` adds or overrides. Where axum's API does it another way, `axumWhy` says how.
   function call(key, row) {
     const route = ROUTES.get(key);
     if (route === undefined) throw new Error(`the API has no route ${key}`);
-    return { route: key, method: route.method, path: route.path, policy: route.policy, ...row };
+    const { axumWhy, ...rest } = row;
+    const why = FRAMEWORK === "axum" && axumWhy !== undefined ? axumWhy : row.why;
+    return { route: key, method: route.method, path: route.path, policy: route.policy, ...rest, why };
   }
 
   // The calls, in the order they run. What each should do for this page's origin is the
@@ -83,6 +89,9 @@
       why: "<code>Content-Type: application/json</code> is not a simple content type, so the browser " +
         "preflights. The <code>OPTIONS</code> route that <code>#[cors]</code> generated answers 204; " +
         "then the POST creates the item.",
+      axumWhy: "<code>Content-Type: application/json</code> is not a simple content type, so the browser " +
+        "preflights. The preflight <code>routes!</code> put in the path's <code>OPTIONS</code> slot answers 204 " +
+        "by the policy of the method asked for; then the POST creates the item.",
     }),
     call("POST /api/items", {
       id: "items-bad-json",
@@ -93,6 +102,8 @@
       status: 400,
       why: "actix rejects the body before the handler runs (an extractor failure). The CORS headers are " +
         "still on the 400, so the page can read it and show the message.",
+      axumWhy: "axum's <code>Json</code> extractor rejects the body before the handler runs. The CORS headers " +
+        "are still on the 400, so the page can read it and show the message.",
     }),
     call("DELETE /api/items/{id}", {
       id: "items-delete",
@@ -174,6 +185,10 @@
       why: "<code>Authorization</code> is not safelisted, so the browser preflights, and a preflight never " +
         "carries credentials. <code>cors_runtime::Preflights</code> answers it before the scope's bearer-auth " +
         "layer could refuse it; then the GET, with the token, passes authentication.",
+      axumWhy: "<code>Authorization</code> is not safelisted, so the browser preflights, and a preflight never " +
+        "carries credentials. The route is <code>routes!(me).authenticated(...)</code>: its preflight is answered " +
+        "by the policy without meeting the bearer check (tower-http's <code>ValidateRequestHeaderLayer</code>); " +
+        "then the GET, with the token, passes the check.",
     }),
     call("GET /api/account/me", {
       id: "account-no-token",
@@ -184,6 +199,9 @@
       why: "No custom header, so no preflight. The auth layer answers 401 before the handler runs, and " +
         "<code>Preflights</code> puts the route's grant on it: the page reads “not logged in” instead of a " +
         "CORS failure.",
+      axumWhy: "No custom header, so no preflight. The bearer check answers 401 before the handler runs, and " +
+        "<code>routes!</code> puts the route's grant on it: the page reads “not logged in” instead of a " +
+        "CORS failure.",
     }),
     call("GET /api/team/members", {
       id: "team",
@@ -192,6 +210,9 @@
       status: 200,
       why: "<code>#[cors(...)]</code> is written once, on the <code>#[scope(\"/api/team\")]</code> module: every " +
         "handler inside gets that policy, checked at compile time handler by handler.",
+      axumWhy: "axum has no scopes: the policy is written once, <code>policy! { TEAM { ... } }</code>, checked " +
+        "when the crate compiles, and every handler under <code>/api/team</code> names it " +
+        "(<code>#[cors(get, path = ..., policy = TEAM)]</code>).",
     }),
     call("GET /api/tenant", {
       id: "tenant",
@@ -401,6 +422,13 @@
 
   document.getElementById("page-origin").textContent = ORIGIN;
   document.getElementById("api-origin").textContent = API;
+  if (FRAMEWORK === "axum") {
+    // The page server asks the actix-web API's compiled policies: the axum handlers' are the
+    // same, route by route, as tests/demo_api.rs checks, and both ask one tenants' store.
+    document.getElementById("expected-source").innerHTML = " (the actix-web handlers' policies: the axum " +
+      "handlers' are the same, route by route, as <code>tests/demo_api.rs</code> checks, and both APIs ask " +
+      "one tenants' store)";
+  }
   window.corsDemo = { api: API, origin: ORIGIN, rows: ROWS, probe, runAll };
   if (new URLSearchParams(location.search).has("manual")) {
     // Manual mode (`/?manual`): nothing runs on load; `corsDemo.runAll()` or

@@ -43,6 +43,14 @@ pub fn loopback_config() -> Config {
     }
 }
 
+/// [`loopback_config`] with the axum API too, on a free port of `127.0.0.1`.
+pub fn loopback_config_with_axum() -> Config {
+    Config {
+        axum_api: Some(Endpoint::new("127.0.0.1", 0)),
+        ..loopback_config()
+    }
+}
+
 /// The demo's servers, served by a thread of this process; stopped on drop.
 pub struct Running {
     /// `http://<host>:<port>`, no trailing slash.
@@ -51,6 +59,10 @@ pub struct Running {
     pub api: SocketAddr,
     /// The plain API's (the same handlers without `Preflights`), when the config has one.
     pub plain_api: Option<SocketAddr>,
+    /// `http://<host>:<port>` of the axum API, when the config has one.
+    pub axum_api_url: Option<String>,
+    /// The axum API's socket address (on `127.0.0.1`), when the config has one.
+    pub axum_api: Option<SocketAddr>,
     /// The page's URL, with a trailing slash.
     pub page_url: String,
     /// The URLs of the config's `more_pages`, in order.
@@ -83,6 +95,8 @@ impl Running {
             .as_deref()
             .map(loopback_address)
             .transpose()?;
+        let axum_api_url = demo.axum_api_url.clone();
+        let axum_api = axum_api_url.as_deref().map(loopback_address).transpose()?;
         let (page_url, more_page_urls) = (demo.page_url.clone(), demo.more_page_urls.clone());
         let (journal, items, tenants, stopper) = (
             Arc::clone(&demo.journal),
@@ -102,6 +116,8 @@ impl Running {
             api_url,
             api,
             plain_api,
+            axum_api_url,
+            axum_api,
             page_url,
             more_page_urls,
             journal,

@@ -237,7 +237,12 @@ pub fn response_headers(data: &[u8]) {
 pub fn axum_response_headers(data: &[u8]) {
     check_response_headers_of(header_lines_http1, data, |request, response| {
         let mut answered = to_http1(response);
-        cors_axum::__private::actual_response(&AXUM_POLICY, "GET", &to_http1(request), &mut answered);
+        cors_axum::__private::actual_response(
+            &AXUM_POLICY,
+            "GET",
+            &to_http1(request),
+            &mut answered,
+        );
         *response = from_http1(&answered);
     });
 }
@@ -339,10 +344,16 @@ pub fn axum_preflight(data: &[u8]) {
         let asked: Vec<&HeaderValue> = headers.get_all("access-control-request-method").collect();
         assert!(
             !headers.contains_key("origin")
-                || !asked.iter().any(|method| *method == "GET" || *method == "PUT"),
+                || !asked
+                    .iter()
+                    .any(|method| *method == "GET" || *method == "PUT"),
             "a preflight of a served method answered 405"
         );
-        assert!(!answer.keys().any(|name| name.as_str().starts_with("access-control-")));
+        assert!(
+            !answer
+                .keys()
+                .any(|name| name.as_str().starts_with("access-control-"))
+        );
         return;
     }
     check_preflight(&headers, status, &answer);

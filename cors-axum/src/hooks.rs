@@ -36,7 +36,11 @@ pub fn actual_response(
 ///
 /// # Panics
 /// When the policy's origins are decided by a function (its answer would come later).
-pub fn preflight_response(policy: &'static Policy, path: &'static str, headers: &HeaderMap) -> Response {
+pub fn preflight_response(
+    policy: &'static Policy,
+    path: &'static str,
+    headers: &HeaderMap,
+) -> Response {
     let prepared = Arc::new(Prepared::new(policy));
     let preflight = Preflight::new(
         path,
@@ -49,9 +53,7 @@ pub fn preflight_response(policy: &'static Policy, path: &'static str, headers: 
     *request.method_mut() = Method::OPTIONS;
     *request.headers_mut() = headers.clone();
     match preflight.answer(&request) {
-        Answering::Now(ready) => ready
-            .into_inner()
-            .unwrap_or_else(|never| match never {}),
+        Answering::Now(ready) => ready.into_inner().unwrap_or_else(|never| match never {}),
         Answering::Later(_) => panic!("a decided policy's preflight answers later"),
     }
 }

@@ -333,6 +333,14 @@ fn nginx_cache_never_serves_one_origin_grant_to_another() {
     }
 }
 
+/// The same scenarios in front of the demo's API served by axum (`cors-axum`).
+#[test]
+fn nginx_cache_never_serves_one_origin_grant_to_another_in_axum() {
+    let demo = Running::with(support::loopback_config_with_axum()).expect("the demo");
+    let api = demo.axum_api.expect("the axum API");
+    cache_keeps_origins_apart(&demo, api);
+}
+
 /// The scenarios through nginx in front of the demo's API at `api`.
 fn cache_keeps_origins_apart(demo: &Running, api: SocketAddr) {
     let nginx = Nginx::start(api);
@@ -406,6 +414,14 @@ fn nginx_cache_keeps_the_handlers_own_vary() {
     for (_, api) in demo.setups() {
         cache_keeps_the_handlers_vary(&demo, api);
     }
+}
+
+/// The same in front of the demo's API served by axum.
+#[test]
+fn nginx_cache_keeps_the_handlers_own_vary_in_axum() {
+    let demo = Running::with(support::loopback_config_with_axum()).expect("the demo");
+    let api = demo.axum_api.expect("the axum API");
+    cache_keeps_the_handlers_vary(&demo, api);
 }
 
 fn cache_keeps_the_handlers_vary(demo: &Running, api: SocketAddr) {

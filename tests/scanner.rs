@@ -14,6 +14,8 @@
 
 mod support;
 
+use std::net::SocketAddr;
+
 use std::collections::HashSet;
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -120,14 +122,33 @@ fn corscanner_finds_no_misconfiguration_in_any_demo_route() {
     let demo = Running::start();
     let setups = demo.setups();
     assert_eq!(setups.len(), 2, "both documented setups");
-    // Every route of both APIs at their address (`127.0.0.1`), then again through the host
+    let apis: Vec<(String, SocketAddr)> = setups
+        .into_iter()
+        .map(|(preflights, api)| (format!("actix-{preflights}"), api))
+        .collect();
+    scan_finds_nothing(&demo, &apis);
+}
+
+/// The same scan of the demo's API served by axum (`cors-axum`), with a journal of its own
+/// (the journal keeps the last 2,000 requests: one scan's worth).
+#[test]
+fn corscanner_finds_no_misconfiguration_in_the_axum_demo_api() {
+    let demo = Running::with(support::loopback_config_with_axum()).expect("the demo");
+    let api = demo.axum_api.expect("the axum API");
+    scan_finds_nothing(&demo, &[("axum".to_owned(), api)]);
+}
+
+/// Scans every route of each of `apis` of `demo`, and the page: no misconfiguration, and
+/// `/api/dev`'s grant of `http://localhost` reported once per API (by design).
+fn scan_finds_nothing(demo: &Running, apis: &[(String, SocketAddr)]) {
+    // Every route of every API at its address (`127.0.0.1`), then again through the host
     // name `localhost` (the scanner derives its look-alikes from the host), and the page.
     let paths = paths();
     let mut urls: Vec<String> = Vec::new();
     let mut scans = Vec::new();
-    for (preflights, api) in setups {
+    for (setup, api) in apis {
         let port = api.port();
-        let (ip, name) = (format!("ip-{preflights}"), format!("name-{preflights}"));
+        let (ip, name) = (format!("ip-{setup}"), format!("name-{setup}"));
         urls.extend(
             paths
                 .iter()
@@ -178,7 +199,7 @@ fn corscanner_finds_no_misconfiguration_in_any_demo_route() {
     // once per API.
     assert_eq!(
         by_design.len(),
-        2,
+        apis.len(),
         "expected CORScanner to report /api/dev's grant of http://localhost through localhost"
     );
 }

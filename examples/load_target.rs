@@ -6,8 +6,8 @@
 //! cargo run --release --example load_target -- [API_PORT [PAGE_PORT]]   # 0 = a free port
 //! ```
 //!
-//! Prints `api: <url>` and `page: <url>` once both servers listen; SIGINT or SIGTERM stops
-//! them.
+//! Prints `api: <url>`, `axum: <url>` (the same API served by axum, on a free port) and
+//! `page: <url>` once the servers listen; SIGINT or SIGTERM stops them.
 
 use cors_suite::{Config, Demo, Endpoint};
 
@@ -26,9 +26,13 @@ async fn main() -> std::io::Result<()> {
     let demo = Demo::bind(Config {
         page: Endpoint::new("127.0.0.1", page_port),
         api: Endpoint::new("127.0.0.1", api_port),
+        axum_api: Some(Endpoint::new("127.0.0.1", 0)),
         ..Config::default()
     })?;
     println!("api: {}", demo.api_url);
+    if let Some(axum) = &demo.axum_api_url {
+        println!("axum: {axum}");
+    }
     println!("page: {}", demo.page_url);
 
     let stopper = demo.stopper();

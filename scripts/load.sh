@@ -12,6 +12,7 @@
 #
 #   scripts/load.sh                      60 s, 256 connections, 2 wrk threads
 #   DURATION=300 scripts/load.sh         longer
+#   API=axum scripts/load.sh             the same API served by axum (cors-axum)
 #
 # Needs wrk (Debian: apt-get install -y wrk). Throughput swings 15-40 % between runs on a
 # small machine: it is printed, never checked.
@@ -22,6 +23,12 @@ DURATION=${DURATION:-60}
 CONNECTIONS=${CONNECTIONS:-256}
 THREADS=${THREADS:-2}
 RSS_GROWTH_LIMIT_KB=${RSS_GROWTH_LIMIT_KB:-2048}
+API=${API:-actix}
+case "$API" in
+  actix) api_line=api ;;
+  axum) api_line=axum ;;
+  *) echo "API must be actix or axum, not $API" >&2; exit 1 ;;
+esac
 [ "$DURATION" -gt 12 ] || { echo "DURATION must be more than 12 seconds" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install -y wrk)" >&2; exit 1; }
 
@@ -42,12 +49,12 @@ trap cleanup EXIT
 "$target_dir/release/examples/load_target" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 deadline=$((SECONDS + 30))
-until grep -q '^api: ' "$work/server.out"; do
+until grep -q "^page: " "$work/server.out"; do
   kill -0 "$server_pid" 2>/dev/null || { echo "the server exited:" >&2; cat "$work/server.err" >&2; exit 1; }
   [ "$SECONDS" -lt "$deadline" ] || { echo "the server did not start in 30 s" >&2; exit 1; }
   sleep 0.1
 done
-api=$(sed -n 's/^api: //p' "$work/server.out")
+api=$(sed -n "s/^$api_line: //p" "$work/server.out")
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status"; }
 
@@ -61,7 +68,7 @@ start_ns=$(date +%s%N)
 ) >"$work/rss" &
 sampler_pid=$!
 
-echo "load: ${DURATION}s, $CONNECTIONS connections, $THREADS threads against $api (pid $server_pid)"
+echo "load: ${DURATION}s, $CONNECTIONS connections, $THREADS threads against the $API API at $api (pid $server_pid)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s -s scripts/load.lua "$api" \
   >"$work/wrk.out" 2>&1 || { cat "$work/wrk.out" >&2; echo "wrk failed" >&2; exit 1; }
 
@@ -118,4 +125,4 @@ if [ "$failed" != 0 ]; then
   echo "load run FAILED" >&2
   exit 1
 fi
-echo "load run passed: $requests requests in ${DURATION}s, no error, memory flat"
+echo "load run passed ($API): $requests requests in ${DURATION}s, no error, memory flat"

@@ -118,6 +118,7 @@ fn app(
             path: "/p",
             method,
             handler: "generated",
+            module: module_path!(),
             policy,
         }))
     };

@@ -28,6 +28,8 @@ pub struct Route {
     pub method: &'static str,
     /// The handler function's name.
     pub handler: &'static str,
+    /// The module it is defined in.
+    pub module: &'static str,
     /// Its policy.
     pub policy: &'static Policy,
 }

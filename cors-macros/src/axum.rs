@@ -308,6 +308,7 @@ fn expand(spec: &CorsSpec, method: &str, path: &LitStr, mut handler: ItemFn) -> 
                     path: #path,
                     method: #method,
                     handler: #handler_name,
+                    module: ::core::module_path!(),
                     policy: &POLICY,
                 };
                 &ROUTE

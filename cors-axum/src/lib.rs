@@ -22,7 +22,7 @@ pub use routes::{CorsRoutes, Route};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::policy::{Parts, Policy, PolicyOrigins};
-    pub use crate::routes::{Route, one_path, same_method, same_path, serve};
+    pub use crate::routes::{Handlers, Route, one_path, same_method, same_path, serve};
     pub use ::core::option::Option::{None, Some};
     pub use axum;
     pub use cors_core::ConfiguredOrigins;

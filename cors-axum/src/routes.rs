@@ -14,7 +14,7 @@ use axum::routing::{MethodFilter, MethodRouter, Route as AxumRoute};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::grant::GrantLayer;
+use crate::grant::{GrantLayer, Granted};
 use crate::policy::Policy;
 use crate::preflight::Preflight;
 use crate::prepared::Prepared;
@@ -47,16 +47,51 @@ impl Route {
     }
 }
 
-/// `handler`, serving `route`'s method. `routes!` wraps the path's handlers together.
-pub fn serve<H, T, S>(route: &'static Route, handler: H) -> MethodRouter<S>
+/// Each method's policy, prepared once for the path's grants and its preflight.
+type Policies = Arc<[(Method, Arc<Prepared>)]>;
+
+/// The handlers of one path as `routes!` gathers them, routed once [`CorsRoutes`] knows
+/// whether a layer goes over them: given the path's policies, each handler answers by its
+/// own ([`Granted`]); given none, they are plain, for a [`GrantLayer`] over them and the
+/// layer. Not a public API.
+#[doc(hidden)]
+pub struct Handlers<S>(RouteHandlers<S>);
+
+/// Routes a path's handlers, granting in each of them when given the policies.
+type RouteHandlers<S> = Box<dyn FnOnce(Option<&Policies>) -> MethodRouter<S> + Send + Sync>;
+
+impl<S> Handlers<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    /// These handlers and `other`'s, on one path.
+    pub fn merge(self, other: Handlers<S>) -> Handlers<S> {
+        Handlers(Box::new(move |policies| {
+            (self.0)(policies).merge((other.0)(policies))
+        }))
+    }
+}
+
+/// `handler`, serving `route`'s method. `routes!` gathers the path's handlers together.
+pub fn serve<H, T, S>(route: &'static Route, handler: H) -> Handlers<S>
 where
     H: Handler<T, S>,
     T: 'static,
     S: Clone + Send + Sync + 'static,
 {
-    let filter = MethodFilter::try_from(route.method())
-        .expect("`#[cors]` writes one of the methods axum routes");
-    axum::routing::on(filter, handler)
+    Handlers(Box::new(move |policies: Option<&Policies>| {
+        let method = route.method();
+        let filter = MethodFilter::try_from(method.clone())
+            .expect("`#[cors]` writes one of the methods axum routes");
+        let prepared = policies.and_then(|policies| {
+            policies
+                .iter()
+                .find(|(served, _)| *served == method)
+                .map(|(_, prepared)| Arc::clone(prepared))
+        });
+        // One wrapper either way: each handler's routing code is generated once.
+        axum::routing::on(filter, Granted { handler, prepared })
+    }))
 }
 
 /// The routes of `path`: `methods` (the handlers `serve` made) answered by the policies of
@@ -64,12 +99,12 @@ where
 pub fn one_path<S, const N: usize>(
     path: &'static str,
     routes: [&'static Route; N],
-    methods: MethodRouter<S>,
+    methods: Handlers<S>,
 ) -> CorsRoutes<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let policies: Arc<[(Method, Arc<Prepared>)]> = routes
+    let policies: Policies = routes
         .iter()
         .map(|route| (route.method(), route.prepared()))
         .collect();
@@ -83,10 +118,14 @@ where
     CorsRoutes {
         path,
         methods,
-        grants: GrantLayer::new(policies),
+        layers: None,
+        policies,
         preflight,
     }
 }
+
+/// The layers put over a path's handlers by [`CorsRoutes::authenticated`].
+type Layers<S> = Box<dyn FnOnce(MethodRouter<S>) -> MethodRouter<S> + Send + Sync>;
 
 /// The annotated handlers of one path, as `routes!` gives them: merge them into a
 /// [`Router`] (`Router::new().merge(routes!(list_items, create_item))`), or put an
@@ -95,9 +134,11 @@ where
 pub struct CorsRoutes<S> {
     path: &'static str,
     /// The handlers.
-    methods: MethodRouter<S>,
+    methods: Handlers<S>,
+    /// The layers `authenticated` put over the handlers, innermost first.
+    layers: Option<Layers<S>>,
     /// Each method's answer, put on every response the handlers and the layers over them give.
-    grants: GrantLayer,
+    policies: Policies,
     /// The path's preflight, for its `OPTIONS` slot.
     preflight: Preflight,
 }
@@ -121,7 +162,14 @@ where
         L::Service: Service<Request, Error = Infallible>,
         <L::Service as Service<Request>>::Future: Send + 'static,
     {
-        self.methods = self.methods.route_layer(layer);
+        let inner = self.layers.take();
+        self.layers = Some(Box::new(move |methods| {
+            let methods = match inner {
+                Some(inner) => inner(methods),
+                None => methods,
+            };
+            methods.route_layer(layer)
+        }));
         self
     }
 }
@@ -131,10 +179,15 @@ where
     S: Clone + Send + Sync + 'static,
 {
     fn from(routes: CorsRoutes<S>) -> Router<S> {
-        let methods = routes
-            .methods
-            .route_layer(routes.grants)
-            .options_service(routes.preflight);
+        let methods = match routes.layers {
+            // Each handler answers for itself: one boxed route per method, as plain axum.
+            None => (routes.methods.0)(Some(&routes.policies)),
+            // The answer goes over the layers too, so their responses (a `401`) carry it.
+            Some(layers) => {
+                layers((routes.methods.0)(None)).route_layer(GrantLayer::new(routes.policies))
+            }
+        };
+        let methods = methods.options_service(routes.preflight);
         Router::new().route(routes.path, methods)
     }
 }

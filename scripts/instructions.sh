@@ -14,7 +14,12 @@
 #                                      `ours-decided-async-*`, an asynchronous one whose
 #                                      answers the server keeps from a warm-up request sent
 #                                      before `ready`, in the subtracted run too)
-#   scripts/instructions.sh NAME...    the named cases (`bench-server --cases` lists them)
+#                                      and the axum adapter's, 11: `axum-*`, served by
+#                                      bench-server-axum (a current-thread tokio runtime):
+#                                      `#[cors]` with `routes!`, bare axum, the hand-written
+#                                      floor and tower-http's CorsLayer
+#   scripts/instructions.sh NAME...    the named cases (`bench-server --cases` and
+#                                      `bench-server-axum --cases` list them)
 #   IN_PROCESS=1 scripts/instructions.sh [...]
 #                                      the same cases in process, as the in-process benches
 #                                      run them (no socket, no HTTP/1 codec): a run sending
@@ -38,17 +43,20 @@ done
 
 features=()
 [ -z "${ALLOCS:-}" ] || features=(--features count-allocs)
-cargo build --quiet --release -p cors-bench --bin bench-server "${features[@]}"
+cargo build --quiet --release -p cors-bench --bin bench-server --bin bench-server-axum \
+  "${features[@]}"
 target_dir=$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-server="$target_dir/release/bench-server"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Cases: name, number, variant, method, status, headers.
-"$server" --cases >"$work/cases"
+# Cases: server, name, number, variant, method, status, headers (the server first: the
+# headers may be empty, and tab-separated empty fields do not survive `read`).
+for server in bench-server bench-server-axum; do
+  "$target_dir/release/$server" --cases | sed "s/^/$server\t/"
+done >"$work/cases"
 selected=()
-while IFS=$'\t' read -r name number _; do
+while IFS=$'\t' read -r _ name number _; do
   case "${1:-}" in
     "") [ "$number" -le 6 ] && selected+=("$name") ;;
     --all) selected+=("$name") ;;
@@ -65,7 +73,7 @@ wait_for_file() { # FILE PATTERN SECONDS
   done
 }
 
-# measure VARIANT METHOD HEADERS COUNT NAME: prints the server's total instructions.
+# measure VARIANT METHOD HEADERS COUNT NAME: prints the total instructions of $server.
 measure() {
   local variant=$1 method=$2 headers=$3 count=$4
   rm -f "$work/server.out" "$work/valgrind.err" "$work/marker" "$work/wrk.out"
@@ -109,7 +117,8 @@ unit=instr/req
 [ -z "${ALLOCS:-}" ] || unit=allocs/req
 [ -n "${CALLGRIND_DIR:-}" ] || printf '%-30s %12s\n' case "$unit"
 for name in "${selected[@]}"; do
-  IFS=$'\t' read -r _ _ variant method _ headers < <(grep -P "^\Q$name\E\t" "$work/cases")
+  IFS=$'\t' read -r server _ _ variant method _ headers < <(grep -P "^[^\t]*\t\Q$name\E\t" "$work/cases")
+  server="$target_dir/release/$server"
   if [ -n "${IN_PROCESS:-}" ]; then
     count() {
       valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
@@ -129,6 +138,7 @@ for name in "${selected[@]}"; do
     echo "$name: $CALLGRIND_DIR/callgrind.out.$name"
     continue
   fi
+  # Variant names are distinct across the two servers.
   if [ -z "${idle[$variant]:-}" ]; then
     idle[$variant]=$(measure "$variant" GET "" 0 idle)
   fi
@@ -184,3 +194,16 @@ ratio ours-decided-disallowed ours-disallowed "decided, sync: disallowed / liter
 ratio ours-decided-async-get ours-get "decided, async, kept: allowed GET / literal (<= 1.05)"
 ratio ours-decided-async-preflight ours-preflight "decided, async, kept: preflight / literal"
 ratio ours-decided-async-disallowed ours-disallowed "decided, async, kept: disallowed / literal"
+ratio axum-floor-get axum-bare-get "axum: floor GET / bare GET"
+ratio axum-ours-get axum-floor-get "axum: ours allowed GET / floor        (<= 1.02)"
+ratio axum-ours-get axum-tower-http-get "axum: ours allowed GET / tower-http   (< 1)"
+ratio axum-ours-preflight axum-floor-preflight "axum: ours preflight / floor          (<= 1.02)"
+ratio axum-ours-preflight axum-tower-http-preflight "axum: ours preflight / tower-http     (< 1)"
+ratio axum-ours-disallowed axum-floor-disallowed "axum: ours disallowed / floor         (<= 1.02)"
+ratio axum-ours-disallowed axum-tower-http-disallowed "axum: ours disallowed / tower-http    (< 1)"
+ratio axum-ours-disallowed axum-bare-disallowed "axum: ours disallowed / bare"
+ratio axum-ours-1000-last axum-floor-1000-last "axum: 1,000 origins, ours / floor     (<= 1.02)"
+ratio axum-ours-1000-last axum-tower-http-1000-last "axum: 1,000 origins, ours / tower-http (< 1)"
+ratio axum-ours-1000-preflight axum-floor-1000-preflight "axum: 1,000 origins preflight, ours / floor"
+ratio axum-ours-1000-preflight axum-tower-http-1000-preflight "axum: 1,000 origins preflight, ours / tower-http"
+ratio axum-ours-1000-last axum-ours-get "axum: ours, 1,000 origins / 1 origin"

@@ -1,7 +1,7 @@
 //! Merging `Vary`: add what the CORS answer depends on, keep what the handler set, never
 //! repeat a name, on one line. The merge itself is `cors_rules::vary`, on bytes.
 
-use axum::http::header::{HeaderMap, HeaderValue, VARY};
+use axum::http::header::{Entry, HeaderMap, HeaderValue, VARY};
 
 /// The names a CORS answer adds to `Vary`, and the same names joined as one value, used as
 /// is when the response has no `Vary` yet.
@@ -40,8 +40,9 @@ pub(crate) const PREFLIGHT_ANY_ORIGIN: Names = Names {
 /// Adds `names` to the response's `Vary`, one line whatever it had.
 #[inline]
 pub(crate) fn add(headers: &mut HeaderMap, names: &Names) {
-    if !headers.contains_key(VARY) {
-        headers.insert(VARY, names.value.clone());
+    // One look-up of `Vary` for the usual case, a response without it.
+    if let Entry::Vacant(vacant) = headers.entry(VARY) {
+        vacant.insert(names.value.clone());
         return;
     }
     merge(headers, names);

@@ -32,26 +32,10 @@ pub mod __private {
     pub use ::core::option::Option::{None, Some};
     pub use axum;
     pub use cors_core::ConfiguredOrigins;
+    pub use cors_core::lists;
     pub use cors_rules::judge::AllowedHeaders;
     pub use cors_rules::{
         List, Match, OriginMatcher, OriginPattern, Origins, PortRule, Scheme, Text,
     };
     pub use linkme;
-    /// Lists `#[cors]` names instead of writing them out in each handler's `static`.
-    pub mod lists {
-        /// No entries.
-        pub const NONE: &[&str] = &[];
-        /// `GET` alone.
-        pub const GET: &[&str] = &["GET"];
-        /// `POST` alone.
-        pub const POST: &[&str] = &["POST"];
-        /// `PUT` alone.
-        pub const PUT: &[&str] = &["PUT"];
-        /// `PATCH` alone.
-        pub const PATCH: &[&str] = &["PATCH"];
-        /// `DELETE` alone.
-        pub const DELETE: &[&str] = &["DELETE"];
-        /// `HEAD` alone.
-        pub const HEAD: &[&str] = &["HEAD"];
-    }
 }

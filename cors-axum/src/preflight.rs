@@ -18,13 +18,13 @@ use axum::http::header::{
 };
 use axum::response::Response;
 use cors_core::answers::Decided;
+use cors_core::reason::DecidedRefusal;
 use cors_rules::judge::{Sent, judge_preflight};
 use tower_service::Service;
 
 use crate::answer::insert_allow_origin;
 use crate::decide::Verdict;
-use crate::policy::PolicyOrigins;
-use crate::prepared::{Prepared, single};
+use crate::prepared::{Prepared, only_line};
 use crate::vary;
 
 /// The preflight of one path.
@@ -47,6 +47,7 @@ struct Served {
     allow: HeaderValue,
 }
 
+#[derive(Clone)]
 struct ServedMethod {
     /// The method, as `Access-Control-Request-Method` names it (case-sensitive).
     method: &'static str,
@@ -120,32 +121,28 @@ impl Future for Answering {
 impl Served {
     fn answer(&self, req: &Request) -> Answering {
         let headers = req.headers();
+        // Each header looked up once, its lines read as often as needed.
+        let origins = headers.get_all(ORIGIN);
+        let requested_methods = headers.get_all(ACCESS_CONTROL_REQUEST_METHOD);
         // A preflight asks for a method a handler of this path serves; anything else is not
         // ours to answer.
-        let served = headers.contains_key(ORIGIN).then(|| {
-            headers
-                .get_all(ACCESS_CONTROL_REQUEST_METHOD)
-                .iter()
-                .find_map(|method| {
-                    self.methods
-                        .iter()
-                        .find(|served| served.method.as_bytes() == method.as_bytes())
-                })
+        let served = origins.iter().next().and_then(|_| {
+            requested_methods.iter().find_map(|method| {
+                self.methods
+                    .iter()
+                    .find(|served| served.method.as_bytes() == method.as_bytes())
+            })
         });
-        let Some(Some(served)) = served else {
+        let Some(served) = served else {
             return Answering::Now(ready(Ok(self.not_allowed())));
         };
         let prepared = &served.prepared;
         let methods = [served.method];
-        let origin = match single(headers) {
+        let origin = match only_line(&origins) {
             Some(origin) => Sent::Once(origin),
-            None => Sent::Not(headers.get_all(ORIGIN).iter().count()),
+            None => Sent::Not(origins.iter().count()),
         };
-        let mut requested_methods = headers.get_all(ACCESS_CONTROL_REQUEST_METHOD).iter();
-        let method = match (requested_methods.next(), requested_methods.next()) {
-            (Some(method), None) => Some(method.as_bytes()),
-            _ => None,
-        };
+        let method = only_line(&requested_methods).map(HeaderValue::as_bytes);
         let verdict = judge_preflight(
             origin,
             |origin| prepared.allow_origin(origin),
@@ -162,17 +159,25 @@ impl Served {
                 None => allowed(prepared, &served.allow_methods, allow_origin),
                 Some((decider, answers)) => {
                     match decider.verdict(answers, &allow_origin, req.extensions()) {
-                        Verdict::Now(decided) => self.decided(served, decided, allow_origin),
+                        Verdict::Now(decided) => Served::decided_on(
+                            self.path,
+                            served,
+                            decider.name,
+                            decided,
+                            allow_origin,
+                        ),
                         Verdict::Later(lookup) => {
                             let path = self.path;
-                            let served = ServedMethod {
-                                method: served.method,
-                                prepared: Arc::clone(&served.prepared),
-                                allow_methods: served.allow_methods.clone(),
-                            };
+                            let served = served.clone();
                             return Answering::Later(Box::pin(async move {
                                 let decided = decider.finish(lookup).await;
-                                Ok(Served::decided_on(path, &served, decided, allow_origin))
+                                Ok(Served::decided_on(
+                                    path,
+                                    &served,
+                                    decider.name,
+                                    decided,
+                                    allow_origin,
+                                ))
                             }));
                         }
                     }
@@ -191,18 +196,10 @@ impl Served {
     }
 
     /// The answer once the application's function decided about the origin.
-    fn decided(
-        &self,
-        served: &ServedMethod,
-        decided: Decided,
-        allow_origin: HeaderValue,
-    ) -> Response {
-        Served::decided_on(self.path, served, decided, allow_origin)
-    }
-
     fn decided_on(
         path: &str,
         served: &ServedMethod,
+        name: &str,
         decided: Decided,
         allow_origin: HeaderValue,
     ) -> Response {
@@ -210,10 +207,7 @@ impl Served {
         match decided {
             Ok(()) => allowed(prepared, &served.allow_methods, allow_origin),
             Err(failure) => {
-                let reason = DecidedRefusal {
-                    prepared,
-                    failure: failure.as_deref(),
-                };
+                let reason = DecidedRefusal::of(name, &prepared.policy.parts, failure.as_deref());
                 refused(path, prepared, reason)
             }
         }
@@ -224,29 +218,6 @@ impl Served {
         let mut response = status(StatusCode::METHOD_NOT_ALLOWED);
         response.headers_mut().insert(ALLOW, self.allow.clone());
         response
-    }
-}
-
-/// Why the application's function refused a preflight's origin.
-struct DecidedRefusal<'a> {
-    prepared: &'a Prepared,
-    /// Why it failed, if it failed rather than refused.
-    failure: Option<&'a str>,
-}
-
-impl std::fmt::Display for DecidedRefusal<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let PolicyOrigins::Decided { bound, decider } = &self.prepared.policy.parts.origins else {
-            return f.write_str("origin refused");
-        };
-        match self.failure {
-            None => write!(
-                f,
-                "origin refused by `{}`, which decides within {bound}",
-                decider.name
-            ),
-            Some(why) => write!(f, "origin refused: `{}` failed: {why}", decider.name),
-        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! A policy made ready for requests: its header values built once, when the router is.
 
-use axum::http::header::{HeaderMap, HeaderValue, ORIGIN};
+use axum::http::header::{GetAll, HeaderMap, HeaderValue, ORIGIN};
 use cors_rules::{Match, OriginMatcher, Origins, Text};
 
 use cors_core::answers::Answers;
@@ -124,7 +124,7 @@ impl Prepared {
         if any {
             return Some(STAR);
         }
-        single(headers).and_then(|origin| self.allow_origin(origin))
+        only_line(&headers.get_all(ORIGIN)).and_then(|origin| self.allow_origin(origin))
     }
 }
 
@@ -141,12 +141,12 @@ impl Prepared {
     }
 }
 
-/// The one `Origin` line of a request, if it sent exactly one.
+/// The one line of a header, if the request sent exactly one.
 #[inline]
-pub(crate) fn single(headers: &HeaderMap) -> Option<&HeaderValue> {
-    let mut lines = headers.get_all(ORIGIN).iter();
+pub(crate) fn only_line<'a>(lines: &GetAll<'a, HeaderValue>) -> Option<&'a HeaderValue> {
+    let mut lines = lines.iter();
     match (lines.next(), lines.next()) {
-        (Some(origin), None) => Some(origin),
+        (Some(line), None) => Some(line),
         _ => None,
     }
 }

@@ -4,7 +4,9 @@ use std::fmt;
 
 use cors_rules::judge::Refusal;
 
-use crate::{Named, Parts};
+use cors_rules::Origins;
+
+use crate::{Named, Parts, PolicyOrigins};
 
 /// What failed in a judged preflight and what the policy allows: `origin "https://evil.example"
 /// is not allowed; the policy allows https://app.example.com`. Request bytes are quoted and
@@ -46,6 +48,47 @@ impl<D: Named> fmt::Display for Reason<'_, D> {
                 self.parts.allow_headers.unwrap_or("no request headers")
             ),
         }
+    }
+}
+
+/// Why the application's function did not grant a preflight's origin: it refused it
+/// (`failure` is `None`), or it failed. `origin refused by `is_tenant`, which decides
+/// within https://*`.
+pub struct DecidedRefusal<'a> {
+    /// The function's path as written.
+    pub name: &'a str,
+    /// What it decides within, when the policy says.
+    pub bound: Option<&'a Origins>,
+    /// Why it failed, if it failed rather than refused.
+    pub failure: Option<&'a str>,
+}
+
+impl<'a> DecidedRefusal<'a> {
+    /// The refusal of the function `name` of the policy `parts`, with why it `failure`d.
+    pub fn of<D: 'static>(name: &'a str, parts: &'a Parts<D>, failure: Option<&'a str>) -> Self {
+        let bound = match &parts.origins {
+            PolicyOrigins::Decided { bound, .. } => Some(bound),
+            _ => None,
+        };
+        DecidedRefusal {
+            name,
+            bound,
+            failure,
+        }
+    }
+}
+
+impl fmt::Display for DecidedRefusal<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.name;
+        if let Some(why) = self.failure {
+            return write!(f, "origin refused: `{name}` failed: {why}");
+        }
+        write!(f, "origin refused by `{name}`")?;
+        if let Some(bound) = self.bound {
+            write!(f, ", which decides within {bound}")?;
+        }
+        Ok(())
     }
 }
 

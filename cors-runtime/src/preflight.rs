@@ -24,7 +24,7 @@ use cors_rules::judge::{Refusal as Judged, Sent, judge_preflight};
 use crate::answer::AnswerSlot;
 use crate::decide::{Decider, Verdict};
 use crate::placement::Placement;
-use crate::policy::{Policy, PolicyOrigins, Prepared};
+use crate::policy::{Policy, Prepared};
 use crate::{request_headers, vary};
 
 /// One path of an annotated handler, as its preflight answers for it. Built by `#[cors]`.
@@ -382,16 +382,12 @@ impl std::fmt::Display for Reason<'_> {
             Refusal::Route => f.write_str(
                 "the actual request would go to another resource, registered before this route",
             ),
-            Refusal::Decided(decider, None) => {
-                write!(f, "origin refused by `{}`", decider.name)?;
-                if let PolicyOrigins::Decided { bound, .. } = &policy.parts.origins {
-                    write!(f, ", which decides within {bound}")?;
-                }
-                Ok(())
-            }
-            Refusal::Decided(decider, Some(why)) => {
-                write!(f, "origin refused: `{}` failed: {why}", decider.name,)
-            }
+            Refusal::Decided(decider, failure) => cors_core::reason::DecidedRefusal::of(
+                decider.name,
+                &policy.parts,
+                failure.as_deref(),
+            )
+            .fmt(f),
             Refusal::Judged(judged) => cors_core::reason::Reason {
                 parts: &policy.parts,
                 methods: self.methods,

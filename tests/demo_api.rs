@@ -411,6 +411,45 @@ async fn the_demo_binds_free_ports_and_stops() {
         .expect("a clean stop");
 }
 
+/// The axum API runs on a runtime of its own, on a thread of its own: it answers while the
+/// thread that runs the demo (its actix system) is busy, as the actix-web servers' workers
+/// do, and stops with the demo.
+/// (A module of its own: `#[test]` here is the standard one, not `actix_web::test`.)
+mod axum_thread {
+    use super::support::{self, PAGE};
+
+    #[test]
+    fn the_axum_api_answers_while_the_thread_running_the_demo_is_busy() {
+        let demo =
+            cors_suite::Demo::bind(support::loopback_config_with_axum()).expect("free ports");
+        let axum = demo.axum_api_url.as_deref().expect("the axum API");
+        let axum = axum
+            .strip_prefix("http://")
+            .and_then(|address| address.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected axum API URL {axum}"));
+        let stopper = demo.stopper();
+        actix_web::rt::System::new().block_on(async move {
+            let mut running = std::pin::pin!(demo.run());
+            // The first poll starts every server.
+            let first = std::future::poll_fn(|context| {
+                std::task::Poll::Ready(running.as_mut().poll(context))
+            });
+            assert!(first.await.is_pending());
+            // This thread, which runs the demo, now waits here and serves nothing.
+            let hello = support::request("GET", "/hello", &[("Origin", PAGE.as_bytes())], b"");
+            let answer = std::thread::spawn(move || support::exchange(axum, &hello))
+                .join()
+                .expect("the client's thread");
+            assert!(
+                matches!(&answer, Ok(response) if response.status == 200),
+                "the axum API did not answer while the demo's thread was busy: {answer:?}"
+            );
+            let (_, outcome) = futures_util::future::join(stopper.stop(), running).await;
+            outcome.expect("a clean stop");
+        });
+    }
+}
+
 /// The route table of `cors_suite::api` against the audit of every `#[cors]` handler (a
 /// module of its own: `#[test]` here is the standard one, not `actix_web::test`).
 mod route_table {

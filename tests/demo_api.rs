@@ -764,6 +764,85 @@ mod grants {
     }
 }
 
+/// `/grants?setup=axum`, where the page at `/?setup=axum` gets what each row should do: the
+/// answers of the axum routes' own policies, over the real sockets of a running demo. (A
+/// module of its own: `#[test]` here is the standard one, not `actix_web::test`.)
+mod axum_grants {
+    use std::net::SocketAddr;
+    use std::time::Instant;
+
+    use cors_suite::api::TENANT_ANSWERS_KEPT;
+    use serde_json::Value;
+
+    use super::support::{Running, exchange, loopback_config_with_axum, request, unique};
+
+    /// Whether the page server's `/grants` says `GET /api/tenant` grants `origin`, asking
+    /// the policies of `setup` (`None` for the actix-web API's).
+    fn tenant_granted(page: SocketAddr, origin: &str, setup: Option<&str>) -> bool {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("origin", origin);
+        if let Some(setup) = setup {
+            query.append_pair("setup", setup);
+        }
+        let target = format!("/grants?{}", query.finish());
+        let response = exchange(page, &request("GET", &target, &[], b""))
+            .unwrap_or_else(|error| panic!("{target}: {error}"));
+        assert_eq!(response.status, 200, "{target}: {response:?}");
+        let grants: Vec<Value> = serde_json::from_slice(&response.body).expect("JSON");
+        let tenant = grants
+            .iter()
+            .find(|grant| grant["method"] == "GET" && grant["path"] == "/api/tenant")
+            .expect("GET /api/tenant in the answer");
+        tenant["grants"] == true
+    }
+
+    /// The axum API keeps its function's answers for a while: an origin it granted a moment
+    /// ago is still granted after leaving the store. The page server, asked for the axum
+    /// setup, asks the axum route's policy, through the same kept answers, so it says what
+    /// the axum API does; the actix-web policy, never asked about that origin, refuses it.
+    #[test]
+    fn the_axum_setup_is_answered_by_the_axum_routes_and_their_kept_answers() {
+        let demo =
+            Running::with(loopback_config_with_axum()).unwrap_or_else(|error| panic!("{error}"));
+        let page: SocketAddr = demo
+            .page_url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .parse()
+            .expect("the page's address");
+        let axum = demo.axum_api.expect("the axum API");
+        // Each attempt must end while the answer is kept; a slower one proves nothing.
+        for _ in 0..3 {
+            let origin = format!("https://{}.tenant.example", unique("kept"));
+            demo.tenants.add(&origin);
+            let asked = Instant::now();
+            let origin_header = [("Origin", origin.as_bytes())];
+            let answer = exchange(axum, &request("GET", "/api/tenant", &origin_header, b""))
+                .expect("the axum API answers");
+            assert_eq!(answer.status, 200, "{answer:?}");
+            assert_eq!(
+                answer.one("access-control-allow-origin").as_deref(),
+                Some(origin.as_str()),
+                "the axum API grants the tenant: {answer:?}"
+            );
+            demo.tenants.remove(&origin);
+            let (axum_grants, actix_grants) = (
+                tenant_granted(page, &origin, Some("axum")),
+                tenant_granted(page, &origin, None),
+            );
+            if asked.elapsed() < TENANT_ANSWERS_KEPT {
+                assert!(axum_grants, "the axum route's kept answer grants {origin}");
+                assert!(
+                    !actix_grants,
+                    "the actix-web route asks the store about {origin}"
+                );
+                return;
+            }
+        }
+        panic!("no attempt ended within {TENANT_ANSWERS_KEPT:?}, while the answers are kept");
+    }
+}
+
 /// The authenticated scope over the real socket of the running demo, so with the demo's own
 /// layers: the journal, `cors_runtime::Preflights`, the auth scope. (A module of its own:
 /// `#[test]` here is the standard one, not `actix_web::test`, since `Running` drives its own

@@ -596,7 +596,8 @@ mod axum_route_table {
 }
 
 /// The page server's `/grants`, where the page gets what each row should do: the answers of
-/// the policies the API compiled, never a matcher of the page's own.
+/// the policies the API compiled, never a matcher of the page's own; the same for the
+/// actix-web API's policies and (`setup=axum`) the axum API's.
 mod grants {
     use std::collections::BTreeMap;
     use std::sync::Arc;
@@ -608,13 +609,19 @@ mod grants {
 
     use super::support::{APP, PAGE};
 
-    /// `/grants?origin=<origin>&headers=<headers>` of a page server, by `METHOD /path`.
-    async fn grants(origin: &str, headers: &str) -> BTreeMap<String, Value> {
-        grants_with(origin, headers, web::Data::default()).await
+    /// The `setup` of `/grants` for each API: the actix-web one's policies (none given), the
+    /// axum one's.
+    const SETUPS: [Option<&str>; 2] = [None, Some("axum")];
+
+    /// `/grants?origin=<origin>&headers=<headers>&setup=<setup>` of a page server, by
+    /// `METHOD /path`.
+    async fn grants(setup: Option<&str>, origin: &str, headers: &str) -> BTreeMap<String, Value> {
+        grants_with(setup, origin, headers, web::Data::default()).await
     }
 
     /// [`grants`] with the API's tenants `tenants`.
     async fn grants_with(
+        setup: Option<&str>,
         origin: &str,
         headers: &str,
         tenants: web::Data<api::Tenants>,
@@ -625,10 +632,14 @@ mod grants {
             App::new().configure(move |config| page::configure(config, page, journal, tenants)),
         )
         .await;
-        let query = url::form_urlencoded::Serializer::new(String::new())
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query
             .append_pair("origin", origin)
-            .append_pair("headers", headers)
-            .finish();
+            .append_pair("headers", headers);
+        if let Some(setup) = setup {
+            query.append_pair("setup", setup);
+        }
+        let query = query.finish();
         let request = test::TestRequest::get()
             .uri(&format!("/grants?{query}"))
             .to_request();
@@ -650,8 +661,8 @@ mod grants {
     }
 
     /// The routes whose policy grants `origin` its method.
-    async fn granted(origin: &str) -> Vec<String> {
-        grants(origin, "")
+    async fn granted(setup: Option<&str>, origin: &str) -> Vec<String> {
+        grants(setup, origin, "")
             .await
             .into_iter()
             .filter(|(_, grant)| grant["grants"] == true)
@@ -663,63 +674,81 @@ mod grants {
 
     #[actix_web::test]
     async fn the_page_origin_is_granted_what_the_policies_name() {
-        assert_eq!(
-            granted(PAGE).await,
-            [
-                "DELETE /api/items/{id}",
-                "GET /api/account/me",
-                "GET /api/dev",
-                "GET /api/fail",
-                "GET /api/items",
-                "GET /api/team/members",
-                "GET /api/tenant",
-                "GET /api/vary",
-                "GET /hello",
-                "POST /api/items",
-                "POST /hello",
-            ]
-        );
-        assert_eq!(
-            granted(APP).await,
-            [
-                "GET /api/items",
-                "GET /api/subdomain",
-                "GET /hello",
-                "POST /api/items",
-                "POST /hello",
-                "PUT /api/items/{id}",
-            ]
-        );
-        assert_eq!(
-            granted("https://shop.example.com").await,
-            ["GET /api/subdomain", HELLO[0], HELLO[1]]
-        );
-        assert_eq!(
-            granted("http://localhost:3000").await,
-            ["GET /api/dev", HELLO[0], HELLO[1]]
-        );
-        assert_eq!(granted("https://evil.example.net").await, HELLO);
+        for setup in SETUPS {
+            assert_eq!(
+                granted(setup, PAGE).await,
+                [
+                    "DELETE /api/items/{id}",
+                    "GET /api/account/me",
+                    "GET /api/dev",
+                    "GET /api/fail",
+                    "GET /api/items",
+                    "GET /api/team/members",
+                    "GET /api/tenant",
+                    "GET /api/vary",
+                    "GET /hello",
+                    "POST /api/items",
+                    "POST /hello",
+                ],
+                "{setup:?}"
+            );
+            assert_eq!(
+                granted(setup, APP).await,
+                [
+                    "GET /api/items",
+                    "GET /api/subdomain",
+                    "GET /hello",
+                    "POST /api/items",
+                    "POST /hello",
+                    "PUT /api/items/{id}",
+                ],
+                "{setup:?}"
+            );
+            assert_eq!(
+                granted(setup, "https://shop.example.com").await,
+                ["GET /api/subdomain", HELLO[0], HELLO[1]],
+                "{setup:?}"
+            );
+            assert_eq!(
+                granted(setup, "http://localhost:3000").await,
+                ["GET /api/dev", HELLO[0], HELLO[1]],
+                "{setup:?}"
+            );
+            assert_eq!(
+                granted(setup, "https://evil.example.net").await,
+                HELLO,
+                "{setup:?}"
+            );
+        }
     }
 
     /// `/api/tenant` grants what the application's function answers: a tenant of the store,
     /// inside the bound, and nobody else.
     #[actix_web::test]
     async fn the_tenant_route_grants_the_stores_tenants() {
-        let tenants = web::Data::new(api::Tenants::default());
-        let (member, stranger) = (
-            "https://shop.tenant.example",
-            "https://other.tenant.example",
-        );
-        tenants.add(member);
-        tenants.add("http://plain.tenant.example"); // outside the bound
-        for (origin, expected) in [
-            (member, true),
-            (stranger, false),
-            ("http://plain.tenant.example", false),
-        ] {
-            let answer = grants_with(origin, "", tenants.clone()).await;
-            assert_eq!(answer["GET /api/tenant"]["grants"], expected, "{origin}");
-            assert_eq!(answer["GET /api/team/members"]["grants"], false, "{origin}");
+        for setup in SETUPS {
+            let tenants = web::Data::new(api::Tenants::default());
+            let (member, stranger) = (
+                "https://shop.tenant.example",
+                "https://other.tenant.example",
+            );
+            tenants.add(member);
+            tenants.add("http://plain.tenant.example"); // outside the bound
+            for (origin, expected) in [
+                (member, true),
+                (stranger, false),
+                ("http://plain.tenant.example", false),
+            ] {
+                let answer = grants_with(setup, origin, "", tenants.clone()).await;
+                assert_eq!(
+                    answer["GET /api/tenant"]["grants"], expected,
+                    "{setup:?} {origin}"
+                );
+                assert_eq!(
+                    answer["GET /api/team/members"]["grants"], false,
+                    "{setup:?} {origin}"
+                );
+            }
         }
     }
 
@@ -728,39 +757,52 @@ mod grants {
     /// expects them blocked. Only the `*` policy grants them.
     #[actix_web::test]
     async fn origins_a_looser_matcher_accepted_are_refused() {
-        for origin in [
-            "https://a..example.com",
-            "https://APP.example.com",
-            "https://A.example.com",
-            "https://-a.example.com",
-            "https://a_b.example.com",
-            "https://a%2e.example.com",
-            "http://localhost:080",
-            "http://localhost:08080",
-            "http://localhost:0",
-            "http://localhost:65536",
-            "http://localhost:99999",
-        ] {
-            assert_eq!(granted(origin).await, HELLO, "{origin}");
+        for setup in SETUPS {
+            for origin in [
+                "https://a..example.com",
+                "https://APP.example.com",
+                "https://A.example.com",
+                "https://-a.example.com",
+                "https://a_b.example.com",
+                "https://a%2e.example.com",
+                "http://localhost:080",
+                "http://localhost:08080",
+                "http://localhost:0",
+                "http://localhost:65536",
+                "http://localhost:99999",
+            ] {
+                assert_eq!(granted(setup, origin).await, HELLO, "{setup:?} {origin}");
+            }
         }
     }
 
     #[actix_web::test]
     async fn request_headers_and_credentials_are_the_policies() {
-        let answer = grants(PAGE, "Content-Type, X-Secret,Authorization,,").await;
-        let headers = |key: &str| answer[key]["headers"].clone();
-        assert_eq!(
-            headers("GET /api/items"),
-            serde_json::json!({ "Content-Type": true, "X-Secret": false, "Authorization": false })
-        );
-        // `*` never covers `Authorization`; the account route lists it.
-        assert_eq!(headers("GET /api/account/me")["Authorization"], true);
-        assert_eq!(headers("POST /hello")["X-Secret"], false);
-        assert_eq!(headers("GET /api/private")["Content-Type"], false);
-        let credentials = |key: &str| answer[key]["credentials"].clone();
-        assert_eq!(credentials("GET /api/items"), true);
-        assert_eq!(credentials("GET /hello"), false);
-        assert_eq!(credentials("GET /api/private"), false);
+        for setup in SETUPS {
+            let answer = grants(setup, PAGE, "Content-Type, X-Secret,Authorization,,").await;
+            let headers = |key: &str| answer[key]["headers"].clone();
+            assert_eq!(
+                headers("GET /api/items"),
+                serde_json::json!({ "Content-Type": true, "X-Secret": false, "Authorization": false }),
+                "{setup:?}"
+            );
+            // `*` never covers `Authorization`; the account route lists it.
+            assert_eq!(
+                headers("GET /api/account/me")["Authorization"],
+                true,
+                "{setup:?}"
+            );
+            assert_eq!(headers("POST /hello")["X-Secret"], false, "{setup:?}");
+            assert_eq!(
+                headers("GET /api/private")["Content-Type"],
+                false,
+                "{setup:?}"
+            );
+            let credentials = |key: &str| answer[key]["credentials"].clone();
+            assert_eq!(credentials("GET /api/items"), true, "{setup:?}");
+            assert_eq!(credentials("GET /hello"), false, "{setup:?}");
+            assert_eq!(credentials("GET /api/private"), false, "{setup:?}");
+        }
     }
 }
 

@@ -1,15 +1,17 @@
 //! The properties the fuzz targets check, shared with the corpus replay test
 //! (`tests/fuzz_corpora.rs`) so every saved input is re-checked by `cargo test`.
 
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
-use cors_runtime::__private::{
-    AllowedHeaders, List, Match, OriginMatcher, OriginPattern, Origins, Parts, PolicyOrigins,
-    PortRule, Scheme, Text,
-};
-use cors_runtime::Policy;
+use actix_web::{HttpResponse, test as actix_test};
+use cors_rules::{List, Match, OriginMatcher, OriginPattern, Origins, PortRule, Scheme, Text};
+use tower::ServiceExt;
 
 /// Every kind of origin entry, with more exact origins than are compared one by one, so
 /// inputs reach the hash table of the one lookup requests use.
@@ -78,36 +80,163 @@ static ANY_HTTPS: Origins = ANY_HTTPS_ORIGIN;
 static MATCHERS: LazyLock<[OriginMatcher; 3]> =
     LazyLock::new(|| [LISTED.matcher(), FEW.matcher(), ANY_HTTPS.matcher()]);
 
-/// A policy with every kind of origin entry.
-pub static POLICY: Policy = Policy::from_parts(Parts {
-    origins: PolicyOrigins::Fixed(ORIGINS),
-    methods: &["GET", "PUT"],
-    headers: AllowedHeaders {
-        any: false,
-        names: &["content-type", "x-api-key"],
-    },
-    allow_headers: Some("content-type, x-api-key"),
-    expose_headers: Some("x-total-count"),
-    max_age: Some(600),
-    credentials: true,
-});
+/// [`ORIGINS`] as the handlers' attributes write it (macro arguments are literals): the
+/// handlers' policies are checked against it before any input is answered.
+const ORIGINS_WRITTEN: &str = "http://localhost:8080, https://app.example.com, \
+    https://admin.example.net, https://a.io, https://b.io, https://c.io:8443, \
+    http://127.0.0.1:3000, http://[::1]:9000, https://*.example.com, http://localhost:*, \
+    http://[::1]:*, https://*.example.org:8443";
 
-/// `POLICY` for the axum adapter: the same values.
-pub static AXUM_POLICY: cors_axum::Policy =
-    cors_axum::Policy::from_parts(cors_axum::__private::Parts {
-        origins: cors_axum::__private::PolicyOrigins::Fixed(ORIGINS),
-        methods: &["GET", "PUT"],
-        headers: AllowedHeaders {
-            any: false,
-            names: &["content-type", "x-api-key"],
-        },
-        allow_headers: Some("content-type, x-api-key"),
-        expose_headers: Some("x-total-count"),
-        max_age: Some(600),
-        credentials: true,
-    });
+/// The policy of the fuzzed routes, with every kind of origin entry, as users write it.
+#[cors_runtime::cors(
+    origins = "http://localhost:8080, https://app.example.com, https://admin.example.net, https://a.io, https://b.io, https://c.io:8443, http://127.0.0.1:3000, http://[::1]:9000, https://*.example.com, http://localhost:*, http://[::1]:*, https://*.example.org:8443",
+    headers = "content-type, x-api-key",
+    expose_headers = "x-total-count",
+    max_age = 600,
+    credentials = true
+)]
+#[actix_web::route("/fuzz", method = "GET", method = "PUT")]
+async fn actix_route() -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    for (name, value) in WRITTEN.with_borrow(HeaderMap::clone) {
+        response.append_header((name, value));
+    }
+    response.finish()
+}
 
-/// Whether `POLICY` allows `origin`, by the lookup its requests use.
+cors_axum::policy! {
+    /// [`actix_route`]'s policy, for the axum adapter.
+    AXUM_POLICY {
+        origins = "http://localhost:8080, https://app.example.com, https://admin.example.net, https://a.io, https://b.io, https://c.io:8443, http://127.0.0.1:3000, http://[::1]:9000, https://*.example.com, http://localhost:*, http://[::1]:*, https://*.example.org:8443",
+        headers = "content-type, x-api-key",
+        expose_headers = "x-total-count",
+        max_age = 600,
+        credentials = true,
+    }
+}
+
+#[cors_axum::cors(get, path = "/fuzz", policy = AXUM_POLICY)]
+async fn axum_get() -> axum::response::Response {
+    axum_written()
+}
+
+#[cors_axum::cors(put, path = "/fuzz", policy = AXUM_POLICY)]
+async fn axum_put() -> axum::response::Response {
+    axum_written()
+}
+
+/// A response with the header lines of the current input, as the axum handlers write it.
+fn axum_written() -> axum::response::Response {
+    let mut response = axum::response::Response::new(axum::body::Body::empty());
+    *response.headers_mut() = WRITTEN.with_borrow(to_http1);
+    response
+}
+
+thread_local! {
+    /// The header lines the handler writes for the input being checked: both frameworks
+    /// run the handler on the thread that asked.
+    static WRITTEN: RefCell<HeaderMap> = RefCell::new(HeaderMap::new());
+    // Never dropped: actix-web's request pool, dropped with the app as the thread ends,
+    // reaches for thread-locals already gone.
+    static ACTIX: &'static ActixApp = Box::leak(Box::new(ActixApp::new()));
+    static AXUM: AxumApp = AxumApp::new();
+}
+
+/// The status and headers of an app's answer.
+type Answer = (StatusCode, HeaderMap);
+
+/// An answer the actix-web app is working on.
+type Answering = Pin<Box<dyn Future<Output = Answer>>>;
+
+/// The actix-web app of [`actix_route`], built once per thread: what a server runs.
+struct ActixApp {
+    system: actix_web::rt::SystemRunner,
+    call: Box<dyn Fn(actix_test::TestRequest) -> Answering>,
+}
+
+impl ActixApp {
+    fn new() -> ActixApp {
+        let system = actix_web::rt::System::new();
+        let app = system.block_on(actix_test::init_service(
+            actix_web::App::new().service(actix_route),
+        ));
+        let app = Rc::new(app);
+        let entry = cors_runtime::audit::entries()
+            .into_iter()
+            .find(|entry| entry.handler == "actix_route")
+            .expect("the fuzzed route is in the audit");
+        assert_eq!(entry.policy.origins().to_string(), ORIGINS.to_string());
+        assert_eq!(ORIGINS.to_string(), ORIGINS_WRITTEN);
+        ActixApp {
+            system,
+            call: Box::new(move |request| {
+                let app = Rc::clone(&app);
+                Box::pin(async move {
+                    let response = actix_test::call_service(&*app, request.to_request()).await;
+                    (response.status(), response.headers().clone())
+                })
+            }),
+        }
+    }
+
+    /// The app's answer to `request`, with `written` the handler's header lines.
+    fn answer(&self, request: actix_test::TestRequest, written: HeaderMap) -> Answer {
+        WRITTEN.set(written);
+        self.system.block_on((self.call)(request))
+    }
+}
+
+/// The axum router of [`axum_get`] and [`axum_put`], built once per thread.
+struct AxumApp {
+    runtime: tokio::runtime::Runtime,
+    router: axum::Router,
+}
+
+impl AxumApp {
+    fn new() -> AxumApp {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        for handler in ["axum_get", "axum_put"] {
+            let route = cors_axum::audit::routes()
+                .into_iter()
+                .find(|route| route.handler == handler)
+                .expect("the fuzzed routes are in the audit");
+            assert_eq!(route.policy.origins().to_string(), ORIGINS_WRITTEN);
+        }
+        let router = cors_axum::routes!(axum_get, axum_put).into();
+        AxumApp { runtime, router }
+    }
+
+    /// The router's answer to a `method` request with `headers`, with `written` the
+    /// handler's header lines, in actix-web's types for the shared checks.
+    fn answer(&self, method: &str, headers: &HeaderMap, written: HeaderMap) -> Answer {
+        WRITTEN.set(written);
+        let mut request = axum::http::Request::new(axum::body::Body::empty());
+        *request.method_mut() = method.parse().expect("a method");
+        *request.uri_mut() = axum::http::Uri::from_static("/fuzz");
+        *request.headers_mut() = to_http1(headers);
+        let response = self
+            .runtime
+            .block_on(self.router.clone().oneshot(request))
+            .unwrap_or_else(|never| match never {});
+        let status = StatusCode::from_u16(response.status().as_u16()).expect("a status");
+        (status, from_http1(response.headers()))
+    }
+}
+
+/// `headers` on a test request of `method` to the fuzzed path.
+fn actix_request(method: actix_web::http::Method, headers: &HeaderMap) -> actix_test::TestRequest {
+    let mut request = actix_test::TestRequest::default()
+        .method(method)
+        .uri("/fuzz");
+    for (name, value) in headers {
+        request = request.append_header((name.clone(), value.clone()));
+    }
+    request
+}
+
+/// Whether the routes' policy allows `origin`, by the lookup its requests use.
 fn allowed(origin: &[u8]) -> bool {
     MATCHERS[0].find(origin).is_some()
 }
@@ -143,7 +272,7 @@ pub fn origin_matcher(data: &[u8]) {
     }
 }
 
-/// The header names `POLICY` allows, compared as its preflight compares them.
+/// The header names the routes' policy allows, compared as its preflight compares them.
 fn allowed_header(name: &[u8]) -> bool {
     ["content-type", "x-api-key"]
         .iter()
@@ -228,27 +357,23 @@ fn header_lines(data: &[u8]) -> HeaderMap {
 /// header as the handler wrote it, and `Origin` in `Vary` exactly once unless the handler's
 /// `Vary` already covers it.
 pub fn response_headers(data: &[u8]) {
-    check_response_headers(data, |request, response| {
-        cors_runtime::__private::actual_response(&POLICY, "GET", request, response);
+    check_response_headers(data, |request, written| {
+        let request = actix_request(actix_web::http::Method::GET, request);
+        ACTIX.with(|app| app.answer(request, written.clone())).1
     });
 }
 
 /// [`response_headers`], answered by the axum adapter.
 pub fn axum_response_headers(data: &[u8]) {
-    check_response_headers_of(header_lines_http1, data, |request, response| {
-        let mut answered = to_http1(response);
-        cors_axum::__private::actual_response(
-            &AXUM_POLICY,
-            "GET",
-            &to_http1(request),
-            &mut answered,
-        );
-        *response = from_http1(&answered);
+    check_response_headers_of(header_lines_http1, data, |request, written| {
+        AXUM.with(|app| app.answer("GET", request, written.clone()))
+            .1
     });
 }
 
-/// The checks of [`response_headers`], whichever adapter `answer`s.
-fn check_response_headers(data: &[u8], answer: impl FnOnce(&HeaderMap, &mut HeaderMap)) {
+/// The checks of [`response_headers`], whichever adapter `answer`s a request's headers
+/// with a handler that writes the given lines.
+fn check_response_headers(data: &[u8], answer: impl FnOnce(&HeaderMap, &HeaderMap) -> HeaderMap) {
     check_response_headers_of(header_lines, data, answer);
 }
 
@@ -256,7 +381,7 @@ fn check_response_headers(data: &[u8], answer: impl FnOnce(&HeaderMap, &mut Head
 fn check_response_headers_of(
     lines: fn(&[u8]) -> HeaderMap,
     data: &[u8],
-    answer: impl FnOnce(&HeaderMap, &mut HeaderMap),
+    answer: impl FnOnce(&HeaderMap, &HeaderMap) -> HeaderMap,
 ) {
     let split = data
         .windows(2)
@@ -264,8 +389,7 @@ fn check_response_headers_of(
         .unwrap_or(data.len());
     let request = lines(&data[..split]);
     let written = lines(data.get(split + 2..).unwrap_or_default());
-    let mut response = written.clone();
-    answer(&request, &mut response);
+    let response = answer(&request, &written);
 
     let origins: Vec<&HeaderValue> = request.get_all("origin").collect();
     let granted = origins.len() == 1 && allowed(origins[0].as_bytes());
@@ -326,28 +450,39 @@ fn check_response_headers_of(
 
 /// Raw header lines (`name: value`, one per line) judged as a preflight: 204 only with a
 /// single allowed origin echoed byte for byte, 403 without any `Access-Control-*` header.
+/// What is not a preflight for a served method is not the preflight route's to answer:
+/// actix-web's router finds no route for it (404).
 pub fn preflight(data: &[u8]) {
     let headers = header_lines(data);
-    let response = cors_runtime::__private::preflight_response(&POLICY, "/fuzz", &headers);
-    check_preflight(&headers, response.status(), response.headers());
+    let request = actix_request(actix_web::http::Method::OPTIONS, &headers);
+    let (status, answer) = ACTIX.with(|app| app.answer(request, HeaderMap::new()));
+    check_preflight(&headers, status, &answer, StatusCode::NOT_FOUND);
 }
 
 /// [`preflight`], answered by the axum adapter (a `405` when no served method is asked for:
 /// what is not a preflight of the path is not its answer).
 pub fn axum_preflight(data: &[u8]) {
     let headers = header_lines_http1(data);
-    let response =
-        cors_axum::__private::preflight_response(&AXUM_POLICY, "/fuzz", &to_http1(&headers));
-    let status = StatusCode::from_u16(response.status().as_u16()).expect("a status");
-    let answer = from_http1(response.headers());
-    if status == StatusCode::METHOD_NOT_ALLOWED {
+    let (status, answer) = AXUM.with(|app| app.answer("OPTIONS", &headers, HeaderMap::new()));
+    check_preflight(&headers, status, &answer, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+/// The checks of [`preflight`], whichever adapter answered `status` with `answer`;
+/// `not_a_preflight` is its status for an `OPTIONS` request that asks for no served method.
+fn check_preflight(
+    headers: &HeaderMap,
+    status: StatusCode,
+    answer: &HeaderMap,
+    not_a_preflight: StatusCode,
+) {
+    if status == not_a_preflight {
         let asked: Vec<&HeaderValue> = headers.get_all("access-control-request-method").collect();
         assert!(
             !headers.contains_key("origin")
                 || !asked
                     .iter()
                     .any(|method| *method == "GET" || *method == "PUT"),
-            "a preflight of a served method answered 405"
+            "a preflight of a served method answered {status}"
         );
         assert!(
             !answer
@@ -356,11 +491,6 @@ pub fn axum_preflight(data: &[u8]) {
         );
         return;
     }
-    check_preflight(&headers, status, &answer);
-}
-
-/// The checks of [`preflight`], whichever adapter answered `status` with `answer`.
-fn check_preflight(headers: &HeaderMap, status: StatusCode, answer: &HeaderMap) {
     let cors: Vec<&HeaderName> = answer
         .keys()
         .filter(|name| name.as_str().starts_with("access-control-"))

@@ -239,13 +239,16 @@ fn a_bad_configured_origin_fails_at_startup_with_the_compile_time_words() {
     );
 }
 
-/// What loading `value` into the credentialed configured policy of this binary says.
+/// What reloading `value` into a configured policy of this binary says: the credentialed
+/// one (`/configured`) or the public one (`/configured-public`). Every value given here is
+/// refused, which changes nothing: other tests keep the origins they loaded.
 fn cors_rules_error(value: &str, credentials: bool) -> ConfigError {
-    // A fresh slot per check: the program's own slots load once.
-    let slot: &'static cors_runtime::ConfiguredOrigins = Box::leak(Box::new(
-        cors_runtime::ConfiguredOrigins::new("POLICIES_TEST_ORIGINS", credentials),
-    ));
-    slot.load_value(value).unwrap_err()
+    let name = if credentials {
+        "POLICIES_TEST_ORIGINS"
+    } else {
+        "POLICIES_TEST_PUBLIC_ORIGINS"
+    };
+    cors_runtime::configured::reload(name, value).unwrap_err()
 }
 
 #[test]

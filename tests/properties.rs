@@ -9,9 +9,10 @@ use actix_web::dev::{AppService, HttpServiceFactory, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{App, HttpResponse, test as actix_test, web};
-use cors_runtime::__private::{Inject, PreflightRoute, register_preflight};
-
-use cors_runtime::__private::{AllowedHeaders, Origins, Parts, PolicyOrigins, Text};
+use cors_runtime::__private::{
+    AllowedHeaders, AuditEntry, Inject, Origins, Parts, PolicyOrigins, PreflightRoute, Text,
+    register_preflights,
+};
 use cors_runtime::Policy;
 use origin_properties::{EXACT_POOL, PATTERN_POOL, request_origin};
 use proptest::prelude::*;
@@ -26,6 +27,8 @@ fn oracle_allows(case: Case, origin: &[u8]) -> bool {
 /// A generated policy, and its origins as plain data for the oracle.
 #[derive(Debug, Clone, Copy)]
 struct Case {
+    /// The generated handler, as `#[cors]` writes it: its policy and preflight route.
+    entry: &'static AuditEntry,
     policy: &'static Policy,
     origins: &'static Origins,
     /// `headers = "*"`.
@@ -65,7 +68,7 @@ fn policy() -> impl Strategy<Value = Case> {
             // The macro refuses `*` with credentials; the generator follows the same rule.
             let credentials = credentials && !matches!(origins, Origins::Any);
             let any_header = any_header && !credentials;
-            let policy = Box::leak(Box::new(Policy::from_parts(Parts {
+            let policy = Policy::from_parts(Parts {
                 origins: PolicyOrigins::Fixed(origins.clone()),
                 methods: &["GET", "PUT"],
                 headers: AllowedHeaders {
@@ -80,9 +83,17 @@ fn policy() -> impl Strategy<Value = Case> {
                 expose_headers: expose.then_some("x-total-count"),
                 max_age: Some(60),
                 credentials,
-            })));
-            Case {
+            });
+            let entry: &'static AuditEntry = Box::leak(Box::new(AuditEntry {
+                handler: "p",
+                module: module_path!(),
                 policy,
+                routes: &[],
+                preflights: &PREFLIGHTS,
+            }));
+            Case {
+                entry,
+                policy: &entry.policy,
                 origins: Box::leak(Box::new(origins)),
                 any_header,
             }
@@ -90,9 +101,19 @@ fn policy() -> impl Strategy<Value = Case> {
     )
 }
 
-/// The handler and preflight routes for one generated policy, as `#[cors]` registers them;
+/// The preflight route of every generated policy.
+static PREFLIGHTS: [PreflightRoute; 1] = [PreflightRoute {
+    path: "/p",
+    served: &["GET", "PUT"],
+    methods: &["GET", "PUT"],
+    allow_methods: "GET, PUT",
+    guards: Vec::new,
+    actual_guards: Vec::new,
+}];
+
+/// The handler and preflight routes for one generated handler, as `#[cors]` registers them;
 /// the handler yields `.1` times before it answers, as a handler awaiting a store does.
-struct Route(&'static Policy, u8);
+struct Route(&'static AuditEntry, u8);
 
 /// Returns `Pending` `times` times, as a handler that awaits returns it on its first polls.
 async fn yield_times(times: u8) {
@@ -107,7 +128,7 @@ impl HttpServiceFactory for Route {
         // Method guard on the resource, as actix-web's routing attributes put it.
         web::resource("/p")
             .guard(actix_web::guard::Get())
-            .wrap(Inject::new(self.0))
+            .wrap(Inject::new(&self.0.policy))
             .route(web::get().to(move || async move {
                 yield_times(yields).await;
                 HttpResponse::ImATeapot()
@@ -115,15 +136,7 @@ impl HttpServiceFactory for Route {
                     .body("teapot")
             }))
             .register(config);
-        static ROUTE: PreflightRoute = PreflightRoute {
-            path: "/p",
-            served: &["GET", "PUT"],
-            methods: &["GET", "PUT"],
-            allow_methods: "GET, PUT",
-            guards: Vec::new,
-            actual_guards: Vec::new,
-        };
-        register_preflight(config, &ROUTE, self.0);
+        register_preflights(config, self.0);
     }
 }
 
@@ -198,8 +211,8 @@ struct Answer {
     body: Vec<u8>,
 }
 
-fn call(policy: &'static Policy, yields: u8, req: actix_test::TestRequest) -> Answer {
-    call_app(App::new().service(Route(policy, yields)), req)
+fn call(entry: &'static AuditEntry, yields: u8, req: actix_test::TestRequest) -> Answer {
+    call_app(App::new().service(Route(entry, yields)), req)
 }
 
 fn call_app<T, B>(app: App<T>, req: actix_test::TestRequest) -> Answer
@@ -300,7 +313,7 @@ proptest! {
         if twice {
             req = req.append_header(("Origin", "https://app.example.com"));
         }
-        let answer = call(case.policy, yields, req);
+        let answer = call(case.entry, yields, req);
         prop_assert_eq!(answer.status, StatusCode::IM_A_TEAPOT);
         prop_assert_eq!(&answer.body[..], b"teapot");
         prop_assert_eq!(answer.headers.get("x-total-count").map(HeaderValue::as_bytes), Some(&b"3"[..]));
@@ -391,7 +404,7 @@ proptest! {
             .insert_header(("Access-Control-Request-Method", method))
             .insert_header(("Access-Control-Request-Headers", headers));
         // The handler never runs for a preflight: how often it would yield does not matter.
-        let answer = call(case.policy, 0, req);
+        let answer = call(case.entry, 0, req);
         prop_assert!(answer.body.is_empty());
         let header_ok = match headers {
             "" | "x-api-key" | ",,x-api-key," => true,

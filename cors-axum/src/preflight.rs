@@ -32,13 +32,6 @@ use crate::vary;
 #[derive(Clone)]
 pub(crate) struct Preflight(Arc<Served>);
 
-impl Preflight {
-    /// Its answer to `req`.
-    pub(crate) fn answer(&self, req: &Request) -> Answering {
-        self.0.answer(req)
-    }
-}
-
 /// What the path serves, for its preflights.
 struct Served {
     path: &'static str,

@@ -55,7 +55,7 @@ use cors_rules::{OriginMatcher, Origins, RuleError};
 /// [`load_with`] and [`reload`] fill them all:
 ///
 /// ```
-/// use cors_runtime::ConfiguredOrigins;
+/// use cors_core::ConfiguredOrigins;
 ///
 /// static ORIGINS: ConfiguredOrigins = ConfiguredOrigins::new("API_ORIGINS", true);
 ///

@@ -345,21 +345,3 @@ impl Prepared {
         self.methods.contains(method)
     }
 }
-
-/// The answer to an actual request of `method` with `request` headers, applied to a
-/// response's `headers` as the route's wrapper applies it: for the fuzz target of the
-/// header ownership (prepares `policy` on each call).
-pub fn actual_response(
-    policy: &'static Policy,
-    method: &str,
-    request: &HeaderMap,
-    headers: &mut HeaderMap,
-) {
-    let prepared = Prepared::new(policy);
-    // Without a request there is no application to ask: a function's bound grants nothing.
-    let allow_origin = Method::from_bytes(method.as_bytes())
-        .ok()
-        .filter(|_| prepared.deciding().is_none())
-        .and_then(|method| grant(&prepared, &method, request));
-    apply(headers, &prepared, allow_origin);
-}

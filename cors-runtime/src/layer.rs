@@ -195,32 +195,56 @@ where
                 .routes
                 .route_for(&req, requested.as_bytes(), Asking::Preflight);
             if let Some(resolved) = asked {
-                return match resolved.judge.respond(&req, true) {
-                    Responding::Now(answer) => PreflightsFuture::Answered {
+                let state = match resolved.judge.respond(&req, true) {
+                    Responding::Now(answer) => PreflightsState::Answered {
                         response: Some(req.into_response(answer).map_into_right_body()),
                     },
                     // The application's function is asked about the origin.
-                    Responding::Later(answer) => PreflightsFuture::Deciding {
+                    Responding::Later(answer) => PreflightsState::Deciding {
                         answer,
                         req: Some(req),
                     },
                 };
+                return PreflightsFuture { state };
             }
         }
         // Anything else goes on; the route that answers records its answer in the slot.
         AnswerSlot::install(&req);
-        PreflightsFuture::Inner {
-            inner: self.service.call(req),
-            routes: Rc::clone(&self.routes),
+        PreflightsFuture {
+            state: PreflightsState::Inner {
+                inner: self.service.call(req),
+                routes: Rc::clone(&self.routes),
+            },
         }
     }
 }
 
 pin_project_lite::pin_project! {
     /// The response future of [`PreflightsService`].
+    pub struct PreflightsFuture<F, B> {
+        // Its states stay private: nothing outside polls or builds them.
+        #[pin]
+        state: PreflightsState<F, B>,
+    }
+}
+
+impl<F, B> Future for PreflightsFuture<F, B>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+    B: MessageBody,
+{
+    type Output = Result<ServiceResponse<EitherBody<B, BoxBody>>, Error>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.project().state.poll(cx)
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// What a [`PreflightsFuture`] waits for.
     #[project = PreflightsProjection]
-    #[allow(missing_docs, private_interfaces)] // The variants' fields say what they hold.
-    pub enum PreflightsFuture<F, B> {
+    enum PreflightsState<F, B> {
         /// A preflight this layer answered.
         Answered {
             response: Option<ServiceResponse<EitherBody<B, BoxBody>>>,
@@ -245,7 +269,7 @@ pin_project_lite::pin_project! {
     }
 }
 
-impl<F, B> Future for PreflightsFuture<F, B>
+impl<F, B> Future for PreflightsState<F, B>
 where
     F: Future<Output = Result<ServiceResponse<B>, Error>>,
     B: MessageBody,
@@ -284,7 +308,7 @@ where
                     None if !reached_a_resource(response.request()) => {
                         let later = answer_for_middleware(&mut response, routes);
                         if let Some((finish, judge)) = later {
-                            self.set(PreflightsFuture::Finishing {
+                            self.set(PreflightsState::Finishing {
                                 response: Some(response),
                                 finish,
                                 judge,

@@ -246,51 +246,6 @@ enum Refusal<'a> {
     Decided(&'static Decider, Option<Arc<str>>),
 }
 
-/// Answers a preflight for any of the policy's methods: 204 with the policy's headers, or
-/// 403 with none of them (and no reason: there is no application to ask).
-pub fn respond(policy: &'static Policy, path: &str, headers: &HeaderMap) -> HttpResponse {
-    let allow_methods =
-        HeaderValue::from_str(&policy.methods().join(", ")).expect("methods are checked tokens");
-    respond_prepared(
-        &Prepared::new(policy),
-        policy.methods(),
-        &allow_methods,
-        path,
-        headers,
-        || false,
-    )
-}
-
-/// [`respond`] with the policy prepared beforehand and the methods of one path;
-/// `explains_refusals` tells whether a refusal gives its reason.
-fn respond_prepared(
-    prepared: &Prepared,
-    methods: &[&str],
-    allow_methods: &HeaderValue,
-    path: &str,
-    headers: &HeaderMap,
-    explains_refusals: impl FnOnce() -> bool,
-) -> HttpResponse {
-    let verdict = match prepared.deciding() {
-        // Without a request there is no application to ask: nothing is granted.
-        Some(decider) => judge(prepared, methods, headers).and_then(|_| {
-            Err(Refusal::Decided(
-                decider,
-                Some("no request to ask about".into()),
-            ))
-        }),
-        None => judge(prepared, methods, headers),
-    };
-    answer_verdict(
-        prepared,
-        methods,
-        allow_methods,
-        path,
-        verdict,
-        explains_refusals,
-    )
-}
-
 /// The response to a preflight judged `verdict`: 204 with the policy's headers, or 403
 /// with none of them, with the `Vary` of every preflight.
 fn answer_verdict(

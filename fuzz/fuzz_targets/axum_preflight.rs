@@ -1,6 +1,7 @@
 #![no_main]
 
 #[path = "../checks.rs"]
+#[allow(dead_code)] // Each target runs one of the shared checks.
 mod checks;
 
 // The same inputs as `preflight`: its corpus is this target's too.

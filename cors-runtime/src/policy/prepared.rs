@@ -178,14 +178,6 @@ impl Prepared {
         }
     }
 
-    /// The function that decides within the origins, if any.
-    pub(crate) fn deciding(&self) -> Option<&'static Decider> {
-        match self.origins {
-            PreparedOrigins::Decided { decider, .. } => Some(decider),
-            _ => None,
-        }
-    }
-
     /// The `Access-Control-Allow-Origin` value for a preflight with this one `Origin`, or
     /// `None` when the origin is not allowed. For origins the application decides, when
     /// the bound covers it: the function is asked after.

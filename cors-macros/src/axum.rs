@@ -1,34 +1,21 @@
 //! axum's `#[cors(get, path = "/items/{id}", origins = "...")]`. axum has no routing
 //! attributes, so `#[cors]` carries the method and path itself; the policy's keys are read by
-//! `args` and checked by `model` exactly as for actix-web. The handler becomes a unit struct
-//! holding its route (path, method, policy) and the function as `cors_handler`, which only
-//! `routes!` registers.
+//! `args` and checked by `model` exactly as for actix-web, its method and path by `axum_keys`.
+//! The handler becomes a unit struct holding its route (path, method, policy) and the function
+//! as `cors_handler`, which only `routes!` registers.
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Attribute, Ident, ItemFn, LitStr};
 
-use crate::args::{self, RawArgs};
+use crate::args;
+use crate::axum_keys::{self, method, method_meant, missing_method, missing_path, path};
 use crate::errors::Errors;
 use crate::expand;
 use crate::framework::Framework;
 use crate::model::{self, CorsSpec};
 use crate::route::{self, Routes};
 use crate::shared;
-
-/// The method words axum's `#[cors]` serves, and the method each names.
-const METHODS: &[(&str, &str)] = &[
-    ("get", "GET"),
-    ("post", "POST"),
-    ("put", "PUT"),
-    ("patch", "PATCH"),
-    ("delete", "DELETE"),
-];
-
-/// Why axum's `#[cors]` refuses `head`: the reasons for `options`, `trace` and `connect` are
-/// the actix-web attribute's.
-const HEAD_REFUSAL: &str =
-    "axum's `get` route answers `HEAD` too: annotate the `get` handler of this path";
 
 /// Expands axum's `#[cors(...)]` on `item`.
 pub fn attribute(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -62,7 +49,7 @@ fn fallback(item: TokenStream) -> TokenStream {
 fn try_expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
     let mut raw = args::parse(args, Framework::Axum, &mut errors);
-    refuse_unsupported(&mut raw, &mut errors);
+    axum_keys::refuse_unsupported(&mut raw, &mut errors);
     let handler: ItemFn = match syn::parse2(item.clone()) {
         Ok(handler) => handler,
         Err(_) => {
@@ -111,156 +98,6 @@ fn try_expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         unreachable!("validation succeeds when no error was recorded");
     };
     Ok(expand(&spec, method, &path, handler))
-}
-
-/// Refuses, and takes out, the keys axum's `#[cors]` reads but cannot honour, each with
-/// its reason, before `model` checks the rest.
-fn refuse_unsupported(raw: &mut RawArgs, errors: &mut Errors) {
-    let refusals = [
-        (
-            "methods",
-            raw.methods.take().is_some(),
-            "`methods` is not used with axum: the method key (`get`, `post`, ...) gives the one method this handler serves",
-        ),
-        (
-            "header_guards",
-            raw.header_guards.take().is_some(),
-            "`header_guards` has no meaning with axum: its routes have no guards",
-        ),
-    ];
-    for (key, given, message) in refusals {
-        if given {
-            errors.at(key_span(raw, key), message);
-        }
-    }
-}
-
-/// Refuses, in axum's `policy!`, what belongs to each handler or is not honoured.
-pub fn refuse_in_policy(raw: &mut RawArgs, errors: &mut Errors) {
-    for method in &raw.method_keys {
-        errors.at(
-            method.span(),
-            format!("`{method}` belongs to each handler, not to a shared policy: give it beside `policy = ...` in the handler's `#[cors]`"),
-        );
-    }
-    if raw.path.is_some() {
-        errors.at(
-            key_span(raw, "path"),
-            "`path` belongs to each handler, not to a shared policy: give it beside `policy = ...` in the handler's `#[cors]`",
-        );
-    }
-    refuse_unsupported(raw, errors);
-}
-
-/// Where `key` was written.
-fn key_span(raw: &RawArgs, key: &str) -> Span {
-    raw.key_spans
-        .iter()
-        .find(|(written, _)| *written == key)
-        .map_or_else(Span::call_site, |(_, span)| *span)
-}
-
-fn missing_method() -> String {
-    format!(
-        "missing the method: write it first, like `#[cors(get, path = \"/items\", ...)]`; one of `{}`",
-        METHODS
-            .iter()
-            .map(|(word, _)| *word)
-            .collect::<Vec<_>>()
-            .join("`, `")
-    )
-}
-
-fn missing_path() -> &'static str {
-    "missing `path`: axum has no routing attribute, so `#[cors]` gives the route's path, like `path = \"/items/{id}\"`"
-}
-
-/// Whether a method was written with a value or misspelled: reported already, not as missing.
-fn method_meant(raw: &RawArgs) -> bool {
-    args::METHOD_WORDS
-        .iter()
-        .any(|word| raw.written.contains(word))
-}
-
-/// The one method of the handler, as HTTP sends it.
-fn method(raw: &RawArgs, errors: &mut Errors) -> Option<&'static str> {
-    let mut served: Option<(&Ident, &'static str)> = None;
-    let mut refused = false;
-    for word in &raw.method_keys {
-        let text = word.to_string();
-        let reason = match text.as_str() {
-            "head" => Some(HEAD_REFUSAL),
-            other => route::refusal(other),
-        };
-        if let Some(reason) = reason {
-            errors.at(
-                word.span(),
-                format!("`#[cors]` cannot serve `{text}`: {reason}"),
-            );
-            refused = true;
-            continue;
-        }
-        let method = METHODS
-            .iter()
-            .find(|(known, _)| *known == text)
-            .map(|(_, method)| *method)
-            .expect("the parser keeps method words only");
-        match served {
-            None => served = Some((word, method)),
-            Some((first, _)) => errors.at(
-                word.span(),
-                format!("`{word}` is a second method beside `{first}`: a handler serves one method; give each method its own handler and join them with `routes!`"),
-            ),
-        }
-    }
-    if served.is_none() && !refused && !method_meant(raw) {
-        errors.at(Span::call_site(), missing_method());
-    }
-    served.map(|(_, method)| method)
-}
-
-/// The handler's path, checked as axum 0.8 will read it.
-fn path(raw: &RawArgs, errors: &mut Errors) -> Option<LitStr> {
-    let Some(lit) = &raw.path else {
-        if !raw.written.contains(&"path") {
-            errors.at(Span::call_site(), missing_path());
-        }
-        return None;
-    };
-    match path_problems(&lit.value()) {
-        problems if problems.is_empty() => Some(lit.clone()),
-        problems => {
-            errors.all_at(lit.span(), problems);
-            None
-        }
-    }
-}
-
-/// What axum 0.8 would refuse in `path`, or read otherwise than meant.
-fn path_problems(path: &str) -> Vec<String> {
-    let Some(rest) = path.strip_prefix('/') else {
-        return vec![format!(
-            "the path `{path}` must start with `/`, like `path = \"/{path}\"`"
-        )];
-    };
-    let segments: Vec<&str> = rest.split('/').collect();
-    let mut problems = Vec::new();
-    for (index, segment) in segments.iter().enumerate() {
-        if let Some(name) = segment.strip_prefix(':') {
-            problems.push(format!(
-                "`{segment}` is how axum 0.7 wrote a path parameter: axum 0.8 writes `{{{name}}}` and panics at startup on `:{name}`"
-            ));
-        } else if let Some(name) = segment.strip_prefix('*') {
-            problems.push(format!(
-                "`{segment}` is how axum 0.7 wrote a catch-all parameter: axum 0.8 writes `{{*{name}}}` and panics at startup on `*{name}`"
-            ));
-        } else if segment.starts_with("{*") && index + 1 < segments.len() {
-            problems.push(format!(
-                "`{segment}` captures the rest of the path: it must be the last segment"
-            ));
-        }
-    }
-    problems
 }
 
 /// The handler as a unit struct holding its route and the function.
@@ -321,6 +158,7 @@ fn expand(spec: &CorsSpec, method: &str, path: &LitStr, mut handler: ItemFn) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::axum_keys::HEAD_REFUSAL;
 
     /// The messages of `#[cors(args)] async fn h() {}`, in order.
     fn errors(args: TokenStream) -> Vec<String> {
@@ -387,27 +225,6 @@ mod tests {
         assert_eq!(
             errors(quote!(head, path = "/items", origins = "https://a.example")),
             [format!("`#[cors]` cannot serve `head`: {HEAD_REFUSAL}")]
-        );
-    }
-
-    #[test]
-    fn paths_are_read_as_axum_0_8_reads_them() {
-        assert!(path_problems("/items/{id}/files/{*rest}").is_empty());
-        assert!(path_problems("/").is_empty());
-        assert_eq!(
-            path_problems("items"),
-            ["the path `items` must start with `/`, like `path = \"/items\"`"]
-        );
-        assert_eq!(
-            path_problems("/items/:id/*rest"),
-            [
-                "`:id` is how axum 0.7 wrote a path parameter: axum 0.8 writes `{id}` and panics at startup on `:id`",
-                "`*rest` is how axum 0.7 wrote a catch-all parameter: axum 0.8 writes `{*rest}` and panics at startup on `*rest`",
-            ]
-        );
-        assert_eq!(
-            path_problems("/{*rest}/more"),
-            ["`{*rest}` captures the rest of the path: it must be the last segment"]
         );
     }
 

@@ -6,6 +6,7 @@
 
 mod args;
 mod axum;
+mod axum_keys;
 mod axum_routes;
 mod errors;
 mod expand;

@@ -11,6 +11,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, Visibility, braced};
 
 use crate::args::{self, RawArgs};
+use crate::axum_keys;
 use crate::errors::Errors;
 use crate::framework::Framework;
 use crate::model;
@@ -73,7 +74,7 @@ pub fn define(input: TokenStream, framework: Framework) -> TokenStream {
         ));
     }
     if framework == Framework::Axum {
-        crate::axum::refuse_in_policy(&mut raw, &mut errors);
+        axum_keys::refuse_in_policy(&mut raw, &mut errors);
     }
     model::validate(&raw, None, &mut errors);
     let keys = without_trailing_comma(keys);

@@ -5,10 +5,10 @@
 
 mod support;
 
-use std::net::{SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::time::{Duration, Instant};
+use support::live_load::{Sets, reload_under_load, serial};
+
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -51,14 +51,6 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("AXUM_LIVE_PARTIAL_B", "https://b.example.com"),
     ("AXUM_TENANT_ORIGINS", "https://shop.example.com"),
 ];
-
-/// Loads run one test at a time: each load sets every name of the program.
-fn serial() -> MutexGuard<'static, ()> {
-    static SERIAL: Mutex<()> = Mutex::new(());
-    SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// `configured::load_with` with [`DEFAULTS`], but the values of `values`.
 fn load(values: &[(&str, &str)]) -> Result<(), ConfigError> {
@@ -194,92 +186,6 @@ fn the_audit_counts_a_large_configured_set_and_says_where_it_came_from() {
     assert_eq!(grant("/catalog", last), None);
 }
 
-/// How many times the consistency test reloads.
-const RELOADS: usize = 1_000;
-/// The longest the consistency test may run.
-const LOAD_BOUND: Duration = Duration::from_secs(90);
-
-/// The two sets the consistency test alternates: each has tenants of its own, a pattern of
-/// its own, and a few tenants in common.
-struct Sets {
-    a: String,
-    b: String,
-}
-
-impl Sets {
-    fn new() -> Sets {
-        let own = |set: &str| {
-            (0..1_000)
-                .map(|n| format!("https://{set}{n}.tenant.example"))
-                .chain((0..5).map(|n| format!("https://both{n}.tenant.example")))
-                .chain([format!("https://*.{set}-wide.example")])
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        Sets {
-            a: own("a"),
-            b: own("b"),
-        }
-    }
-
-    /// The set in force after `reloads` reloads: A first, then B, A, ...
-    fn after(&self, reloads: usize) -> &str {
-        if reloads.is_multiple_of(2) {
-            &self.a
-        } else {
-            &self.b
-        }
-    }
-}
-
-/// The origins requests come from, and whether A and B hold them.
-const PROBES: &[(&str, bool, bool)] = &[
-    ("https://a7.tenant.example", true, false),
-    ("https://b7.tenant.example", false, true),
-    ("https://x.a-wide.example", true, false),
-    ("https://x.b-wide.example", false, true),
-    ("https://both3.tenant.example", true, true),
-    ("https://c7.tenant.example", false, false),
-    ("https://a7.tenant.example.evil.net", false, false),
-    ("https://x.c-wide.example", false, false),
-];
-
-/// What a load generator saw.
-#[derive(Default, Debug)]
-struct Tally {
-    requests: usize,
-    granted: usize,
-    errors: usize,
-    /// Grants to an origin in neither set.
-    wrong_grants: usize,
-    /// Grants or refusals no set in force during the request explains, or a grant naming
-    /// another origin than the request's.
-    inconsistent: usize,
-    /// A-only and B-only origins granted: both sets served requests.
-    granted_a_only: usize,
-    granted_b_only: usize,
-    first_problems: Vec<String>,
-}
-
-impl Tally {
-    fn add(&mut self, part: Tally) {
-        self.requests += part.requests;
-        self.granted += part.granted;
-        self.errors += part.errors;
-        self.wrong_grants += part.wrong_grants;
-        self.inconsistent += part.inconsistent;
-        self.granted_a_only += part.granted_a_only;
-        self.granted_b_only += part.granted_b_only;
-        self.first_problems.extend(part.first_problems);
-    }
-
-    fn problem(&mut self, text: String) {
-        if self.first_problems.len() < 5 {
-            self.first_problems.push(text);
-        }
-    }
-}
-
 #[test]
 fn reloading_1000_times_under_load_grants_by_the_old_set_or_the_new_one() {
     let _serial = serial();
@@ -287,144 +193,14 @@ fn reloading_1000_times_under_load_grants_by_the_old_set_or_the_new_one() {
     let _ = app(); // built once, the defaults loaded
     configured::reload("AXUM_TENANT_ORIGINS", sets.after(0)).unwrap();
     let address = support::serve_axum(app());
-
-    let reloads = Arc::new(AtomicUsize::new(0));
-    let done = Arc::new(AtomicBool::new(false));
-    let clients: Vec<_> = (0..2)
-        .map(|client| {
-            let (reloads, done) = (Arc::clone(&reloads), Arc::clone(&done));
-            std::thread::spawn(move || generate_load(address, client, &reloads, &done))
-        })
-        .collect();
-
-    let started = Instant::now();
-    let mut reload_errors = 0;
-    for reload in 1..=RELOADS {
-        if started.elapsed() > LOAD_BOUND {
-            break;
-        }
-        if configured::reload("AXUM_TENANT_ORIGINS", sets.after(reload)).is_err() {
-            reload_errors += 1;
-        }
-        reloads.store(reload, Ordering::SeqCst);
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    done.store(true, Ordering::SeqCst);
-    let mut tally = Tally::default();
-    for client in clients {
-        tally.add(client.join().expect("a load generator panicked"));
-    }
-    let reloaded = reloads.load(Ordering::SeqCst);
+    let run = reload_under_load(
+        address,
+        "/catalog",
+        2,
+        Duration::from_millis(5),
+        &sets,
+        |set| configured::reload("AXUM_TENANT_ORIGINS", set).is_ok(),
+    );
     load(&[]).unwrap();
-    println!(
-        "axum live origins under load: {} requests ({} granted) in {:.1} s, {reloaded} \
-         reloads ({reload_errors} refused), {} errors, {} wrong grants, {} inconsistent",
-        tally.requests,
-        tally.granted,
-        started.elapsed().as_secs_f64(),
-        tally.errors,
-        tally.wrong_grants,
-        tally.inconsistent
-    );
-    assert_eq!(
-        reloaded, RELOADS,
-        "the reloads did not finish within {LOAD_BOUND:?}"
-    );
-    assert_eq!(reload_errors, 0);
-    assert_eq!(
-        (tally.errors, tally.wrong_grants, tally.inconsistent),
-        (0, 0, 0),
-        "{:?}",
-        tally.first_problems
-    );
-    assert!(tally.requests >= 1_000, "too little load: {tally:?}");
-    assert!(
-        tally.granted_a_only > 0 && tally.granted_b_only > 0,
-        "both sets must have served: {tally:?}"
-    );
-}
-
-/// Sends GETs and preflights from [`PROBES`] over one kept-alive connection until `done`,
-/// and checks each answer against the sets in force while it was on its way.
-fn generate_load(
-    address: SocketAddr,
-    client: usize,
-    reloads: &AtomicUsize,
-    done: &AtomicBool,
-) -> Tally {
-    let in_set = |reload: usize, (_, in_a, in_b): (&str, bool, bool)| {
-        if reload.is_multiple_of(2) { in_a } else { in_b }
-    };
-    let mut tally = Tally::default();
-    let mut connection: Option<TcpStream> = None;
-    let mut n = client;
-    while !done.load(Ordering::SeqCst) {
-        n += 1;
-        let probe = PROBES[n % PROBES.len()];
-        let preflight = (n / PROBES.len()).is_multiple_of(2);
-        let request = if preflight {
-            format!(
-                "OPTIONS /catalog HTTP/1.1\r\nHost: live\r\nOrigin: {}\r\n\
-                 Access-Control-Request-Method: GET\r\n\r\n",
-                probe.0
-            )
-        } else {
-            format!(
-                "GET /catalog HTTP/1.1\r\nHost: live\r\nOrigin: {}\r\n\r\n",
-                probe.0
-            )
-        };
-        let before = reloads.load(Ordering::SeqCst);
-        let answer = support::exchange_kept(&mut connection, address, request.as_bytes());
-        // The counter moves after each reload: one more may have happened uncounted.
-        let after = (reloads.load(Ordering::SeqCst) + 1).min(RELOADS);
-        tally.requests += 1;
-        let answer = match answer {
-            Ok(answer) if answer.all("access-control-allow-origin").len() <= 1 => answer,
-            Ok(answer) => {
-                tally.errors += 1;
-                tally.problem(format!("two grants in {:?}", answer.headers));
-                continue;
-            }
-            Err(error) => {
-                tally.errors += 1;
-                tally.problem(format!("{}: {error}", probe.0));
-                connection = None;
-                continue;
-            }
-        };
-        let allow_origin = answer.one("access-control-allow-origin");
-        let granted = match (preflight, answer.status) {
-            (true, 204) => true,
-            (true, 403) => false,
-            (false, 200) => allow_origin.is_some(),
-            (_, status) => {
-                tally.errors += 1;
-                tally.problem(format!("{}: status {status}", probe.0));
-                continue;
-            }
-        };
-        let window = before..=after;
-        if granted {
-            tally.granted += 1;
-            if !probe.1 && !probe.2 {
-                tally.wrong_grants += 1;
-                tally.problem(format!("{} granted", probe.0));
-            } else if allow_origin.as_deref() != Some(probe.0)
-                || !window.clone().any(|reload| in_set(reload, probe))
-            {
-                tally.inconsistent += 1;
-                tally.problem(format!(
-                    "{} granted {allow_origin:?} in {window:?}",
-                    probe.0
-                ));
-            }
-            tally.granted_a_only += usize::from(probe.1 && !probe.2);
-            tally.granted_b_only += usize::from(probe.2 && !probe.1);
-        } else if window.clone().all(|reload| in_set(reload, probe)) {
-            tally.inconsistent += 1;
-            tally.problem(format!("{} refused in {window:?}", probe.0));
-        }
-    }
-    tally
+    run.check("axum live origins", 1_000);
 }

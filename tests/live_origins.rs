@@ -3,9 +3,7 @@
 //! file on `SIGHUP`, an admin route) work, and a server under load while its origins are
 //! reloaded 1,000 times grants every request by the old set or the new one.
 
-use std::net::{SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use actix_web::dev::{Service, ServiceResponse};
@@ -16,6 +14,8 @@ use cors_runtime::configured::{self, ConfigError};
 use cors_runtime::{audit, cors};
 
 mod support;
+
+use support::live_load::{Sets, reload_under_load, serial};
 
 /// The example, whose reloads are tested here.
 #[allow(dead_code)] // its `main`
@@ -47,14 +47,6 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("LIVE_PARTIAL_B", "https://b.example.com"),
     (example::TENANTS, "https://shop.example.com"),
 ];
-
-/// Loads run one test at a time: each load sets every name of the program.
-fn serial() -> MutexGuard<'static, ()> {
-    static SERIAL: Mutex<()> = Mutex::new(());
-    SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// `configured::load_with` with [`DEFAULTS`], but the values of `values`.
 fn load(values: &[(&str, &str)]) -> Result<(), ConfigError> {
@@ -283,247 +275,27 @@ fn the_audit_counts_a_large_configured_set_and_says_where_it_came_from() {
     );
 }
 
-/// How many times the consistency test reloads.
-const RELOADS: usize = 1_000;
-/// The longest the consistency test may run.
-const LOAD_BOUND: Duration = Duration::from_secs(90);
-
-/// The two sets the consistency test alternates: each has tenants of its own, a pattern of
-/// its own, and a few tenants in common.
-struct Sets {
-    a: String,
-    b: String,
-}
-
-impl Sets {
-    fn new() -> Sets {
-        let common = (0..5).map(|n| format!("https://both{n}.tenant.example"));
-        let own = |set: &str| {
-            (0..1_000)
-                .map(move |n| format!("https://{set}{n}.tenant.example"))
-                .chain(common.clone())
-                .chain([format!("https://*.{set}-wide.example")])
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        Sets {
-            a: own("a"),
-            b: own("b"),
-        }
-    }
-
-    /// The set in force after `reloads` reloads: A first, then B, A, ...
-    fn after(&self, reloads: usize) -> &str {
-        if reloads.is_multiple_of(2) {
-            &self.a
-        } else {
-            &self.b
-        }
-    }
-}
-
-/// The origins requests come from: in A only, in B only, in both, in neither.
-const PROBES: &[(&str, bool, bool)] = &[
-    ("https://a7.tenant.example", true, false),
-    ("https://b7.tenant.example", false, true),
-    ("https://x.a-wide.example", true, false),
-    ("https://x.b-wide.example", false, true),
-    ("https://both3.tenant.example", true, true),
-    ("https://c7.tenant.example", false, false),
-    ("https://a7.tenant.example.evil.net", false, false),
-    ("https://x.c-wide.example", false, false),
-];
-
-/// What the load generator saw.
-#[derive(Default, Debug)]
-struct Tally {
-    requests: usize,
-    granted: usize,
-    errors: usize,
-    /// Grants to an origin in neither set.
-    wrong_grants: usize,
-    /// Grants or refusals that no set in force during the request explains, or a grant
-    /// naming another origin than the request's.
-    inconsistent: usize,
-    /// A-only and B-only origins granted: proof that both sets served requests.
-    granted_a_only: usize,
-    granted_b_only: usize,
-    first_problems: Vec<String>,
-}
-
 #[test]
 fn reloading_1000_times_under_load_grants_by_the_old_set_or_the_new_one() {
     let _serial = serial();
-    let sets = Arc::new(Sets::new());
+    let sets = Sets::new();
     configured::reload(example::TENANTS, sets.after(0)).unwrap();
     let (address, stop) = serve_catalog();
-
-    let reloads = Arc::new(AtomicUsize::new(0));
-    let done = Arc::new(AtomicBool::new(false));
-    let clients: Vec<_> = (0..3)
-        .map(|client| {
-            let (reloads, done) = (Arc::clone(&reloads), Arc::clone(&done));
-            std::thread::spawn(move || generate_load(address, client, &reloads, &done))
-        })
-        .collect();
-
-    let started = Instant::now();
-    let mut reload_errors = 0;
-    for reload in 1..=RELOADS {
-        if started.elapsed() > LOAD_BOUND {
-            break;
-        }
-        if configured::reload(example::TENANTS, sets.after(reload)).is_err() {
-            reload_errors += 1;
-        }
-        reloads.store(reload, Ordering::SeqCst);
-        // About 20 s for the 1,000 reloads, so most requests fall within one set's time.
-        std::thread::sleep(Duration::from_millis(15));
-    }
-    done.store(true, Ordering::SeqCst);
-    let mut tally = Tally::default();
-    for client in clients {
-        let part = client.join().expect("a load generator panicked");
-        tally.requests += part.requests;
-        tally.granted += part.granted;
-        tally.errors += part.errors;
-        tally.wrong_grants += part.wrong_grants;
-        tally.inconsistent += part.inconsistent;
-        tally.granted_a_only += part.granted_a_only;
-        tally.granted_b_only += part.granted_b_only;
-        tally.first_problems.extend(part.first_problems);
-    }
+    // About 20 s for the 1,000 reloads, so most requests fall within one set's time.
+    let run = reload_under_load(
+        address,
+        "/api/catalog",
+        3,
+        Duration::from_millis(15),
+        &sets,
+        |set| configured::reload(example::TENANTS, set).is_ok(),
+    );
     stop();
-    let reloaded = reloads.load(Ordering::SeqCst);
-    println!(
-        "live origins under load: {} requests ({} granted) in {:.1} s, {reloaded} reloads \
-         ({reload_errors} refused), {} errors, {} wrong grants, {} inconsistent answers",
-        tally.requests,
-        tally.granted,
-        started.elapsed().as_secs_f64(),
-        tally.errors,
-        tally.wrong_grants,
-        tally.inconsistent
-    );
-    assert_eq!(
-        reloaded, RELOADS,
-        "the reloads did not finish within {LOAD_BOUND:?}"
-    );
-    assert_eq!(reload_errors, 0);
-    assert_eq!(
-        (tally.errors, tally.wrong_grants, tally.inconsistent),
-        (0, 0, 0),
-        "{:?}",
-        tally.first_problems
-    );
-    assert!(tally.requests >= 2_000, "too little load: {tally:?}");
-    assert!(
-        tally.granted_a_only > 0 && tally.granted_b_only > 0,
-        "both sets must have served: {tally:?}"
-    );
+    run.check("live origins", 2_000);
 }
 
 /// Serves the example's catalog on a free loopback port, two workers, on a thread of its
 /// own; returns its address and what stops it.
 fn serve_catalog() -> (SocketAddr, impl FnOnce()) {
     support::serve_until_stopped(|| App::new().service(example::catalog), 2)
-}
-
-/// Sends GETs and preflights from [`PROBES`] over one keep-alive connection until `done`,
-/// and checks each answer against the sets in force while it was on its way.
-fn generate_load(
-    address: SocketAddr,
-    client: usize,
-    reloads: &AtomicUsize,
-    done: &AtomicBool,
-) -> Tally {
-    let in_set = |reload: usize, (_, in_a, in_b): (&str, bool, bool)| {
-        if reload.is_multiple_of(2) { in_a } else { in_b }
-    };
-    let mut tally = Tally::default();
-    let mut connection: Option<TcpStream> = None;
-    let problem = |tally: &mut Tally, text: String| {
-        if tally.first_problems.len() < 5 {
-            tally.first_problems.push(text);
-        }
-    };
-    let mut n = client;
-    while !done.load(Ordering::SeqCst) {
-        n += 1;
-        let probe = PROBES[n % PROBES.len()];
-        let preflight = (n / PROBES.len()).is_multiple_of(2);
-        let request = if preflight {
-            format!(
-                "OPTIONS /api/catalog HTTP/1.1\r\nHost: live\r\nOrigin: {}\r\n\
-                 Access-Control-Request-Method: GET\r\n\r\n",
-                probe.0
-            )
-        } else {
-            format!(
-                "GET /api/catalog HTTP/1.1\r\nHost: live\r\nOrigin: {}\r\n\r\n",
-                probe.0
-            )
-        };
-        let before = reloads.load(Ordering::SeqCst);
-        let answer = exchange(&mut connection, address, request.as_bytes());
-        // The reload counter moves after each reload: one more reload may have happened
-        // in the meantime without being counted yet.
-        let after = (reloads.load(Ordering::SeqCst) + 1).min(RELOADS);
-        tally.requests += 1;
-        let (status, allow_origin) = match answer {
-            Ok(answer) => answer,
-            Err(error) => {
-                tally.errors += 1;
-                problem(&mut tally, format!("{}: {error}", probe.0));
-                connection = None;
-                continue;
-            }
-        };
-        let granted = match (preflight, status) {
-            (true, 204) => true,
-            (true, 403) => false,
-            (false, 200) => allow_origin.is_some(),
-            _ => {
-                tally.errors += 1;
-                problem(&mut tally, format!("{}: status {status}", probe.0));
-                continue;
-            }
-        };
-        let window = before..=after;
-        if granted {
-            tally.granted += 1;
-            if !probe.1 && !probe.2 {
-                tally.wrong_grants += 1;
-                problem(&mut tally, format!("{} granted", probe.0));
-            } else if allow_origin.as_deref() != Some(probe.0)
-                || !window.clone().any(|reload| in_set(reload, probe))
-            {
-                tally.inconsistent += 1;
-                problem(
-                    &mut tally,
-                    format!("{} granted {allow_origin:?} in {window:?}", probe.0),
-                );
-            }
-            tally.granted_a_only += usize::from(probe.1 && !probe.2);
-            tally.granted_b_only += usize::from(probe.2 && !probe.1);
-        } else if window.clone().all(|reload| in_set(reload, probe)) {
-            tally.inconsistent += 1;
-            problem(&mut tally, format!("{} refused in {window:?}", probe.0));
-        }
-    }
-    tally
-}
-
-/// Sends `request` over the kept connection (opening one if needed) and reads the status
-/// and `Access-Control-Allow-Origin` of the answer.
-fn exchange(
-    connection: &mut Option<TcpStream>,
-    address: SocketAddr,
-    request: &[u8],
-) -> Result<(u16, Option<String>), String> {
-    let answer = support::exchange_kept(connection, address, request)?;
-    if answer.all("access-control-allow-origin").len() > 1 {
-        return Err(format!("two grants in {:?}", answer.headers));
-    }
-    Ok((answer.status, answer.one("access-control-allow-origin")))
 }

@@ -1,7 +1,8 @@
 //! What the end-to-end tests against the running demo share (`tests/browser.rs`,
 //! `tests/demo_api.rs`, `tests/hostile.rs`, `tests/nginx.rs`, `tests/scanner.rs`): the one
 //! launcher of the demo's servers, the demo's routes as the tests reach them, a raw HTTP/1.1
-//! exchange over a plain `TcpStream`, and a count of the panics of server threads.
+//! exchange over a plain `TcpStream`, and a count of the panics of server threads; and
+//! ([`live_load`]) the reloads under load of the live-origins tests of both adapters.
 //!
 //! Nothing here imitates a server or a client of the code under test: the demo is the real
 //! one (`cors_suite::Demo`), and requests are bytes written to its socket.
@@ -18,6 +19,8 @@ use std::time::{Duration, Instant};
 use actix_web::web;
 use cors_suite::api::{Items, ROUTES, Route, Tenants};
 use cors_suite::{Config, Demo, Endpoint, Journal, Stopper};
+
+pub mod live_load;
 
 /// The origin every policy of the demo names: the demo page's.
 pub const PAGE: &str = cors_suite::PAGE_ORIGIN;

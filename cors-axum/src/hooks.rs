@@ -1,8 +1,6 @@
 //! The adapter's answers without a server, for the fuzz targets and their corpus replay
 //! (`fuzz/checks.rs`): the same code requests run, given header maps. Not a public API.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderMap, Method};
@@ -11,7 +9,6 @@ use axum::response::Response;
 use crate::answer::apply;
 use crate::policy::Policy;
 use crate::preflight::{Answering, Preflight};
-use crate::prepared::Prepared;
 
 /// The answer to an actual request of `method` with `request` headers, applied to a
 /// response's `headers` as a path's handlers get it (prepares `policy` on each call).
@@ -22,13 +19,13 @@ pub fn actual_response(
     request: &HeaderMap,
     headers: &mut HeaderMap,
 ) {
-    let prepared = Prepared::new(policy);
+    let prepared = policy.prepared();
     let served = policy.methods().contains(&method)
         || (method == "HEAD" && policy.methods().contains(&"GET"));
     let allow_origin = (served && prepared.decider().is_none())
         .then(|| prepared.allow_origin_for_request(request))
         .flatten();
-    apply(headers, &prepared, allow_origin);
+    apply(headers, prepared, allow_origin);
 }
 
 /// The answer of the preflight of a path whose handlers serve `policy`'s methods with it,
@@ -41,13 +38,10 @@ pub fn preflight_response(
     path: &'static str,
     headers: &HeaderMap,
 ) -> Response {
-    let prepared = Arc::new(Prepared::new(policy));
+    let prepared = policy.prepared();
     let preflight = Preflight::new(
         path,
-        policy
-            .methods()
-            .iter()
-            .map(|method| (*method, Arc::clone(&prepared))),
+        policy.methods().iter().map(|method| (*method, prepared)),
     );
     let mut request = Request::new(Body::empty());
     *request.method_mut() = Method::OPTIONS;

@@ -315,6 +315,13 @@ fn expand(spec: &CorsSpec, method: &str, path: &LitStr, mut handler: ItemFn) -> 
             }
             #handler
         }
+
+        #(#cfgs)*
+        impl #runtime::__private::Annotated for #name {
+            fn cors_route() -> &'static #runtime::__private::Route {
+                #name::cors_route()
+            }
+        }
     }
 }
 

@@ -16,13 +16,13 @@ use actix_web::Error;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How many entries the journal keeps; older ones are dropped.
 const CAPACITY: usize = 2000;
 
 /// One request the API answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seen {
     /// Position in the journal since the server started: later requests have larger numbers.
     pub seq: u64,

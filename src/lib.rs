@@ -16,8 +16,9 @@
 //! authentication layer alone.
 //!
 //! [`Config::axum_api`] adds the same API served by axum ([`axum_api`]): the same routes,
-//! policies, stores and journal, with `cors_axum`'s `#[cors]` and `routes!`. The page calls
-//! it when opened as `/?setup=axum`, and expects what the default setup gives.
+//! policies, stores and journal, with `cors_axum`'s `#[cors]` and `routes!`, on a tokio
+//! runtime and a thread of its own ([`AXUM_API_THREAD`]). The page calls it when opened as
+//! `/?setup=axum`, and expects what its policies grant.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -47,6 +48,7 @@ pub mod page;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
@@ -149,7 +151,8 @@ pub struct Demo {
     /// The tenants whose pages may call `/api/tenant`.
     pub tenants: web::Data<api::Tenants>,
     servers: Vec<Server>,
-    /// The axum API's listening sockets and its router, served by [`Demo::run`].
+    /// The axum API's listening sockets and its router, served by [`Demo::run`] on a thread
+    /// of its own.
     axum: Option<(Vec<TcpListener>, axum::Router)>,
     stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
@@ -266,29 +269,128 @@ impl Demo {
     }
 
     /// Serves until the servers stop (see [`Demo::stopper`]). Needs an actix or tokio
-    /// runtime; the actix-web servers' workers run on threads of their own, the axum API
-    /// on this runtime.
+    /// runtime; the actix-web servers' workers run on threads of their own, and so does the
+    /// axum API, on a tokio runtime of its own ([`AXUM_API_THREAD`]).
     pub async fn run(self) -> io::Result<()> {
-        let mut axum_servers = Vec::new();
-        if let Some((listeners, router)) = self.axum {
-            for listener in listeners {
-                listener.set_nonblocking(true)?;
-                let listener = tokio::net::TcpListener::from_std(listener)?;
-                let mut stopping = self.stopping.subscribe();
-                let stopped = async move {
-                    // An error means the sender is gone: nobody can stop it any more.
-                    let _ = stopping.wait_for(|stop| *stop).await;
-                };
-                let server = axum::serve(listener, router.clone()).with_graceful_shutdown(stopped);
-                axum_servers.push(server.into_future());
+        let axum = match self.axum {
+            Some((listeners, router)) => Some(AxumApi::start(listeners, router, &self.stopping)?),
+            None => None,
+        };
+        let axum_served = async move {
+            match axum {
+                Some(axum) => axum.served().await,
+                None => Ok(()),
             }
-        }
+        };
         futures_util::future::try_join(
             futures_util::future::try_join_all(self.servers),
-            futures_util::future::try_join_all(axum_servers),
+            axum_served,
         )
         .await
         .map(drop)
+    }
+}
+
+/// The name of the thread that serves the axum API, on a tokio runtime of its own: it
+/// answers whatever the runtime that runs [`Demo::run`] is doing.
+pub const AXUM_API_THREAD: &str = "demo-axum-api";
+
+/// How long the axum API's requests in flight may take to finish once it is told to stop,
+/// as the actix-web servers' `shutdown_timeout`.
+const AXUM_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The axum API, served on [`AXUM_API_THREAD`] until [`Stopper::stop`].
+struct AxumApi {
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// The thread's outcome, sent once its runtime is gone.
+    served: tokio::sync::oneshot::Receiver<io::Result<()>>,
+    /// Held for its `Drop`: tells the thread to stop if `Demo::run` ends first.
+    _stop: StopOnDrop,
+}
+
+impl AxumApi {
+    /// Starts the thread and its runtime, serving `router` on every listener.
+    fn start(
+        listeners: Vec<TcpListener>,
+        router: axum::Router,
+        stopping: &Arc<tokio::sync::watch::Sender<bool>>,
+    ) -> io::Result<AxumApi> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (sender, served) = tokio::sync::oneshot::channel();
+        let stop = StopOnDrop(Arc::clone(stopping));
+        let stopping = stopping.subscribe();
+        let thread = std::thread::Builder::new()
+            .name(AXUM_API_THREAD.into())
+            .spawn(move || {
+                let outcome = runtime.block_on(serve_axum(listeners, router, stopping));
+                // Whatever is still running after the bound is dropped with the runtime.
+                drop(runtime);
+                // Nobody waits when `Demo::run` was dropped: nothing to tell.
+                let _ = sender.send(outcome);
+            })?;
+        Ok(AxumApi {
+            thread: Some(thread),
+            served,
+            _stop: stop,
+        })
+    }
+
+    /// Waits until the thread has stopped serving and its runtime is gone.
+    async fn served(mut self) -> io::Result<()> {
+        let outcome = (&mut self.served).await.unwrap_or_else(|_| {
+            Err(io::Error::other(
+                "the axum API's thread ended without an outcome",
+            ))
+        });
+        if let Some(thread) = self.thread.take() {
+            // It has sent its outcome: only its own return is left.
+            thread
+                .join()
+                .map_err(|_| io::Error::other("the axum API's thread panicked"))?;
+        }
+        outcome
+    }
+}
+
+/// Stops the axum API when [`Demo::run`] ends without a stop (a failed actix-web server, a
+/// dropped future): its thread never outlives the demo.
+struct StopOnDrop(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.send_replace(true);
+    }
+}
+
+/// Serves `router` on every listener until `stopping` turns true, then lets requests in
+/// flight finish for at most [`AXUM_SHUTDOWN_TIMEOUT`].
+async fn serve_axum(
+    listeners: Vec<TcpListener>,
+    router: axum::Router,
+    stopping: tokio::sync::watch::Receiver<bool>,
+) -> io::Result<()> {
+    let mut servers = Vec::new();
+    for listener in listeners {
+        listener.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let mut stopping = stopping.clone();
+        let stopped = async move {
+            // An error means the sender is gone: nobody can stop it any more.
+            let _ = stopping.wait_for(|stop| *stop).await;
+        };
+        let server = axum::serve(listener, router.clone()).with_graceful_shutdown(stopped);
+        servers.push(server.into_future());
+    }
+    let mut stopping = stopping;
+    let deadline = async move {
+        let _ = stopping.wait_for(|stop| *stop).await;
+        tokio::time::sleep(AXUM_SHUTDOWN_TIMEOUT).await;
+    };
+    tokio::select! {
+        served = futures_util::future::try_join_all(servers) => served.map(drop),
+        () = deadline => Ok(()),
     }
 }
 
@@ -327,7 +429,7 @@ pub struct Stopper {
 
 impl Stopper {
     /// Stops the servers: no new connections, requests in flight finish (for at most two
-    /// seconds on the actix-web servers). [`Demo::run`] returns after this.
+    /// seconds). [`Demo::run`] returns after this, once the axum API's thread has ended.
     pub async fn stop(&self) {
         self.axum.send_replace(true);
         for handle in &self.handles {

@@ -1,12 +1,12 @@
 //! The page server: the demo page (static HTML, CSS and JavaScript embedded in the binary,
 //! no build step, nothing from a CDN) and the API's journal, both on the page's own origin.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use actix_web::http::Method;
 use actix_web::http::header::{CACHE_CONTROL, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
-use cors_runtime::Policy;
 use serde::Deserialize;
 
 use crate::api::{Route, Tenants};
@@ -191,44 +191,91 @@ struct GrantsQuery {
     /// Request header names its calls send, comma-separated.
     #[serde(default)]
     headers: String,
+    /// The setup of the page that asks (`axum`: the axum API's policies), as the page's
+    /// own query names it.
+    setup: Option<String>,
 }
 
-/// What each route of [`crate::api::ROUTES`] grants a page on `origin`, by the policy its
-/// handler compiled (the route without `#[cors]` grants nothing): `grants` whether a call
-/// from `origin` with the route's method gets an answer the page may read, `credentials`
-/// whether it may carry cookies, and for each name of `headers` (as given) whether the page
-/// may send that request header.
-///
-/// The page at `/?setup=axum` asks the same: the axum API's handlers have these policies
-/// route by route (`tests/demo_api.rs` holds them equal) and its `is_tenant` asks the same
-/// tenants' store.
-async fn grants(origin: &str, headers: &[&str], req: &HttpRequest) -> serde_json::Value {
+/// What one route grants a page, as `/grants` answers it.
+#[derive(Debug, serde::Serialize)]
+struct Grant {
+    method: &'static str,
+    path: &'static str,
+    /// Whether a call with the route's method gets an answer the page may read.
+    grants: bool,
+    /// Whether it may carry cookies.
+    credentials: bool,
+    /// For each request header name asked about (as given), whether the page may send it.
+    headers: BTreeMap<String, bool>,
+}
+
+impl Grant {
+    /// What the route without `#[cors]` grants: nothing.
+    fn nothing(route: &Route, headers: &[&str]) -> Grant {
+        Grant {
+            method: route.method,
+            path: route.path,
+            grants: false,
+            credentials: false,
+            headers: headers
+                .iter()
+                .map(|name| ((*name).to_owned(), false))
+                .collect(),
+        }
+    }
+}
+
+/// The [`Grant`] of a compiled policy of either adapter (their `Policy` types read alike)
+/// for `$route`, a page on `$origin` and the request header names `$headers`.
+/// `$application` is what its `grants_origin` asks the application with, where the
+/// application decides origins: actix-web's request, or the extensions of an axum request.
+macro_rules! grant_of {
+    ($policy:expr, $route:expr, $origin:expr, $headers:expr, $application:expr) => {{
+        let (policy, route): (_, &Route) = ($policy, $route);
+        Grant {
+            method: route.method,
+            path: route.path,
+            // The function deciding origins is asked, as the API asks it.
+            grants: policy.methods().contains(&route.method)
+                && policy.grants_origin($origin, $application).await,
+            credentials: policy.credentials(),
+            headers: $headers
+                .iter()
+                .map(|name| ((*name).to_owned(), policy.allows_request_header(name)))
+                .collect(),
+        }
+    }};
+}
+
+/// What each route of [`crate::api::ROUTES`] grants a page on `origin` ([`Grant`]), by the
+/// policy its handler compiled in the API of `setup` (the route without `#[cors]` grants
+/// nothing): the actix-web handlers' for the default and plain setups, the axum handlers'
+/// for the axum setup, whose `is_tenant` finds the tenants' store in the request's
+/// extensions, as in the axum API.
+async fn grants(
+    origin: &str,
+    headers: &[&str],
+    setup: Setup,
+    req: &HttpRequest,
+    tenants: &web::Data<Tenants>,
+) -> Vec<Grant> {
+    let mut axum_extensions = axum::http::Extensions::new();
+    axum_extensions.insert(tenants.clone().into_inner());
     let mut routes = Vec::new();
     for route in crate::api::ROUTES {
-        let policy = route.policy();
-        let allowed_headers: serde_json::Map<String, serde_json::Value> = headers
-            .iter()
-            .map(|name| {
-                let allowed = policy.is_some_and(|policy| policy.allows_request_header(name));
-                ((*name).to_owned(), allowed.into())
-            })
-            .collect();
-        // Where the application decides origins, its function is asked, as the API asks it.
-        let grants = match policy {
-            Some(policy) if policy.methods().contains(&route.method) => {
-                policy.grants_origin(origin, req).await
-            }
-            _ => false,
+        let grant = match setup {
+            Setup::Default | Setup::Plain => match route.policy() {
+                Some(policy) => grant_of!(policy, route, origin, headers, req),
+                None => Grant::nothing(route, headers),
+            },
+            Setup::Axum => match crate::axum_api::audited(route) {
+                Some(axum) => grant_of!(axum.policy(), route, origin, headers, &axum_extensions),
+                None => Grant::nothing(route, headers),
+            },
         };
-        routes.push(serde_json::json!({
-            "method": route.method,
-            "path": route.path,
-            "grants": grants,
-            "credentials": policy.is_some_and(Policy::credentials),
-            "headers": allowed_headers,
-        }));
+        routes.push(grant);
     }
-    routes.into()
+    routes
 }
 
 #[derive(Deserialize)]
@@ -270,7 +317,8 @@ fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
 /// `/?setup=axum` for the axum API),
 /// `/app.js`, `/style.css`,
 /// `GET /grants?origin=<origin>&headers=<names>` (what each route's policy grants a page on
-/// that origin, as JSON: the page's expectations come from there),
+/// that origin, as JSON: the page's expectations come from there; `&setup=axum` for the axum
+/// API's policies),
 /// `PUT` and `DELETE /tenants?origin=<origin>` (add or remove a tenant of `/api/tenant`),
 /// and `GET /journal?run=<id>` (what the API saw of one page load's calls, as JSON).
 pub fn configure(
@@ -313,14 +361,17 @@ pub fn configure(
         .route(
             "/grants",
             web::get().to(
-                |query: web::Query<GrantsQuery>, req: HttpRequest| async move {
+                |query: web::Query<GrantsQuery>,
+                 req: HttpRequest,
+                 tenants: web::Data<Tenants>| async move {
                     let headers: Vec<&str> = (query.headers.split(','))
                         .map(str::trim)
                         .filter(|name| !name.is_empty())
                         .collect();
+                    let setup = Setup::named(query.setup.as_deref());
                     HttpResponse::Ok()
                         .insert_header((CACHE_CONTROL, "no-store"))
-                        .json(grants(&query.origin, &headers, &req).await)
+                        .json(grants(&query.origin, &headers, setup, &req, &tenants).await)
                 },
             ),
         )

@@ -4,10 +4,13 @@
 //! the API. What is asserted is what the browser allowed and blocked, next to what the API's
 //! journal says it answered.
 //!
-//! Every scenario is written once, as a function of the [`Engine`], and runs as two tests,
-//! `chromium::<scenario>` and `firefox::<scenario>` ([`in_both_engines`]), with the same
-//! assertions. Where the engines legitimately differ, [`Engine`] says how (so far only the
-//! words of a blocked call's `TypeError`).
+//! Every scenario is written once, as a function of the [`Engine`] and, for every scenario
+//! that calls the API, of the [`Framework`] serving it (actix-web, or axum through
+//! `cors_axum`): it runs as `chromium::<scenario>` and `firefox::<scenario>`, or as
+//! `chromium::actix_web::<scenario>`, `chromium::axum::<scenario>` and the same under
+//! `firefox` ([`in_both_engines`]), with the same assertions. Where the engines or the
+//! frameworks legitimately differ, [`Engine`] and [`Framework`] say how (so far the words of
+//! a blocked call's `TypeError`, and the answers of the frameworks' own extractors).
 //!
 //! # Design: one page origin, shared; everything else per test
 //!
@@ -21,15 +24,17 @@
 //!   with `cargo run --example demo`), and the same page on a **second origin**,
 //!   `http://127.0.0.1:<free port>`, with the documented setups' other APIs on free ports:
 //!   the handlers without `Preflights` (`/?setup=plain`) and the API served by axum
-//!   (`/?setup=axum`). It runs on a thread of its own for the life of the process. Another process holding those ports (a running demo, a concurrent test run) is
-//!   waited for, for a bounded time, then reported plainly.
-//! - The demo page's rows run against the shared API; only the row test changes its store
-//!   (it creates an item and deletes it), one engine at a time, each from the demo's first
-//!   store, so what the page shows is the same every run and in both engines.
+//!   (`/?setup=axum`). It runs on a thread of its own for the life of the process. Another
+//!   process holding those ports (a running demo, a concurrent test run) is waited for, for
+//!   a bounded time, then reported plainly.
+//! - The demo page's rows run against the shared APIs; only the row tests change their
+//!   store (they create an item and delete it), one page at a time, each from the demo's
+//!   first store, so what the page shows is the same every run, in both engines and against
+//!   both frameworks.
 //! - Every other scenario makes its calls from the shared page (`/?manual`, which runs
-//!   nothing on load) to an **API of its own** on a free port ([`Isolated`], actix-web's, or
-//!   axum's for the scenarios named `..._in_axum`): its own store and its own journal, so
-//!   parallel tests cannot see each other's requests.
+//!   nothing on load) to an **API of its own** on a free port ([`Isolated`], served by the
+//!   scenario's [`Framework`]): its own store and its own journal, so parallel tests cannot
+//!   see each other's requests.
 //! - Every test has its **own browser process** (a new WebDriver session with a fresh
 //!   profile), so no preflight cache is shared between tests; within a test every
 //!   call is made with `cache: "no-store"` and tagged with a unique `?run=` query, and the
@@ -91,6 +96,51 @@ fn second_page_url() -> &'static str {
     &shared().more_page_urls[0]
 }
 
+/// The framework serving the demo's API in a scenario: the same routes, policies and
+/// stores either way (`cors_suite::api`, `cors_suite::axum_api`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framework {
+    /// actix-web, with `cors_runtime`'s `#[cors]` and `Preflights`.
+    ActixWeb,
+    /// axum, with `cors_axum`'s `#[cors]` and `routes!`.
+    Axum,
+}
+
+impl Framework {
+    /// The demo page's `setup` for this framework's API (`/?setup=axum`), if any.
+    fn setup(self) -> Option<&'static str> {
+        match self {
+            Framework::ActixWeb => None,
+            Framework::Axum => Some("axum"),
+        }
+    }
+
+    /// The URL of this framework's API in `demo`.
+    fn api_url(self, demo: &Running) -> String {
+        match self {
+            Framework::ActixWeb => demo.api_url.clone(),
+            Framework::Axum => demo.axum_api_url.clone().expect("the axum API"),
+        }
+    }
+
+    /// The status of a `DELETE /api/items/<id>` whose id its path extractor cannot parse:
+    /// actix-web's `404` (no resource matched), axum's `400` (`Path`'s rejection).
+    fn unparsable_id_status(self) -> u16 {
+        match self {
+            Framework::ActixWeb => 404,
+            Framework::Axum => 400,
+        }
+    }
+
+    /// How its `Json` extractor's `400` for a malformed body begins.
+    fn malformed_json_answer(self) -> &'static str {
+        match self {
+            Framework::ActixWeb => "Json deserialize error",
+            Framework::Axum => "Failed to parse the request body as JSON",
+        }
+    }
+}
+
 /// An API (with its own store and journal) on a free port, for one test. The page server
 /// that comes with it is unused: calls are made from the shared page on `localhost:8080`.
 struct Isolated {
@@ -100,18 +150,15 @@ struct Isolated {
 }
 
 impl Isolated {
-    /// The actix-web API.
-    fn start() -> Self {
-        let running = Running::start();
-        let api_url = running.api_url.clone();
-        Isolated { running, api_url }
-    }
-
-    /// The axum API (beside an actix-web one the test does not call).
-    fn start_axum() -> Self {
-        let running = Running::with(support::loopback_config_with_axum())
-            .unwrap_or_else(|error| panic!("{error}"));
-        let api_url = running.axum_api_url.clone().expect("the axum API");
+    /// The API served by `framework` (for axum, beside an actix-web one the test does not
+    /// call).
+    fn start(framework: Framework) -> Self {
+        let running = match framework {
+            Framework::ActixWeb => Running::start(),
+            Framework::Axum => Running::with(support::loopback_config_with_axum())
+                .unwrap_or_else(|error| panic!("{error}")),
+        };
+        let api_url = framework.api_url(&running);
         Isolated { running, api_url }
     }
 
@@ -203,6 +250,25 @@ async fn open(client: &Client, url: &str) {
 /// Opens the shared page on `localhost:8080` without running its rows.
 async fn open_manual(client: &Client) {
     open(client, &format!("{}?manual", shared().page_url)).await;
+}
+
+/// Opens the shared page at `page_url` (with its trailing slash) in the setup of
+/// `framework`'s API, lets it run its rows, and checks that they called that API.
+async fn open_rows_against(client: &Client, page_url: &str, framework: Framework) {
+    let url = match framework.setup() {
+        Some(setup) => format!("{page_url}?setup={setup}"),
+        None => page_url.to_owned(),
+    };
+    open(client, &url).await;
+    let api = client
+        .execute("return window.corsDemo.api;", vec![])
+        .await
+        .expect("the page's API");
+    assert_eq!(
+        api.as_str(),
+        Some(framework.api_url(shared()).as_str()),
+        "the page calls {framework:?}'s API"
+    );
 }
 
 /// What `fetch()` gave the page for one call.
@@ -431,6 +497,12 @@ async fn assert_table_rows(client: &Client, expected: &[(&str, Option<u16>)]) {
     );
 }
 
+/// The API journal entries the page showed for one row (those of its own run and row).
+fn page_saw(row: &Value) -> Vec<Seen> {
+    serde_json::from_value(row["server"].clone())
+        .unwrap_or_else(|error| panic!("the page has no journal for row {}: {error}", row["id"]))
+}
+
 /// The API journal entries the page showed for one row: (method, preflight, status).
 fn server_view(row: &Value) -> Vec<(String, bool, u64)> {
     row["server"]
@@ -455,20 +527,40 @@ fn seen(method: &str, preflight: bool, status: u64) -> (String, bool, u64) {
 /// time, each from the demo's first store, so every page (and picture) shows the same ids.
 static ONE_PAGE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-async fn every_row_of_the_demo_page_does_what_its_policy_says(engine: Engine) {
+/// The demo page's rows against `framework`'s API (`/`, `/?setup=axum`): the same outcomes,
+/// the same server views in the journal (the API's own entries: the page's calls went to its
+/// URL only) and the same reads. The page of the default setup is the README's picture.
+async fn every_row_of_the_demo_page_does_what_its_policy_says(
+    engine: Engine,
+    framework: Framework,
+) {
     let _turn = ONE_PAGE_AT_A_TIME.lock().await;
     let demo = shared();
     demo.items.reset();
     demo.tenants.reset();
     with_browser(engine, move |client| async move {
-        open(&client, &demo.page_url).await;
+        open_rows_against(&client, &demo.page_url, framework).await;
         let rows = assert_rows(&client, engine, ROWS_AT_LOCALHOST_8080).await;
         assert_server_views(&rows, true);
         assert_what_the_page_read(&rows, demo, true);
-        screenshot(&client, engine).await;
+        // The malformed body met the framework's own `Json` extractor.
+        let rejection = rows["items-bad-json"]["body"].as_str().unwrap_or_default();
+        assert!(
+            rejection.starts_with(framework.malformed_json_answer()),
+            "{rejection}"
+        );
+        if framework == Framework::ActixWeb {
+            screenshot(&client, engine).await;
+        }
     })
     .await;
-    // The other documented setup: the API without `Preflights`, its handlers awaiting.
+}
+
+/// The other documented setup of the actix-web API (`/?setup=plain`): its handlers without
+/// `Preflights`, awaiting.
+async fn every_row_of_the_plain_demo_page_does_what_its_setup_says(engine: Engine) {
+    let _turn = ONE_PAGE_AT_A_TIME.lock().await;
+    let demo = shared();
     demo.items.reset();
     demo.tenants.reset();
     with_browser(engine, move |client| async move {
@@ -476,40 +568,6 @@ async fn every_row_of_the_demo_page_does_what_its_policy_says(engine: Engine) {
         let rows = assert_rows(&client, engine, &rows_without_preflights()).await;
         assert_server_views(&rows, false);
         assert_what_the_page_read(&rows, demo, false);
-    })
-    .await;
-}
-
-/// The demo page at `/?setup=axum`: the same rows against the API served by axum, with the
-/// same outcomes, the same server views in the journal (the axum API's own entries: the
-/// page's calls went to its URL only) and the same reads.
-async fn every_row_of_the_axum_demo_page_does_what_its_policy_says(engine: Engine) {
-    let _turn = ONE_PAGE_AT_A_TIME.lock().await;
-    let demo = shared();
-    demo.items.reset();
-    demo.tenants.reset();
-    let axum_api_url = demo.axum_api_url.clone().expect("the axum API");
-    assert_ne!(axum_api_url, demo.api_url);
-    with_browser(engine, move |client| async move {
-        open(&client, &format!("{}?setup=axum", demo.page_url)).await;
-        let api = client
-            .execute("return window.corsDemo.api;", vec![])
-            .await
-            .expect("the page's API");
-        assert_eq!(
-            api.as_str(),
-            Some(axum_api_url.as_str()),
-            "the page calls axum"
-        );
-        let rows = assert_rows(&client, engine, ROWS_AT_LOCALHOST_8080).await;
-        assert_server_views(&rows, true);
-        assert_what_the_page_read(&rows, demo, true);
-        // The malformed body met axum's `Json` extractor, not actix-web's.
-        let rejection = rows["items-bad-json"]["body"].as_str().unwrap_or_default();
-        assert!(
-            rejection.starts_with("Failed to parse the request body as JSON"),
-            "{rejection}"
-        );
     })
     .await;
 }
@@ -628,14 +686,9 @@ fn assert_what_the_page_read(rows: &BTreeMap<String, Value>, demo: &Running, pre
     );
 
     // The Vary the page cannot read, from the journal: the handler's value, then Origin.
-    let vary = demo
-        .journal
-        .entries()
-        .into_iter()
-        .rev()
-        .find(|seen| seen.has_query("row", "vary"))
-        .unwrap();
-    assert_eq!(header(&vary, "vary"), "Accept-Encoding, Origin");
+    let vary = page_saw(&rows["vary"]);
+    assert_eq!(vary.len(), 1, "{vary:#?}");
+    assert_eq!(header(&vary[0], "vary"), "Accept-Encoding, Origin");
 }
 
 /// Saves the whole demo page as `docs/demo.png` (Chromium) or `docs/demo-firefox.png` (for
@@ -692,63 +745,51 @@ async fn screenshot(client: &Client, engine: Engine) {
     }
 }
 
-async fn a_second_page_origin_reads_only_the_star_route(engine: Engine) {
-    let demo = shared();
+/// The page on its second origin, `http://127.0.0.1:<port>`, against `framework`'s API: only
+/// the `*` route lets it read anything; the API answers the simple calls without a grant and
+/// refuses the preflights.
+async fn a_second_page_origin_reads_only_the_star_route(engine: Engine, framework: Framework) {
     assert!(
         second_page_url().starts_with("http://127.0.0.1:"),
         "{}",
         second_page_url()
     );
     with_browser(engine, move |client| async move {
-        open(&client, second_page_url()).await;
+        open_rows_against(&client, second_page_url(), framework).await;
         let origin = client
             .execute("return location.origin;", vec![])
             .await
             .expect("origin");
-        assert_eq!(
-            origin.as_str(),
-            Some(second_page_url().trim_end_matches('/'))
-        );
+        let origin = origin.as_str().expect("origin");
+        assert_eq!(origin, second_page_url().trim_end_matches('/'));
         let rows = assert_rows(&client, engine, ROWS_AT_SECOND_ORIGIN).await;
         // `*` answers every origin without needing Vary: Origin.
         assert_eq!(rows["hello-get"]["body"], "Hello");
         // The simple GETs were answered, only without a grant for this origin.
-        let journal = demo.journal.entries();
-        let dev = journal
-            .iter()
-            .rev()
-            .find(|seen| {
-                seen.has_query("row", "dev")
-                    && seen.origin.as_deref() == Some(origin.as_str().unwrap())
-            })
-            .expect("the API saw the GET /api/dev from the second origin");
-        assert_eq!((dev.method.as_str(), dev.status), ("GET", 200));
-        assert_eq!(dev.header("access-control-allow-origin"), None, "{dev:?}");
-        assert_eq!(header(dev, "vary"), "Origin");
-        // Behind the auth layer: the preflight is refused, and the 401 names no origin.
-        let from_here = |row: &str| {
-            journal
-                .iter()
-                .rev()
-                .find(|seen| {
-                    seen.has_query("row", row)
-                        && seen.origin.as_deref() == Some(origin.as_str().unwrap())
-                })
-                .unwrap_or_else(|| panic!("the API saw row {row} from the second origin"))
-        };
-        let refused = from_here("account-token");
+        let dev = page_saw(&rows["dev"]);
+        assert_eq!(summarized(&dev), [("GET", false, 200)], "{dev:#?}");
+        assert_eq!(dev[0].origin.as_deref(), Some(origin));
         assert_eq!(
-            (refused.preflight, refused.status),
-            (true, 403),
-            "{refused:?}"
+            dev[0].header("access-control-allow-origin"),
+            None,
+            "{dev:?}"
         );
-        let unauthorized = from_here("account-no-token");
+        assert_eq!(header(&dev[0], "vary"), "Origin");
+        // Behind the auth layer: the preflight is refused, and the 401 names no origin.
+        let refused = page_saw(&rows["account-token"]);
         assert_eq!(
-            (unauthorized.method.as_str(), unauthorized.status),
-            ("GET", 401)
+            summarized(&refused),
+            [("OPTIONS", true, 403)],
+            "{refused:#?}"
+        );
+        let unauthorized = page_saw(&rows["account-no-token"]);
+        assert_eq!(
+            summarized(&unauthorized),
+            [("GET", false, 401)],
+            "{unauthorized:#?}"
         );
         assert!(
-            unauthorized
+            unauthorized[0]
                 .headers
                 .iter()
                 .all(|(name, _)| !name.starts_with("access-control-")),
@@ -761,8 +802,8 @@ async fn a_second_page_origin_reads_only_the_star_route(engine: Engine) {
 // ---------------------------------------------------------------------------------------
 // Scenarios, each against an API of its own
 
-async fn a_credentialed_call_reads_the_exposed_header(engine: Engine) {
-    let api = Isolated::start();
+async fn a_credentialed_call_reads_the_exposed_header(engine: Engine, framework: Framework) {
+    let api = Isolated::start(framework);
     let run = unique("credentialed");
     let list = api.url("/api/items", &run);
     let hello = api.url("/hello", &run);
@@ -858,8 +899,11 @@ fn assert_preflight_then_post(journal: &[Seen]) {
     assert!(preflight.seq < post.seq);
 }
 
-async fn a_preflighted_post_is_answered_by_the_generated_options_route(engine: Engine) {
-    let api = Isolated::start();
+async fn a_preflighted_post_is_answered_by_the_generated_options_route(
+    engine: Engine,
+    framework: Framework,
+) {
+    let api = Isolated::start(framework);
     let create_run = unique("preflight-post");
     let create = api.url("/api/items", &create_run);
     let delete_run = unique("preflight-delete");
@@ -919,17 +963,11 @@ async fn a_preflighted_post_is_answered_by_the_generated_options_route(engine: E
     assert_eq!(api.running.items.list().len(), 3);
 }
 
-async fn a_credentialed_preflight_passes_the_auth_layer(engine: Engine) {
-    a_credentialed_preflight_passes_the_auth_layer_of(engine, Isolated::start()).await;
-}
-
-/// The same against the axum API: the preflight is answered by `routes!(me)
-/// .authenticated(...)` without the bearer check, the check's `401` carries the grant.
-async fn a_credentialed_preflight_passes_the_auth_layer_in_axum(engine: Engine) {
-    a_credentialed_preflight_passes_the_auth_layer_of(engine, Isolated::start_axum()).await;
-}
-
-async fn a_credentialed_preflight_passes_the_auth_layer_of(engine: Engine, api: Isolated) {
+/// The preflight of the route behind the bearer check is answered without it (by
+/// `cors_runtime::Preflights` in actix-web, by `routes!(me).authenticated(...)` in axum), and
+/// the check's `401` carries the grant.
+async fn a_credentialed_preflight_passes_the_auth_layer(engine: Engine, framework: Framework) {
+    let api = Isolated::start(framework);
     let token_run = unique("account-token");
     let with_token = api.url("/api/account/me", &token_run);
     let no_token_run = unique("account-no-token");
@@ -991,8 +1029,11 @@ async fn a_credentialed_preflight_passes_the_auth_layer_of(engine: Engine, api: 
     );
 }
 
-async fn a_header_the_policy_does_not_allow_is_blocked_at_the_preflight(engine: Engine) {
-    let api = Isolated::start();
+async fn a_header_the_policy_does_not_allow_is_blocked_at_the_preflight(
+    engine: Engine,
+    framework: Framework,
+) {
+    let api = Isolated::start(framework);
     let refused_run = unique("x-secret");
     let refused = api.url("/api/items", &refused_run);
     let allowed_run = unique("x-api-key");
@@ -1036,8 +1077,8 @@ async fn a_header_the_policy_does_not_allow_is_blocked_at_the_preflight(engine: 
     assert_eq!(journal[0].request_headers.as_deref(), Some("x-api-key"));
 }
 
-async fn an_origin_the_policy_does_not_allow_is_blocked(engine: Engine) {
-    let api = Isolated::start();
+async fn an_origin_the_policy_does_not_allow_is_blocked(engine: Engine, framework: Framework) {
+    let api = Isolated::start(framework);
     let put_run = unique("put");
     let put = api.url("/api/items/1", &put_run);
     let subdomain_run = unique("subdomain");
@@ -1110,8 +1151,8 @@ async fn an_origin_the_policy_does_not_allow_is_blocked(engine: Engine) {
     assert_eq!(header(get, "vary"), "Origin");
 }
 
-async fn error_statuses_are_readable_by_the_page(engine: Engine) {
-    let api = Isolated::start();
+async fn error_statuses_are_readable_by_the_page(engine: Engine, framework: Framework) {
+    let api = Isolated::start(framework);
     let run = unique("errors");
     let fail = api.url("/api/fail", &run);
     let unknown = api.url("/api/items/999999", &run);
@@ -1132,14 +1173,14 @@ async fn error_statuses_are_readable_by_the_page(engine: Engine) {
         got.assert_allowed(404);
         assert_eq!(got.body, r#"{"error":"no item 999999"}"#);
 
-        // A path the extractor cannot parse is actix's 404, still readable.
+        // A path its extractor cannot parse: the framework's own answer, still readable.
         let got = probe(
             &client,
             &bad_id,
             json!({ "method": "DELETE", "credentials": "include" }),
         )
         .await;
-        got.assert_allowed(404);
+        got.assert_allowed(framework.unparsable_id_status());
 
         let malformed = json!({
             "method": "POST",
@@ -1149,7 +1190,10 @@ async fn error_statuses_are_readable_by_the_page(engine: Engine) {
         });
         let got = probe(&client, &items, malformed).await;
         got.assert_allowed(400);
-        assert!(!got.body.is_empty(), "actix explains the 400: {got:?}");
+        assert!(
+            got.body.starts_with(framework.malformed_json_answer()),
+            "the framework explains the 400: {got:?}"
+        );
     })
     .await;
     let journal = api.journal(&run);
@@ -1163,7 +1207,7 @@ async fn error_statuses_are_readable_by_the_page(engine: Engine) {
         [
             ("GET", 500),
             ("DELETE", 404),
-            ("DELETE", 404),
+            ("DELETE", framework.unparsable_id_status()),
             ("POST", 400)
         ],
         "{journal:#?}"
@@ -1232,34 +1276,52 @@ async fn the_browser_reaches_no_host_beyond_loopback(engine: Engine) {
 // ---------------------------------------------------------------------------------------
 // Each scenario in each engine
 
-/// Every scenario above, once per engine: `chromium::<scenario>` and `firefox::<scenario>`.
+/// Every scenario above, once per engine (`chromium::<scenario>`, `firefox::<scenario>`),
+/// and those `against each framework` once per framework too
+/// (`chromium::actix_web::<scenario>`, `chromium::axum::<scenario>`, ...).
 macro_rules! in_both_engines {
-    ($($scenario:ident),* $(,)?) => {
+    (
+        against each framework: $($each:ident),* ;
+        once: $($once:ident),* $(,)?
+    ) => {
         mod chromium {
-            $(#[tokio::test]
-            async fn $scenario() {
-                super::$scenario(super::Engine::Chromium).await;
-            })*
+            in_both_engines!(@in Chromium; $($each),*; $($once),*);
         }
         mod firefox {
+            in_both_engines!(@in Firefox; $($each),*; $($once),*);
+        }
+    };
+    (@in $engine:ident; $($each:ident),*; $($once:ident),*) => {
+        mod actix_web {
             $(#[tokio::test]
-            async fn $scenario() {
-                super::$scenario(super::Engine::Firefox).await;
+            async fn $each() {
+                crate::$each(crate::Engine::$engine, crate::Framework::ActixWeb).await;
             })*
         }
+        mod axum {
+            $(#[tokio::test]
+            async fn $each() {
+                crate::$each(crate::Engine::$engine, crate::Framework::Axum).await;
+            })*
+        }
+        $(#[tokio::test]
+        async fn $once() {
+            crate::$once(crate::Engine::$engine).await;
+        })*
     };
 }
 
 in_both_engines!(
-    every_row_of_the_demo_page_does_what_its_policy_says,
-    every_row_of_the_axum_demo_page_does_what_its_policy_says,
-    a_second_page_origin_reads_only_the_star_route,
-    a_credentialed_call_reads_the_exposed_header,
-    a_preflighted_post_is_answered_by_the_generated_options_route,
-    a_credentialed_preflight_passes_the_auth_layer,
-    a_credentialed_preflight_passes_the_auth_layer_in_axum,
-    a_header_the_policy_does_not_allow_is_blocked_at_the_preflight,
-    an_origin_the_policy_does_not_allow_is_blocked,
-    error_statuses_are_readable_by_the_page,
-    the_browser_reaches_no_host_beyond_loopback,
+    against each framework:
+        every_row_of_the_demo_page_does_what_its_policy_says,
+        a_second_page_origin_reads_only_the_star_route,
+        a_credentialed_call_reads_the_exposed_header,
+        a_preflighted_post_is_answered_by_the_generated_options_route,
+        a_credentialed_preflight_passes_the_auth_layer,
+        a_header_the_policy_does_not_allow_is_blocked_at_the_preflight,
+        an_origin_the_policy_does_not_allow_is_blocked,
+        error_statuses_are_readable_by_the_page;
+    once:
+        every_row_of_the_plain_demo_page_does_what_its_setup_says,
+        the_browser_reaches_no_host_beyond_loopback,
 );

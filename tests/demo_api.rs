@@ -411,6 +411,45 @@ async fn the_demo_binds_free_ports_and_stops() {
         .expect("a clean stop");
 }
 
+/// The axum API runs on a runtime of its own, on a thread of its own: it answers while the
+/// thread that runs the demo (its actix system) is busy, as the actix-web servers' workers
+/// do, and stops with the demo.
+/// (A module of its own: `#[test]` here is the standard one, not `actix_web::test`.)
+mod axum_thread {
+    use super::support::{self, PAGE};
+
+    #[test]
+    fn the_axum_api_answers_while_the_thread_running_the_demo_is_busy() {
+        let demo =
+            cors_suite::Demo::bind(support::loopback_config_with_axum()).expect("free ports");
+        let axum = demo.axum_api_url.as_deref().expect("the axum API");
+        let axum = axum
+            .strip_prefix("http://")
+            .and_then(|address| address.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected axum API URL {axum}"));
+        let stopper = demo.stopper();
+        actix_web::rt::System::new().block_on(async move {
+            let mut running = std::pin::pin!(demo.run());
+            // The first poll starts every server.
+            let first = std::future::poll_fn(|context| {
+                std::task::Poll::Ready(running.as_mut().poll(context))
+            });
+            assert!(first.await.is_pending());
+            // This thread, which runs the demo, now waits here and serves nothing.
+            let hello = support::request("GET", "/hello", &[("Origin", PAGE.as_bytes())], b"");
+            let answer = std::thread::spawn(move || support::exchange(axum, &hello))
+                .join()
+                .expect("the client's thread");
+            assert!(
+                matches!(&answer, Ok(response) if response.status == 200),
+                "the axum API did not answer while the demo's thread was busy: {answer:?}"
+            );
+            let (_, outcome) = futures_util::future::join(stopper.stop(), running).await;
+            outcome.expect("a clean stop");
+        });
+    }
+}
+
 /// The route table of `cors_suite::api` against the audit of every `#[cors]` handler (a
 /// module of its own: `#[test]` here is the standard one, not `actix_web::test`).
 mod route_table {
@@ -557,7 +596,8 @@ mod axum_route_table {
 }
 
 /// The page server's `/grants`, where the page gets what each row should do: the answers of
-/// the policies the API compiled, never a matcher of the page's own.
+/// the policies the API compiled, never a matcher of the page's own; the same for the
+/// actix-web API's policies and (`setup=axum`) the axum API's.
 mod grants {
     use std::collections::BTreeMap;
     use std::sync::Arc;
@@ -569,13 +609,19 @@ mod grants {
 
     use super::support::{APP, PAGE};
 
-    /// `/grants?origin=<origin>&headers=<headers>` of a page server, by `METHOD /path`.
-    async fn grants(origin: &str, headers: &str) -> BTreeMap<String, Value> {
-        grants_with(origin, headers, web::Data::default()).await
+    /// The `setup` of `/grants` for each API: the actix-web one's policies (none given), the
+    /// axum one's.
+    const SETUPS: [Option<&str>; 2] = [None, Some("axum")];
+
+    /// `/grants?origin=<origin>&headers=<headers>&setup=<setup>` of a page server, by
+    /// `METHOD /path`.
+    async fn grants(setup: Option<&str>, origin: &str, headers: &str) -> BTreeMap<String, Value> {
+        grants_with(setup, origin, headers, web::Data::default()).await
     }
 
     /// [`grants`] with the API's tenants `tenants`.
     async fn grants_with(
+        setup: Option<&str>,
         origin: &str,
         headers: &str,
         tenants: web::Data<api::Tenants>,
@@ -586,10 +632,14 @@ mod grants {
             App::new().configure(move |config| page::configure(config, page, journal, tenants)),
         )
         .await;
-        let query = url::form_urlencoded::Serializer::new(String::new())
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query
             .append_pair("origin", origin)
-            .append_pair("headers", headers)
-            .finish();
+            .append_pair("headers", headers);
+        if let Some(setup) = setup {
+            query.append_pair("setup", setup);
+        }
+        let query = query.finish();
         let request = test::TestRequest::get()
             .uri(&format!("/grants?{query}"))
             .to_request();
@@ -611,8 +661,8 @@ mod grants {
     }
 
     /// The routes whose policy grants `origin` its method.
-    async fn granted(origin: &str) -> Vec<String> {
-        grants(origin, "")
+    async fn granted(setup: Option<&str>, origin: &str) -> Vec<String> {
+        grants(setup, origin, "")
             .await
             .into_iter()
             .filter(|(_, grant)| grant["grants"] == true)
@@ -624,63 +674,81 @@ mod grants {
 
     #[actix_web::test]
     async fn the_page_origin_is_granted_what_the_policies_name() {
-        assert_eq!(
-            granted(PAGE).await,
-            [
-                "DELETE /api/items/{id}",
-                "GET /api/account/me",
-                "GET /api/dev",
-                "GET /api/fail",
-                "GET /api/items",
-                "GET /api/team/members",
-                "GET /api/tenant",
-                "GET /api/vary",
-                "GET /hello",
-                "POST /api/items",
-                "POST /hello",
-            ]
-        );
-        assert_eq!(
-            granted(APP).await,
-            [
-                "GET /api/items",
-                "GET /api/subdomain",
-                "GET /hello",
-                "POST /api/items",
-                "POST /hello",
-                "PUT /api/items/{id}",
-            ]
-        );
-        assert_eq!(
-            granted("https://shop.example.com").await,
-            ["GET /api/subdomain", HELLO[0], HELLO[1]]
-        );
-        assert_eq!(
-            granted("http://localhost:3000").await,
-            ["GET /api/dev", HELLO[0], HELLO[1]]
-        );
-        assert_eq!(granted("https://evil.example.net").await, HELLO);
+        for setup in SETUPS {
+            assert_eq!(
+                granted(setup, PAGE).await,
+                [
+                    "DELETE /api/items/{id}",
+                    "GET /api/account/me",
+                    "GET /api/dev",
+                    "GET /api/fail",
+                    "GET /api/items",
+                    "GET /api/team/members",
+                    "GET /api/tenant",
+                    "GET /api/vary",
+                    "GET /hello",
+                    "POST /api/items",
+                    "POST /hello",
+                ],
+                "{setup:?}"
+            );
+            assert_eq!(
+                granted(setup, APP).await,
+                [
+                    "GET /api/items",
+                    "GET /api/subdomain",
+                    "GET /hello",
+                    "POST /api/items",
+                    "POST /hello",
+                    "PUT /api/items/{id}",
+                ],
+                "{setup:?}"
+            );
+            assert_eq!(
+                granted(setup, "https://shop.example.com").await,
+                ["GET /api/subdomain", HELLO[0], HELLO[1]],
+                "{setup:?}"
+            );
+            assert_eq!(
+                granted(setup, "http://localhost:3000").await,
+                ["GET /api/dev", HELLO[0], HELLO[1]],
+                "{setup:?}"
+            );
+            assert_eq!(
+                granted(setup, "https://evil.example.net").await,
+                HELLO,
+                "{setup:?}"
+            );
+        }
     }
 
     /// `/api/tenant` grants what the application's function answers: a tenant of the store,
     /// inside the bound, and nobody else.
     #[actix_web::test]
     async fn the_tenant_route_grants_the_stores_tenants() {
-        let tenants = web::Data::new(api::Tenants::default());
-        let (member, stranger) = (
-            "https://shop.tenant.example",
-            "https://other.tenant.example",
-        );
-        tenants.add(member);
-        tenants.add("http://plain.tenant.example"); // outside the bound
-        for (origin, expected) in [
-            (member, true),
-            (stranger, false),
-            ("http://plain.tenant.example", false),
-        ] {
-            let answer = grants_with(origin, "", tenants.clone()).await;
-            assert_eq!(answer["GET /api/tenant"]["grants"], expected, "{origin}");
-            assert_eq!(answer["GET /api/team/members"]["grants"], false, "{origin}");
+        for setup in SETUPS {
+            let tenants = web::Data::new(api::Tenants::default());
+            let (member, stranger) = (
+                "https://shop.tenant.example",
+                "https://other.tenant.example",
+            );
+            tenants.add(member);
+            tenants.add("http://plain.tenant.example"); // outside the bound
+            for (origin, expected) in [
+                (member, true),
+                (stranger, false),
+                ("http://plain.tenant.example", false),
+            ] {
+                let answer = grants_with(setup, origin, "", tenants.clone()).await;
+                assert_eq!(
+                    answer["GET /api/tenant"]["grants"], expected,
+                    "{setup:?} {origin}"
+                );
+                assert_eq!(
+                    answer["GET /api/team/members"]["grants"], false,
+                    "{setup:?} {origin}"
+                );
+            }
         }
     }
 
@@ -689,39 +757,131 @@ mod grants {
     /// expects them blocked. Only the `*` policy grants them.
     #[actix_web::test]
     async fn origins_a_looser_matcher_accepted_are_refused() {
-        for origin in [
-            "https://a..example.com",
-            "https://APP.example.com",
-            "https://A.example.com",
-            "https://-a.example.com",
-            "https://a_b.example.com",
-            "https://a%2e.example.com",
-            "http://localhost:080",
-            "http://localhost:08080",
-            "http://localhost:0",
-            "http://localhost:65536",
-            "http://localhost:99999",
-        ] {
-            assert_eq!(granted(origin).await, HELLO, "{origin}");
+        for setup in SETUPS {
+            for origin in [
+                "https://a..example.com",
+                "https://APP.example.com",
+                "https://A.example.com",
+                "https://-a.example.com",
+                "https://a_b.example.com",
+                "https://a%2e.example.com",
+                "http://localhost:080",
+                "http://localhost:08080",
+                "http://localhost:0",
+                "http://localhost:65536",
+                "http://localhost:99999",
+            ] {
+                assert_eq!(granted(setup, origin).await, HELLO, "{setup:?} {origin}");
+            }
         }
     }
 
     #[actix_web::test]
     async fn request_headers_and_credentials_are_the_policies() {
-        let answer = grants(PAGE, "Content-Type, X-Secret,Authorization,,").await;
-        let headers = |key: &str| answer[key]["headers"].clone();
-        assert_eq!(
-            headers("GET /api/items"),
-            serde_json::json!({ "Content-Type": true, "X-Secret": false, "Authorization": false })
-        );
-        // `*` never covers `Authorization`; the account route lists it.
-        assert_eq!(headers("GET /api/account/me")["Authorization"], true);
-        assert_eq!(headers("POST /hello")["X-Secret"], false);
-        assert_eq!(headers("GET /api/private")["Content-Type"], false);
-        let credentials = |key: &str| answer[key]["credentials"].clone();
-        assert_eq!(credentials("GET /api/items"), true);
-        assert_eq!(credentials("GET /hello"), false);
-        assert_eq!(credentials("GET /api/private"), false);
+        for setup in SETUPS {
+            let answer = grants(setup, PAGE, "Content-Type, X-Secret,Authorization,,").await;
+            let headers = |key: &str| answer[key]["headers"].clone();
+            assert_eq!(
+                headers("GET /api/items"),
+                serde_json::json!({ "Content-Type": true, "X-Secret": false, "Authorization": false }),
+                "{setup:?}"
+            );
+            // `*` never covers `Authorization`; the account route lists it.
+            assert_eq!(
+                headers("GET /api/account/me")["Authorization"],
+                true,
+                "{setup:?}"
+            );
+            assert_eq!(headers("POST /hello")["X-Secret"], false, "{setup:?}");
+            assert_eq!(
+                headers("GET /api/private")["Content-Type"],
+                false,
+                "{setup:?}"
+            );
+            let credentials = |key: &str| answer[key]["credentials"].clone();
+            assert_eq!(credentials("GET /api/items"), true, "{setup:?}");
+            assert_eq!(credentials("GET /hello"), false, "{setup:?}");
+            assert_eq!(credentials("GET /api/private"), false, "{setup:?}");
+        }
+    }
+}
+
+/// `/grants?setup=axum`, where the page at `/?setup=axum` gets what each row should do: the
+/// answers of the axum routes' own policies, over the real sockets of a running demo. (A
+/// module of its own: `#[test]` here is the standard one, not `actix_web::test`.)
+mod axum_grants {
+    use std::net::SocketAddr;
+    use std::time::Instant;
+
+    use cors_suite::api::TENANT_ANSWERS_KEPT;
+    use serde_json::Value;
+
+    use super::support::{Running, exchange, loopback_config_with_axum, request, unique};
+
+    /// Whether the page server's `/grants` says `GET /api/tenant` grants `origin`, asking
+    /// the policies of `setup` (`None` for the actix-web API's).
+    fn tenant_granted(page: SocketAddr, origin: &str, setup: Option<&str>) -> bool {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("origin", origin);
+        if let Some(setup) = setup {
+            query.append_pair("setup", setup);
+        }
+        let target = format!("/grants?{}", query.finish());
+        let response = exchange(page, &request("GET", &target, &[], b""))
+            .unwrap_or_else(|error| panic!("{target}: {error}"));
+        assert_eq!(response.status, 200, "{target}: {response:?}");
+        let grants: Vec<Value> = serde_json::from_slice(&response.body).expect("JSON");
+        let tenant = grants
+            .iter()
+            .find(|grant| grant["method"] == "GET" && grant["path"] == "/api/tenant")
+            .expect("GET /api/tenant in the answer");
+        tenant["grants"] == true
+    }
+
+    /// The axum API keeps its function's answers for a while: an origin it granted a moment
+    /// ago is still granted after leaving the store. The page server, asked for the axum
+    /// setup, asks the axum route's policy, through the same kept answers, so it says what
+    /// the axum API does; the actix-web policy, never asked about that origin, refuses it.
+    #[test]
+    fn the_axum_setup_is_answered_by_the_axum_routes_and_their_kept_answers() {
+        let demo =
+            Running::with(loopback_config_with_axum()).unwrap_or_else(|error| panic!("{error}"));
+        let page: SocketAddr = demo
+            .page_url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .parse()
+            .expect("the page's address");
+        let axum = demo.axum_api.expect("the axum API");
+        // Each attempt must end while the answer is kept; a slower one proves nothing.
+        for _ in 0..3 {
+            let origin = format!("https://{}.tenant.example", unique("kept"));
+            demo.tenants.add(&origin);
+            let asked = Instant::now();
+            let origin_header = [("Origin", origin.as_bytes())];
+            let answer = exchange(axum, &request("GET", "/api/tenant", &origin_header, b""))
+                .expect("the axum API answers");
+            assert_eq!(answer.status, 200, "{answer:?}");
+            assert_eq!(
+                answer.one("access-control-allow-origin").as_deref(),
+                Some(origin.as_str()),
+                "the axum API grants the tenant: {answer:?}"
+            );
+            demo.tenants.remove(&origin);
+            let (axum_grants, actix_grants) = (
+                tenant_granted(page, &origin, Some("axum")),
+                tenant_granted(page, &origin, None),
+            );
+            if asked.elapsed() < TENANT_ANSWERS_KEPT {
+                assert!(axum_grants, "the axum route's kept answer grants {origin}");
+                assert!(
+                    !actix_grants,
+                    "the actix-web route asks the store about {origin}"
+                );
+                return;
+            }
+        }
+        panic!("no attempt ended within {TENANT_ANSWERS_KEPT:?}, while the answers are kept");
     }
 }
 

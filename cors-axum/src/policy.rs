@@ -4,7 +4,9 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use crate::decide::Decider;
+use axum::http::{Extensions, HeaderValue};
+
+use crate::decide::{Decider, Verdict};
 use crate::prepared::Prepared;
 
 /// One handler's CORS policy, built by `#[cors(...)]` when the crate compiles.
@@ -86,6 +88,57 @@ impl Policy {
     /// grant, by the same matching the routes use.
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.parts.allows_origin(origin)
+    }
+
+    /// Whether a request from `origin` gets a grant in the application whose requests carry
+    /// `extensions`: [`Self::allows_origin`], and where the application decides origins, its
+    /// function's answer, through the answers the routes keep (so it may wait for a lookup).
+    /// For a page that shows what a policy grants, or an admin route checking a tenant.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// use axum::Extension;
+    /// use axum::http::Extensions;
+    /// use cors_axum::cors;
+    ///
+    /// async fn is_tenant(origin: String, Extension(tenants): Extension<Arc<Vec<String>>>) -> bool {
+    ///     tenants.contains(&origin)
+    /// }
+    ///
+    /// #[cors(get, path = "/catalog", origins = "https://*", decide_origin = "is_tenant")]
+    /// async fn catalog() -> &'static str {
+    ///     "[]"
+    /// }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let policy = cors_axum::audit::routes()
+    ///     .into_iter()
+    ///     .find(|route| route.handler == "catalog")
+    ///     .unwrap()
+    ///     .policy();
+    /// // What `Router::layer(Extension(...))` puts in every request.
+    /// let mut extensions = Extensions::new();
+    /// extensions.insert(Arc::new(vec!["https://shop.example".to_owned()]));
+    /// assert!(policy.grants_origin("https://shop.example", &extensions).await);
+    /// assert!(!policy.grants_origin("https://other.example", &extensions).await);
+    /// assert!(!policy.grants_origin("http://shop.example", &extensions).await); // outside the bound
+    /// # });
+    /// ```
+    pub async fn grants_origin(&self, origin: &str, extensions: &Extensions) -> bool {
+        if !self.allows_origin(origin) {
+            return false;
+        }
+        let PolicyOrigins::Decided { decider, .. } = &self.parts.origins else {
+            return true;
+        };
+        let Ok(origin) = HeaderValue::from_str(origin) else {
+            return false;
+        };
+        match decider.verdict(decider.answers(), &origin, extensions) {
+            Verdict::Now(decided) => decided.is_ok(),
+            Verdict::Later(lookup) => decider.finish(lookup).await.is_ok(),
+        }
     }
 
     /// Whether a page may send the request header `name` (any case), as a preflight asks.

@@ -244,11 +244,14 @@
   ];
 
   // What each route's policy grants this page: the page server asks the policies the API
-  // compiled whether they grant this page's origin the route's method, credentials, and
-  // each request header the rows send. A Map by "METHOD /path".
+  // of this page's setup compiled (the axum handlers' at `/?setup=axum`) whether they grant
+  // this page's origin the route's method, credentials, and each request header the rows
+  // send. A Map by "METHOD /path".
   async function askGrants() {
     const names = [...new Set(ROWS.flatMap((row) => Object.keys(row.headers || {})))];
     const query = new URLSearchParams({ origin: ORIGIN, headers: names.join(",") });
+    const setup = new URLSearchParams(location.search).get("setup");
+    if (setup !== null) query.set("setup", setup);
     const response = await fetch(`/grants?${query}`, { cache: "no-store" });
     if (!response.ok) throw new Error(`the page server answered ${response.status}`);
     const grants = await response.json();
@@ -423,11 +426,8 @@
   document.getElementById("page-origin").textContent = ORIGIN;
   document.getElementById("api-origin").textContent = API;
   if (FRAMEWORK === "axum") {
-    // The page server asks the actix-web API's compiled policies: the axum handlers' are the
-    // same, route by route, as tests/demo_api.rs checks, and both ask one tenants' store.
-    document.getElementById("expected-source").innerHTML = " (the actix-web handlers' policies: the axum " +
-      "handlers' are the same, route by route, as <code>tests/demo_api.rs</code> checks, and both APIs ask " +
-      "one tenants' store)";
+    document.getElementById("expected-source").innerHTML = " (the axum handlers' own policies: the same as " +
+      "the actix-web handlers', route by route, as <code>tests/demo_api.rs</code> checks)";
   }
   window.corsDemo = { api: API, origin: ORIGIN, rows: ROWS, probe, runAll };
   if (new URLSearchParams(location.search).has("manual")) {

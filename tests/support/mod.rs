@@ -206,9 +206,10 @@ impl Drop for Running {
     }
 }
 
-/// Panics of the demo's threads (its actix system and the servers' workers) since the first
-/// [`Running::start`] of this process. A panicking worker is replaced by actix, so "the server
-/// still answers" alone would not notice one; this does.
+/// Panics of the demo's threads (its actix system, the servers' workers and the axum API's
+/// thread) since the first [`Running::start`] of this process. A panicking worker is replaced
+/// by actix, and a panicking axum handler only drops its connection, so "the server still
+/// answers" alone would not notice one; this does.
 pub fn server_panics() -> Vec<String> {
     panics().lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
@@ -225,7 +226,10 @@ fn install_panic_counter() {
         std::panic::set_hook(Box::new(move |info| {
             let thread = std::thread::current();
             let name = thread.name().unwrap_or("");
-            if name == DEMO_THREAD || name.starts_with("actix") {
+            if name == DEMO_THREAD
+                || name == cors_suite::AXUM_API_THREAD
+                || name.starts_with("actix")
+            {
                 panics()
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())

@@ -8,6 +8,7 @@ mod answer;
 pub mod audit;
 #[doc = include_str!("../docs/coming-from-tower-http.md")]
 pub mod coming_from_tower_http {}
+pub mod debug;
 pub mod decide;
 mod grant;
 mod hooks;

@@ -18,12 +18,13 @@ use axum::http::header::{
 };
 use axum::response::Response;
 use cors_core::answers::Decided;
-use cors_core::reason::DecidedRefusal;
+use cors_core::reason::{DecidedRefusal, Reason, Refused};
 use cors_rules::judge::{Sent, judge_preflight};
 use tower_service::Service;
 
 use crate::answer::insert_allow_origin;
-use crate::decide::Verdict;
+use crate::debug::explains_refusals;
+use crate::decide::{Decider, Verdict};
 use crate::prepared::{Prepared, only_line};
 use crate::vary;
 
@@ -138,6 +139,8 @@ impl Served {
         };
         let prepared = &served.prepared;
         let methods = [served.method];
+        // Read now: the decision may come after the request is gone.
+        let explain = explains_refusals(req.extensions());
         let origin = match only_line(&origins) {
             Some(origin) => Sent::Once(origin),
             None => Sent::Not(origins.iter().count()),
@@ -165,6 +168,7 @@ impl Served {
                             decider.name,
                             decided,
                             allow_origin,
+                            explain,
                         ),
                         Verdict::Later(lookup) => {
                             let path = self.path;
@@ -177,6 +181,7 @@ impl Served {
                                     decider.name,
                                     decided,
                                     allow_origin,
+                                    explain,
                                 ))
                             }));
                         }
@@ -184,31 +189,37 @@ impl Served {
                 }
             },
             Err(refusal) => {
-                let reason = cors_core::reason::Reason {
+                let reason = Refused::Judged(Reason {
                     parts: &prepared.policy.parts,
                     methods: &methods,
                     refusal: &refusal,
-                };
-                refused(self.path, prepared, reason)
+                });
+                refused(self.path, prepared, &reason, explain)
             }
         };
         Answering::Now(ready(Ok(response)))
     }
 
-    /// The answer once the application's function decided about the origin.
+    /// The answer once the application's function decided about the origin; `explain`
+    /// tells whether a refusal gives its reason.
     fn decided_on(
         path: &str,
         served: &ServedMethod,
         name: &str,
         decided: Decided,
         allow_origin: HeaderValue,
+        explain: bool,
     ) -> Response {
         let prepared = &served.prepared;
         match decided {
             Ok(()) => allowed(prepared, &served.allow_methods, allow_origin),
             Err(failure) => {
-                let reason = DecidedRefusal::of(name, &prepared.policy.parts, failure.as_deref());
-                refused(path, prepared, reason)
+                let reason = Refused::Decided(DecidedRefusal::of(
+                    name,
+                    &prepared.policy.parts,
+                    failure.as_deref(),
+                ));
+                refused(path, prepared, &reason, explain)
             }
         }
     }
@@ -221,10 +232,26 @@ impl Served {
     }
 }
 
-/// The 403 of a refused preflight: no `Access-Control-*` header; the reason is logged.
-fn refused(path: &str, prepared: &Prepared, reason: impl std::fmt::Display) -> Response {
-    log::debug!(target: "cors", "preflight for {path} refused: {reason}");
-    with_vary(prepared, status(StatusCode::FORBIDDEN))
+/// The 403 of a refused preflight: no `Access-Control-*` header; the reason is logged, and
+/// put in `X-Cors-Refused` when the router turned [`crate::debug`] on (`explain`).
+fn refused(
+    path: &str,
+    prepared: &Prepared,
+    reason: &Refused<'_, Decider>,
+    explain: bool,
+) -> Response {
+    reason.log(path);
+    let mut response = status(StatusCode::FORBIDDEN);
+    if explain
+        && let Some(value) = reason
+            .explanation()
+            .and_then(|words| HeaderValue::from_str(&words).ok())
+    {
+        response
+            .headers_mut()
+            .insert(crate::debug::REFUSED_HEADER, value);
+    }
+    with_vary(prepared, response)
 }
 
 /// `response` with the `Vary` of every preflight of `prepared`'s policy.

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod answers;
+pub mod audit;
 pub mod configured;
 /// Method lists `#[cors]` names instead of writing them out in each handler's `static`:
 /// each list written there is one more allocation for the compiler to check. Not a public

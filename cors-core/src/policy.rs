@@ -85,6 +85,25 @@ impl<D> Parts<D> {
         }
     }
 
+    /// Whether a page's call needs a preflight: the policy lets it use a method other than
+    /// `GET`, `HEAD` and `POST`, or send a request header. Each such call costs a second
+    /// round trip whenever the browser holds no answer for it.
+    pub fn preflighted(&self) -> bool {
+        self.allow_headers.is_some()
+            || (self.methods.iter()).any(|method| !matches!(*method, "GET" | "HEAD" | "POST"))
+    }
+
+    /// How long browsers keep this policy's preflight answers, when that is worth a look: a
+    /// preflighted policy without `max_age` (5 seconds, the Fetch standard's default), or a
+    /// `max_age` above Chromium's cap of 7200 seconds (Firefox keeps up to 86400).
+    pub fn preflight_cache_note(&self) -> Option<&'static str> {
+        match self.max_age {
+            None if self.preflighted() => Some("browsers keep preflights 5 s"),
+            Some(seconds) if seconds > CHROMIUM_MAX_AGE => Some("Chromium keeps 7200 s"),
+            _ => None,
+        }
+    }
+
     /// Whether the answer depends on the request's `Origin`, so caches must key on it.
     /// Configured origins always do: a reload can turn `*` into a list.
     pub fn varies_by_origin(&self) -> bool {
@@ -126,6 +145,9 @@ impl<D: Named> fmt::Display for PolicyOrigins<D> {
         write!(f, " ({} from {})", slot.name(), loaded.source())
     }
 }
+
+/// The longest Chromium keeps a preflight answer, in seconds.
+const CHROMIUM_MAX_AGE: u64 = 7200;
 
 /// Configured sets up to this size are shown in full; larger ones (a tenant list) counted.
 const LISTED_IN_FULL: usize = 4;

@@ -60,11 +60,13 @@
 //! module; a prefix added at registration by `web::scope` is not known at link time and
 //! does not appear.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use actix_web::guard::Guard;
+use cors_core::audit::Audited;
 
 use crate::ConfiguredOrigins;
+use crate::decide::Decider;
 use crate::policy::{Policy, PolicyOrigins};
 use crate::preflight::PreflightRoute;
 
@@ -134,25 +136,26 @@ impl AuditEntry {
     /// `GET`, `HEAD` and `POST`, or send a request header. Each such call costs a second
     /// round trip whenever the browser holds no answer for it.
     pub fn preflighted(&self) -> bool {
-        self.policy.allow_headers().is_some()
-            || (self.policy.methods().iter())
-                .any(|method| !matches!(*method, "GET" | "HEAD" | "POST"))
+        self.policy.parts.preflighted()
     }
 
     /// How long browsers keep this route's preflight answers, when that is worth a look: a
     /// preflighted route without `max_age` (5 seconds, the Fetch standard's default), or a
     /// `max_age` above Chromium's cap of 7200 seconds (Firefox keeps up to 86400).
     pub fn preflight_cache_note(&self) -> Option<&'static str> {
-        match self.policy.max_age() {
-            None if self.preflighted() => Some("browsers keep preflights 5 s"),
-            Some(seconds) if seconds > CHROMIUM_MAX_AGE => Some("Chromium keeps 7200 s"),
-            _ => None,
+        self.policy.parts.preflight_cache_note()
+    }
+
+    /// The entry as the audit of every adapter describes it.
+    fn audited(&self) -> Audited<'_, Decider> {
+        Audited {
+            paths: self.paths().collect(),
+            handler: self.handler,
+            module: self.module,
+            parts: &self.policy.parts,
         }
     }
 }
-
-/// The longest Chromium keeps a preflight answer, in seconds.
-const CHROMIUM_MAX_AGE: u64 = 7200;
 
 impl fmt::Debug for AuditEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -214,13 +217,7 @@ pub fn entries() -> Vec<&'static AuditEntry> {
          pin `linkme` to the version this `cors-runtime` was released with (its Cargo.toml)"
     );
     let mut entries: Vec<&'static AuditEntry> = ENTRIES.iter().collect();
-    entries.sort_by_key(|entry| {
-        (
-            entry.paths().next().unwrap_or(""),
-            entry.handler,
-            entry.module,
-        )
-    });
+    entries.sort_by_cached_key(|entry| entry.audited().listing_key());
     entries
 }
 
@@ -228,68 +225,11 @@ pub fn entries() -> Vec<&'static AuditEntry> {
 /// credentials, max-age, handler. Header names are shown as they are sent, in lower case;
 /// `-` is an empty cell. The max-age cell says in parentheses how long browsers keep the
 /// route's preflights when that is worth a look ([`AuditEntry::preflight_cache_note`]). The
-/// [module documentation](self) shows one.
+/// [module documentation](self) shows one; `cors_axum::audit::table` prints the same for the
+/// same policies.
 pub fn table() -> String {
-    let rows: Vec<[String; 8]> = entries()
-        .into_iter()
-        .map(|entry| {
-            let policy = &entry.policy;
-            [
-                entry.paths().collect::<Vec<_>>().join(" "),
-                policy.methods().join(", "),
-                policy.origins().to_string(),
-                policy.allow_headers().unwrap_or("-").to_owned(),
-                policy.expose_headers().unwrap_or("-").to_owned(),
-                if policy.credentials() { "yes" } else { "no" }.to_owned(),
-                max_age_cell(entry),
-                entry.handler.to_owned(),
-            ]
-        })
-        .collect();
-    let header = [
-        "path",
-        "methods",
-        "origins",
-        "headers",
-        "exposed",
-        "credentials",
-        "max-age",
-        "handler",
-    ];
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.len());
-        }
-    }
-    let mut out = String::new();
-    let mut line = |cells: &[&str]| {
-        let mut text = String::new();
-        for (cell, width) in cells.iter().zip(widths) {
-            let _ = write!(text, "{cell:<width$}  ");
-        }
-        out.push_str(text.trim_end());
-        out.push('\n');
-    };
-    line(&header);
-    let rule: Vec<String> = widths.iter().map(|width| "-".repeat(*width)).collect();
-    line(&rule.iter().map(String::as_str).collect::<Vec<_>>());
-    for row in &rows {
-        line(&row.iter().map(String::as_str).collect::<Vec<_>>());
-    }
-    out
-}
-
-/// The max-age cell of `entry`: the value or `-`, and its note.
-fn max_age_cell(entry: &AuditEntry) -> String {
-    let value = entry
-        .policy
-        .max_age()
-        .map_or_else(|| "-".to_owned(), |seconds| seconds.to_string());
-    match entry.preflight_cache_note() {
-        Some(note) => format!("{value} ({note})"),
-        None => value,
-    }
+    let audited: Vec<_> = entries().into_iter().map(AuditEntry::audited).collect();
+    cors_core::audit::table(&audited)
 }
 
 #[cfg(test)]

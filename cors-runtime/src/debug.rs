@@ -53,13 +53,12 @@
 //! # });
 //! ```
 
-use std::sync::Once;
-
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::HeaderName;
 
 /// The header that carries the reason of a refusal when [`ExplainRefusals`] is on.
-pub const REFUSED_HEADER: HeaderName = HeaderName::from_static("x-cors-refused");
+pub const REFUSED_HEADER: HeaderName =
+    HeaderName::from_static(cors_core::reason::EXPLANATION_HEADER);
 
 /// App data that makes the refused preflights of an application (or of a scope) explain
 /// themselves in an `X-Cors-Refused` header of their `403`:
@@ -72,14 +71,8 @@ pub const REFUSED_HEADER: HeaderName = HeaderName::from_static("x-cors-refused")
 pub struct ExplainRefusals;
 
 /// Whether the application that `req` reached explains its refusals. Asked only when a
-/// preflight is refused, so granted ones never pay for the look-up.
+/// preflight is refused, so granted ones never pay for the look-up. (The first explanation
+/// warns that explanations are on: `cors_core::reason::Refused::explanation`.)
 pub(crate) fn explains_refusals(req: &ServiceRequest) -> bool {
-    let on = req.app_data::<ExplainRefusals>().is_some();
-    if on {
-        static WARNED: Once = Once::new();
-        WARNED.call_once(|| {
-            log::warn!(target: "cors", "refused preflights explain themselves in `X-Cors-Refused`: for development only");
-        });
-    }
-    on
+    req.app_data::<ExplainRefusals>().is_some()
 }

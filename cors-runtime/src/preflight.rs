@@ -19,6 +19,7 @@ use actix_web::http::header::{
 use actix_web::http::{Method, StatusCode};
 use actix_web::{Error, HttpResponse};
 
+use cors_core::reason::{DecidedRefusal, Reason, Refused};
 use cors_rules::judge::{Refusal as Judged, Sent, judge_preflight};
 
 use crate::answer::AnswerSlot;
@@ -308,8 +309,9 @@ fn answer_verdict(
     let mut response = match verdict {
         Ok(allow_origin) => allowed(prepared, allow_methods, allow_origin),
         Err(refusal) => {
-            log_refusal(prepared.policy, methods, path, &refusal);
-            refused(prepared.policy, methods, &refusal, explains_refusals())
+            let worded = refusal.worded(prepared.policy, methods);
+            worded.log(path);
+            refused(&worded, explains_refusals())
         }
     };
     // A new response: it has no `Vary` yet.
@@ -364,62 +366,37 @@ fn allowed(
     response
 }
 
-fn log_refusal(policy: &Policy, methods: &[&str], path: &str, refusal: &Refusal<'_>) {
-    log::debug!(target: "cors", "preflight for {path} refused: {}", Reason { policy, methods, refusal });
-}
-
-/// What failed and what the policy allows, for the log and for [`crate::debug`].
-struct Reason<'a> {
-    policy: &'a Policy,
-    methods: &'a [&'a str],
-    refusal: &'a Refusal<'a>,
-}
-
-impl std::fmt::Display for Reason<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let policy = self.policy;
-        match self.refusal {
-            Refusal::Route => f.write_str(
-                "the actual request would go to another resource, registered before this route",
-            ),
-            Refusal::Decided(decider, failure) => cors_core::reason::DecidedRefusal::of(
+impl<'a> Refusal<'a> {
+    /// The refusal in the words every adapter uses, for the log and [`crate::debug`].
+    fn worded(&'a self, policy: &'a Policy, methods: &'a [&'a str]) -> Refused<'a, Decider> {
+        match self {
+            Refusal::Route => Refused::RoutedElsewhere,
+            Refusal::Decided(decider, failure) => Refused::Decided(DecidedRefusal::of(
                 decider.name,
                 &policy.parts,
                 failure.as_deref(),
-            )
-            .fmt(f),
-            Refusal::Judged(judged) => cors_core::reason::Reason {
+            )),
+            Refusal::Judged(judged) => Refused::Judged(Reason {
                 parts: &policy.parts,
-                methods: self.methods,
+                methods,
                 refusal: judged,
-            }
-            .fmt(f),
+            }),
         }
     }
 }
 
 /// The 403 of a refused preflight: no `Access-Control-*` header, and the reason in
 /// `X-Cors-Refused` only when the application turned [`crate::debug`] on (`explain`).
-fn refused(
-    policy: &Policy,
-    methods: &[&str],
-    refusal: &Refusal<'_>,
-    explain: bool,
-) -> HttpResponse {
+fn refused(refused: &Refused<'_, Decider>, explain: bool) -> HttpResponse {
     let mut response = HttpResponse::new(StatusCode::FORBIDDEN);
-    if explain {
-        let reason = Reason {
-            policy,
-            methods,
-            refusal,
-        }
-        .to_string();
-        // Request bytes are escaped to printable ASCII, so this is a valid header value.
-        if let Ok(value) = HeaderValue::from_str(&reason) {
-            response
-                .headers_mut()
-                .insert(crate::debug::REFUSED_HEADER, value);
-        }
+    if explain
+        && let Some(value) = refused
+            .explanation()
+            .and_then(|words| HeaderValue::from_str(&words).ok())
+    {
+        response
+            .headers_mut()
+            .insert(crate::debug::REFUSED_HEADER, value);
     }
     response
 }

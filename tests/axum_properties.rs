@@ -8,7 +8,7 @@
 
 mod origin_properties;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
 
 use axum::Router;
@@ -18,7 +18,7 @@ use axum::http::header::{HeaderMap, HeaderName, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cors_axum::__private::{
-    AllowedHeaders, Origins, Parts, Policy, PolicyOrigins, Route, Text, one_path, serve,
+    AllowedHeaders, Annotated, Origins, Parts, Policy, PolicyOrigins, Route, Text, one_path, serve,
 };
 use origin_properties::{EXACT_POOL, PATTERN_POOL, request_origin};
 use proptest::prelude::*;
@@ -123,6 +123,7 @@ fn app(
         }))
     };
     let (get, put) = (route("GET"), route("PUT"));
+    GENERATED.with(|routes| routes.set(Some((get, put))));
     let teapot = move || {
         let written = written.clone();
         async move {
@@ -135,7 +136,7 @@ fn app(
             (StatusCode::IM_A_TEAPOT, headers, "teapot")
         }
     };
-    let methods = serve(get, teapot).merge(serve(put, || async { "put" }));
+    let methods = serve(GeneratedGet, teapot).merge(serve(GeneratedPut, || async { "put" }));
     let routes = one_path("/p", [get, put], methods);
     let routes = if layered {
         routes.authenticated(ValidateRequestHeaderLayer::custom(let_through))
@@ -143,6 +144,30 @@ fn app(
         routes
     };
     Router::from(routes)
+}
+
+thread_local! {
+    /// The routes of the case being run. A handler finds its route through its type, as
+    /// `#[cors]` writes it; these routes are made at run time, and the router built from
+    /// them runs on this thread (`call`), so the types read them here.
+    static GENERATED: Cell<Option<(&'static Route, &'static Route)>> = const { Cell::new(None) };
+}
+
+/// The generated `GET /p` handler's type.
+struct GeneratedGet;
+/// The generated `PUT /p` handler's type.
+struct GeneratedPut;
+
+impl Annotated for GeneratedGet {
+    fn cors_route() -> &'static Route {
+        GENERATED.get().expect("app() made the routes").0
+    }
+}
+
+impl Annotated for GeneratedPut {
+    fn cors_route() -> &'static Route {
+        GENERATED.get().expect("app() made the routes").1
+    }
 }
 
 #[allow(clippy::result_large_err)]

@@ -58,7 +58,7 @@ pub use routes::{CorsRoutes, Route};
 pub mod __private {
     pub use crate::decide::{Decider, by as decide_by};
     pub use crate::policy::{Parts, Policy, PolicyOrigins};
-    pub use crate::routes::{Route, one_path, same_method, same_path, serve};
+    pub use crate::routes::{Annotated, Route, one_path, same_method, same_path, serve};
     pub use ::core::option::Option::{None, Some};
     pub use axum;
     pub use cors_core::ConfiguredOrigins;

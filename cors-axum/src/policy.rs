@@ -2,18 +2,29 @@
 //! and `cors-rules` on bytes; `prepared` turns it into axum's header values.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use axum::http::{Extensions, HeaderValue};
 
 use crate::decide::{Decider, Verdict};
+use crate::prepared::Prepared;
 
 /// One handler's CORS policy, built by `#[cors(...)]` when the crate compiles.
 ///
 /// It is opaque: the attribute checked every value, and nothing else can build one. A
 /// route's policy is read through [`Route::policy`](crate::Route::policy).
-#[derive(Debug)]
 pub struct Policy {
     pub(crate) parts: Parts,
+    /// Its header values, built by the first router that serves it and shared by all.
+    prepared: OnceLock<Prepared>,
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Policy")
+            .field("parts", &self.parts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A policy's values, as the macros write them. Not a public API.
@@ -28,7 +39,18 @@ impl Policy {
     /// The policy of `parts`, for the macros' expansions.
     #[doc(hidden)]
     pub const fn from_parts(parts: Parts) -> Policy {
-        Policy { parts }
+        Policy {
+            parts,
+            prepared: OnceLock::new(),
+        }
+    }
+
+    /// The policy made ready for requests, built once.
+    ///
+    /// # Panics
+    /// When its origins are configured and were never loaded (see [`Prepared::new`]).
+    pub(crate) fn prepared(&'static self) -> &'static Prepared {
+        self.prepared.get_or_init(|| Prepared::new(self))
     }
 
     /// The origins it trusts, as written (configured origins show their configuration

@@ -45,7 +45,7 @@ struct Served {
 struct ServedMethod {
     /// The method, as `Access-Control-Request-Method` names it (case-sensitive).
     method: &'static str,
-    prepared: Arc<Prepared>,
+    prepared: &'static Prepared,
     /// `Access-Control-Allow-Methods`.
     allow_methods: HeaderValue,
 }
@@ -54,7 +54,7 @@ impl Preflight {
     /// The preflight of `path`, whose handlers serve `methods` with their policies.
     pub(crate) fn new(
         path: &'static str,
-        methods: impl IntoIterator<Item = (&'static str, Arc<Prepared>)>,
+        methods: impl IntoIterator<Item = (&'static str, &'static Prepared)>,
     ) -> Preflight {
         let methods: Box<[ServedMethod]> = methods
             .into_iter()

@@ -1,6 +1,7 @@
 //! What `routes!` builds: one path's `MethodRouter`, each annotated handler wrapped in its
 //! policy's answer, and the path's preflight in the `OPTIONS` slot.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use std::convert::Infallible;
@@ -14,7 +15,7 @@ use axum::routing::{MethodFilter, MethodRouter, Route as AxumRoute};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::grant::GrantLayer;
+use crate::grant::{GrantLayer, Granted};
 use crate::policy::Policy;
 use crate::preflight::Preflight;
 use crate::prepared::Prepared;
@@ -40,8 +41,8 @@ impl Route {
         self.policy
     }
 
-    fn prepared(&self) -> Arc<Prepared> {
-        Arc::new(Prepared::new(self.policy))
+    fn prepared(&self) -> &'static Prepared {
+        self.policy.prepared()
     }
 
     fn method(&self) -> Method {
@@ -49,16 +50,28 @@ impl Route {
     }
 }
 
-/// `handler`, serving `route`'s method. `routes!` wraps the path's handlers together.
-pub fn serve<H, T, S>(route: &'static Route, handler: H) -> MethodRouter<S>
+/// An annotated handler's unit struct, which `#[cors]` writes: it finds the handler's route.
+pub trait Annotated: 'static {
+    /// The handler's route.
+    fn cors_route() -> &'static Route;
+}
+
+/// `handler`, the function of `annotated`, serving its method and answering for itself.
+pub fn serve<A, H, T, S>(annotated: A, handler: H) -> MethodRouter<S>
 where
+    A: Annotated,
     H: Handler<T, S>,
     T: 'static,
     S: Clone + Send + Sync + 'static,
 {
-    let filter = MethodFilter::try_from(route.method())
+    let _ = annotated;
+    let filter = MethodFilter::try_from(A::cors_route().method())
         .expect("`#[cors]` writes one of the methods axum routes");
-    axum::routing::on(filter, handler)
+    let granted = Granted::<A, H> {
+        handler,
+        annotated: PhantomData,
+    };
+    axum::routing::on(filter, granted)
 }
 
 /// The routes of `path`: `methods` (the handlers `serve` made) answered by the policies of
@@ -71,7 +84,7 @@ pub fn one_path<S, const N: usize>(
 where
     S: Clone + Send + Sync + 'static,
 {
-    let policies: Arc<[(Method, Arc<Prepared>)]> = routes
+    let policies: Arc<[(Method, &'static Prepared)]> = routes
         .iter()
         .map(|route| (route.method(), route.prepared()))
         .collect();
@@ -80,12 +93,13 @@ where
         routes
             .iter()
             .zip(policies.iter())
-            .map(|(route, (_, prepared))| (route.method, Arc::clone(prepared))),
+            .map(|(route, (_, prepared))| (route.method, *prepared)),
     );
     CorsRoutes {
         path,
         methods,
         grants: GrantLayer::new(policies),
+        authenticated: false,
         preflight,
     }
 }
@@ -98,8 +112,11 @@ pub struct CorsRoutes<S> {
     path: &'static str,
     /// The handlers.
     methods: MethodRouter<S>,
-    /// Each method's answer, put on every response the handlers and the layers over them give.
+    /// Each method's answer, for the responses of the layers over the handlers (each
+    /// handler answers for itself).
     grants: GrantLayer,
+    /// Whether a layer is over the handlers, so the answer goes over it too.
+    authenticated: bool,
     /// The path's preflight, for its `OPTIONS` slot.
     preflight: Preflight,
 }
@@ -124,6 +141,7 @@ where
         <L::Service as Service<Request>>::Future: Send + 'static,
     {
         self.methods = self.methods.route_layer(layer);
+        self.authenticated = true;
         self
     }
 }
@@ -133,10 +151,11 @@ where
     S: Clone + Send + Sync + 'static,
 {
     fn from(routes: CorsRoutes<S>) -> Router<S> {
-        let methods = routes
-            .methods
-            .route_layer(routes.grants)
-            .options_service(routes.preflight);
+        let mut methods = routes.methods;
+        if routes.authenticated {
+            methods = methods.route_layer(routes.grants);
+        }
+        let methods = methods.options_service(routes.preflight);
         Router::new().route(routes.path, methods)
     }
 }

@@ -134,6 +134,10 @@ fn expand(spec: &CorsSpec, method: &str, path: &LitStr, mut handler: ItemFn) -> 
             pub const CORS_PATH: &'static str = #path;
             #[doc(hidden)]
             pub const CORS_METHOD: &'static str = #method;
+            // The handler as a value of its type, for `routes!` (written as a path, so a
+            // plain function given to `routes!` gets one error, not two).
+            #[doc(hidden)]
+            pub const CORS_HANDLER: Self = Self;
             #[doc(hidden)]
             pub fn cors_route() -> &'static #runtime::__private::Route {
                 // One short name for the paths below, as in the actix-web expansion.
@@ -151,6 +155,13 @@ fn expand(spec: &CorsSpec, method: &str, path: &LitStr, mut handler: ItemFn) -> 
                 &ROUTE
             }
             #handler
+        }
+
+        #(#cfgs)*
+        impl #runtime::__private::Annotated for #name {
+            fn cors_route() -> &'static #runtime::__private::Route {
+                #name::cors_route()
+            }
         }
     }
 }

@@ -87,7 +87,7 @@ fn expand(handlers: &[Path], names: &[String]) -> TokenStream {
         .map(|handler| quote!(#handler::cors_route()));
     let mut services = handlers
         .iter()
-        .map(|handler| quote!(#private::serve(#handler::cors_route(), #handler::cors_handler)));
+        .map(|handler| quote!(#private::serve(#handler::CORS_HANDLER, #handler::cors_handler)));
     let mut router = services
         .next()
         .expect("`routes!` has a handler")

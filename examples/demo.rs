@@ -17,7 +17,11 @@ async fn main() -> std::io::Result<()> {
 
     // Which routes can be called cross-origin, from where, with cookies: every `#[cors]`
     // handler linked into this program.
-    println!("CORS policies:\n{}", cors_runtime::audit::table());
+    println!(
+        "CORS policies, actix-web API:\n{}",
+        cors_runtime::audit::table()
+    );
+    println!("CORS policies, axum API:\n{}", cors_axum::audit::table());
 
     let demo = Demo::bind(Config {
         print_requests: true,

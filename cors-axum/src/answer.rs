@@ -49,7 +49,7 @@ pub(crate) fn insert_allow_origin(
     allow_origin: HeaderValue,
 ) {
     headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
-    if prepared.policy.credentials() {
+    if prepared.parts.credentials {
         headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
     }
 }

@@ -60,7 +60,7 @@ use cors_core::audit::Audited;
 use crate::ConfiguredOrigins;
 use crate::decide::Decider;
 use crate::policy::PolicyOrigins;
-use crate::routes::Route;
+use crate::route::Route;
 
 /// Every annotated handler's route, placed by `#[cors]`. Not a public API: read
 /// [`routes`].

@@ -20,7 +20,7 @@ use tower_service::Service;
 use crate::answer::apply;
 use crate::decide::Verdict;
 use crate::prepared::Prepared;
-use crate::routes::Annotated;
+use crate::route::Annotated;
 
 /// One request's answer: its policy, and the grant, maybe still being decided.
 pub(crate) struct Answer {

@@ -14,6 +14,7 @@ mod grant;
 mod policy;
 mod preflight;
 mod prepared;
+mod route;
 mod routes;
 mod vary;
 
@@ -51,14 +52,16 @@ pub mod configured {
     pub use cors_core::configured::{ConfigError, load_from_env, load_with, reload};
 }
 pub use policy::Policy;
-pub use routes::{CorsRoutes, Route};
+pub use route::Route;
+pub use routes::CorsRoutes;
 
 /// What `#[cors]` and `routes!` expansions name. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::decide::{Decider, by as decide_by};
     pub use crate::policy::{Parts, Policy, PolicyOrigins};
-    pub use crate::routes::{Annotated, Route, one_path, same_method, same_path, serve};
+    pub use crate::route::{Annotated, Route};
+    pub use crate::routes::{one_path, same_method, same_path, serve};
     pub use ::core::option::Option::{None, Some};
     pub use axum;
     pub use cors_core::ConfiguredOrigins;

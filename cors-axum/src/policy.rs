@@ -50,7 +50,7 @@ impl Policy {
     /// # Panics
     /// When its origins are configured and were never loaded (see [`Prepared::new`]).
     pub(crate) fn prepared(&'static self) -> &'static Prepared {
-        self.prepared.get_or_init(|| Prepared::new(self))
+        self.prepared.get_or_init(|| Prepared::new(&self.parts))
     }
 
     /// The origins it trusts, as written (configured origins show their configuration

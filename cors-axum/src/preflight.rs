@@ -148,7 +148,7 @@ impl Served {
                 .get_all(ACCESS_CONTROL_REQUEST_HEADERS)
                 .iter()
                 .map(HeaderValue::as_bytes),
-            &prepared.policy.parts.headers,
+            &prepared.parts.headers,
         );
         let response = match verdict {
             Ok(allow_origin) => match prepared.decider() {
@@ -183,7 +183,7 @@ impl Served {
             },
             Err(refusal) => {
                 let reason = Refused::Judged(Reason {
-                    parts: &prepared.policy.parts,
+                    parts: prepared.parts,
                     methods: &methods,
                     refusal: &refusal,
                 });
@@ -207,11 +207,8 @@ impl Served {
         match decided {
             Ok(()) => allowed(prepared, &served.allow_methods, allow_origin),
             Err(failure) => {
-                let reason = Refused::Decided(DecidedRefusal::of(
-                    name,
-                    &prepared.policy.parts,
-                    failure.as_deref(),
-                ));
+                let reason =
+                    Refused::Decided(DecidedRefusal::of(name, prepared.parts, failure.as_deref()));
                 refused(path, prepared, &reason, explain)
             }
         }

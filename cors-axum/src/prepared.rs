@@ -6,12 +6,15 @@ use cors_rules::{Match, OriginMatcher, Origins, Text};
 use cors_core::answers::Answers;
 
 use crate::decide::Decider;
-use crate::policy::{Policy, PolicyOrigins};
+
+type Parts = cors_core::Parts<Decider>;
+type PolicyOrigins = cors_core::PolicyOrigins<Decider>;
 
 /// A policy made ready to answer requests: answering validates no header value and copies
 /// no bytes, and finding an exact origin costs about the same for 1 or 10,000 of them.
 pub(crate) struct Prepared {
-    pub(crate) policy: &'static Policy,
+    /// The policy's values.
+    pub(crate) parts: &'static Parts,
     origins: PreparedOrigins,
     pub(crate) expose_headers: Option<HeaderValue>,
     pub(crate) allow_headers: Option<HeaderValue>,
@@ -62,13 +65,12 @@ impl ReadyOrigins {
 const STAR: HeaderValue = HeaderValue::from_static("*");
 
 impl Prepared {
-    /// Prepares `policy`.
+    /// Prepares the policy of `parts`.
     ///
     /// # Panics
     /// When its origins are configured and were never loaded: a startup mistake, reported
     /// as the router is built, before any request.
-    pub(crate) fn new(policy: &'static Policy) -> Prepared {
-        let parts = &policy.parts;
+    pub(crate) fn new(parts: &'static Parts) -> Prepared {
         let origins = match &parts.origins {
             PolicyOrigins::Fixed(origins) => PreparedOrigins::Fixed(ReadyOrigins::new(origins)),
             PolicyOrigins::Configured(slot) => {
@@ -82,7 +84,7 @@ impl Prepared {
             },
         };
         Prepared {
-            policy,
+            parts,
             origins,
             expose_headers: parts.expose_headers.map(HeaderValue::from_static),
             allow_headers: parts.allow_headers.map(HeaderValue::from_static),

@@ -16,45 +16,9 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::grant::{GrantLayer, Granted};
-use crate::policy::Policy;
 use crate::preflight::Preflight;
 use crate::prepared::Prepared;
-
-/// One annotated handler: its path, its method and its policy, written by `#[cors]`.
-#[derive(Debug)]
-pub struct Route {
-    /// The path, as the attribute gives it (axum's syntax: `/items/{id}`).
-    pub path: &'static str,
-    /// The method it serves, upper case.
-    pub method: &'static str,
-    /// The handler function's name.
-    pub handler: &'static str,
-    /// The module it is defined in.
-    pub module: &'static str,
-    /// Its policy.
-    pub policy: &'static Policy,
-}
-
-impl Route {
-    /// The route's policy.
-    pub fn policy(&self) -> &'static Policy {
-        self.policy
-    }
-
-    fn prepared(&self) -> &'static Prepared {
-        self.policy.prepared()
-    }
-
-    fn method(&self) -> Method {
-        Method::from_bytes(self.method.as_bytes()).expect("`#[cors]` writes a method name")
-    }
-}
-
-/// An annotated handler's unit struct, which `#[cors]` writes: it finds the handler's route.
-pub trait Annotated: 'static {
-    /// The handler's route.
-    fn cors_route() -> &'static Route;
-}
+use crate::route::{Annotated, Route};
 
 /// `handler`, the function of `annotated`, serving its method and answering for itself.
 pub fn serve<A, H, T, S>(annotated: A, handler: H) -> MethodRouter<S>

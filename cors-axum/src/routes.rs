@@ -20,15 +20,15 @@ use crate::preflight::Preflight;
 use crate::prepared::Prepared;
 use crate::route::{Annotated, Route};
 
-/// `handler`, the function of `annotated`, serving its method and answering for itself.
-pub fn serve<A, H, T, S>(annotated: A, handler: H) -> MethodRouter<S>
+/// `handler`, the function of the annotated handler `A` (its unit struct, given as a value
+/// so that `routes!` names it by path), serving its method and answering for itself.
+pub fn serve<A, H, T, S>(_: A, handler: H) -> MethodRouter<S>
 where
     A: Annotated,
     H: Handler<T, S>,
     T: 'static,
     S: Clone + Send + Sync + 'static,
 {
-    let _ = annotated;
     let filter = MethodFilter::try_from(A::cors_route().method())
         .expect("`#[cors]` writes one of the methods axum routes");
     let granted = Granted::<A, H> {

@@ -18,7 +18,7 @@ use axum::http::header::{HeaderMap, HeaderName, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use cors_axum::__private::{
-    AllowedHeaders, Annotated, Origins, Parts, Policy, PolicyOrigins, Route, Text, one_path, serve,
+    AllowedHeaders, Annotated, Origins, Parts, Policy, PolicyOrigins, Route, Text, one_path_2,
 };
 use origin_properties::{EXACT_POOL, PATTERN_POOL, request_origin};
 use proptest::prelude::*;
@@ -136,8 +136,7 @@ fn app(
             (StatusCode::IM_A_TEAPOT, headers, "teapot")
         }
     };
-    let methods = serve(GeneratedGet, teapot).merge(serve(GeneratedPut, || async { "put" }));
-    let routes = one_path("/p", [get, put], methods);
+    let routes = one_path_2(GeneratedGet, teapot, GeneratedPut, || async { "put" });
     let routes = if layered {
         routes.authenticated(ValidateRequestHeaderLayer::custom(let_through))
     } else {

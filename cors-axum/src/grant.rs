@@ -84,9 +84,19 @@ impl Answer {
 /// Zero-sized, as the handler function is: axum clones a handler's service for each
 /// request, and a zero-sized clone allocates nothing.
 pub(crate) struct Granted<A, H> {
-    pub(crate) handler: H,
+    handler: H,
     /// The annotated handler's type, which finds its route.
-    pub(crate) annotated: PhantomData<fn() -> A>,
+    annotated: PhantomData<fn() -> A>,
+}
+
+impl<A, H> Granted<A, H> {
+    /// `handler`, the function of the annotated handler `A`.
+    pub(crate) fn new(handler: H) -> Granted<A, H> {
+        Granted {
+            handler,
+            annotated: PhantomData,
+        }
+    }
 }
 
 impl<A, H: Clone> Clone for Granted<A, H> {

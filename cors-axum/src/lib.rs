@@ -61,7 +61,9 @@ pub mod __private {
     pub use crate::decide::{Decider, by as decide_by};
     pub use crate::policy::{Parts, Policy, PolicyOrigins};
     pub use crate::route::{Annotated, Route};
-    pub use crate::routes::{one_path, same_method, same_path, serve};
+    pub use crate::routes::{
+        one_path_1, one_path_2, one_path_3, one_path_4, one_path_5, same_method, same_path,
+    };
     pub use ::core::option::Option::{None, Some};
     pub use axum;
     pub use cors_core::ConfiguredOrigins;

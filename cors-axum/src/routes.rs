@@ -1,7 +1,6 @@
 //! What `routes!` builds: one path's `MethodRouter`, each annotated handler wrapped in its
 //! policy's answer, and the path's preflight in the `OPTIONS` slot.
 
-use std::marker::PhantomData;
 use std::sync::Arc;
 
 use std::convert::Infallible;
@@ -20,34 +19,53 @@ use crate::preflight::Preflight;
 use crate::prepared::Prepared;
 use crate::route::{Annotated, Route};
 
-/// `handler`, the function of the annotated handler `A` (its unit struct, given as a value
-/// so that `routes!` names it by path), serving its method and answering for itself.
-pub fn serve<A, H, T, S>(_: A, handler: H) -> MethodRouter<S>
-where
-    A: Annotated,
-    H: Handler<T, S>,
-    T: 'static,
-    S: Clone + Send + Sync + 'static,
-{
-    let filter = MethodFilter::try_from(A::cors_route().method())
-        .expect("`#[cors]` writes one of the methods axum routes");
-    let granted = Granted::<A, H> {
-        handler,
-        annotated: PhantomData,
+/// `one_path_N` for `routes!` with N handlers: each handler given as its unit struct (a
+/// value, so that `routes!` names it by path) and its function. One generic call per path
+/// keeps the caller's type checking small: the state's bounds are stated once, not once a
+/// handler.
+macro_rules! one_path_of {
+    ($name:ident: $(($annotated:ident, $handler:ident, $args:ident, $function:ident)),+) => {
+        /// The routes of one path, each handler answering for itself, and the path's
+        /// preflight.
+        // A handler is two arguments (its unit struct and its function).
+        #[allow(clippy::too_many_arguments)]
+        pub fn $name<$($annotated, $handler, $args,)+ S>(
+            $(_: $annotated, $function: $handler),+
+        ) -> CorsRoutes<S>
+        where
+            $($annotated: Annotated, $handler: Handler<$args, S>, $args: 'static,)+
+            S: Clone + Send + Sync + 'static,
+        {
+            let methods = MethodRouter::new()
+                $(.on(method_filter($annotated::cors_route()), Granted::<$annotated, $handler>::new($function)))+;
+            one_path(&[$($annotated::cors_route()),+], methods)
+        }
     };
-    axum::routing::on(filter, granted)
 }
 
-/// The routes of `path`: `methods` (the handlers `serve` made) answered by the policies of
-/// `routes`, and the path's preflight.
-pub fn one_path<S, const N: usize>(
-    path: &'static str,
-    routes: [&'static Route; N],
-    methods: MethodRouter<S>,
-) -> CorsRoutes<S>
+// One a method axum's `#[cors]` serves (get, post, put, patch, delete): a path has at most
+// five annotated handlers, and `routes!` refuses more.
+one_path_of!(one_path_1: (A1, H1, T1, h1));
+one_path_of!(one_path_2: (A1, H1, T1, h1), (A2, H2, T2, h2));
+one_path_of!(one_path_3: (A1, H1, T1, h1), (A2, H2, T2, h2), (A3, H3, T3, h3));
+one_path_of!(one_path_4: (A1, H1, T1, h1), (A2, H2, T2, h2), (A3, H3, T3, h3), (A4, H4, T4, h4));
+one_path_of!(
+    one_path_5: (A1, H1, T1, h1), (A2, H2, T2, h2), (A3, H3, T3, h3), (A4, H4, T4, h4), (A5, H5, T5, h5)
+);
+
+/// The method `route` serves, as axum's router filters it.
+fn method_filter(route: &Route) -> MethodFilter {
+    MethodFilter::try_from(route.method()).expect("`#[cors]` writes one of the methods axum routes")
+}
+
+/// The routes of the path of `routes` (the handlers' routes, the first one's path): `methods`
+/// (their handlers, each answering for itself), and the path's preflight. Generic only over
+/// the state, so one copy serves every path.
+fn one_path<S>(routes: &[&'static Route], methods: MethodRouter<S>) -> CorsRoutes<S>
 where
     S: Clone + Send + Sync + 'static,
 {
+    let path = routes[0].path;
     let policies: Arc<[(Method, &'static Prepared)]> = routes
         .iter()
         .map(|route| (route.method(), route.prepared()))

@@ -10,7 +10,7 @@ use crate::errors::Errors;
 use crate::route;
 
 /// The method words axum's `#[cors]` serves, and the method each names.
-const METHODS: &[(&str, &str)] = &[
+pub(crate) const METHODS: &[(&str, &str)] = &[
     ("get", "GET"),
     ("post", "POST"),
     ("put", "PUT"),

@@ -5,12 +5,13 @@
 //! assertions, each spanned on the handler that breaks it.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Path, Token};
 
+use crate::axum_keys::METHODS;
 use crate::errors::Errors;
 use crate::framework::Framework;
 use crate::route::path_text;
@@ -47,6 +48,22 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
             ));
         }
     }
+    // A handler a method: more handlers than methods means two share one, and cors-axum
+    // has a function for each count up to the number of methods.
+    if let Some(extra) = handlers.get(METHODS.len()) {
+        errors.push(syn::Error::new_spanned(
+            extra,
+            format!(
+                "`routes!` takes at most {} handlers, one for each method axum's `#[cors]` serves ({})",
+                METHODS.len(),
+                METHODS
+                    .iter()
+                    .map(|(word, _)| format!("`{word}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
     errors.finish()?;
     Ok(expand(&handlers, &names))
 }
@@ -82,23 +99,11 @@ fn expand(handlers: &[Path], names: &[String]) -> TokenStream {
             });
         }
     }
-    let routes = handlers
-        .iter()
-        .map(|handler| quote!(#handler::cors_route()));
-    let mut services = handlers
-        .iter()
-        .map(|handler| quote!(#private::serve(#handler::CORS_HANDLER, #handler::cors_handler)));
-    let mut router = services
-        .next()
-        .expect("`routes!` has a handler")
-        .into_token_stream();
-    for service in services {
-        router = quote!(#router.merge(#service));
-    }
+    let one_path = format_ident!("one_path_{}", handlers.len());
     quote! {
         {
             #(#checks)*
-            #private::one_path(#first::CORS_PATH, [#(#routes),*], #router)
+            #private::#one_path(#(#handlers::CORS_HANDLER, #handlers::cors_handler),*)
         }
     }
 }
@@ -130,5 +135,16 @@ mod tests {
             ]
         );
         assert!(errors(quote!(a, api::b,)).is_empty());
+    }
+
+    #[test]
+    fn at_most_one_handler_a_method() {
+        assert!(errors(quote!(a, b, c, d, e)).is_empty());
+        assert_eq!(
+            errors(quote!(a, b, c, d, e, f, g)),
+            [
+                "`routes!` takes at most 5 handlers, one for each method axum's `#[cors]` serves (`get`, `post`, `put`, `patch`, `delete`)"
+            ]
+        );
     }
 }

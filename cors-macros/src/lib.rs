@@ -76,7 +76,8 @@ pub fn axum_policy(input: TokenStream) -> TokenStream {
 ///     .merge(routes!(api::show_item));
 /// ```
 ///
-/// Handlers whose paths differ, or two serving one method, are compile errors.
+/// Handlers whose paths differ, or two serving one method, are compile errors; so are more
+/// than five handlers, one for each method `#[cors]` serves with axum.
 #[proc_macro]
 pub fn axum_routes(input: TokenStream) -> TokenStream {
     axum_routes::routes(input.into()).into()

@@ -125,7 +125,6 @@ fn expand(spec: &CorsSpec, method: &str, path: &LitStr, mut handler: ItemFn) -> 
         #(#docs)*
         #(#cfgs)*
         #[allow(non_camel_case_types)]
-        #[derive(::core::clone::Clone, ::core::marker::Copy)]
         #vis struct #name;
 
         #(#cfgs)*
@@ -138,8 +137,12 @@ fn expand(spec: &CorsSpec, method: &str, path: &LitStr, mut handler: ItemFn) -> 
             // plain function given to `routes!` gets one error, not two).
             #[doc(hidden)]
             pub const CORS_HANDLER: Self = Self;
-            #[doc(hidden)]
-            pub fn cors_route() -> &'static #runtime::__private::Route {
+            #handler
+        }
+
+        #(#cfgs)*
+        impl #runtime::__private::Annotated for #name {
+            fn cors_route() -> &'static #runtime::__private::Route {
                 // One short name for the paths below, as in the actix-web expansion.
                 #private_alias
                 #origin_statics
@@ -153,14 +156,6 @@ fn expand(spec: &CorsSpec, method: &str, path: &LitStr, mut handler: ItemFn) -> 
                     policy: &POLICY,
                 };
                 &ROUTE
-            }
-            #handler
-        }
-
-        #(#cfgs)*
-        impl #runtime::__private::Annotated for #name {
-            fn cors_route() -> &'static #runtime::__private::Route {
-                #name::cors_route()
             }
         }
     }

@@ -132,8 +132,6 @@ impl Served {
         };
         let prepared = &served.prepared;
         let methods = [served.method];
-        // Read now: the decision may come after the request is gone.
-        let explain = explains_refusals(req.extensions());
         let origin = match only_line(&origins) {
             Some(origin) => Sent::Once(origin),
             None => Sent::Not(origins.iter().count()),
@@ -161,9 +159,11 @@ impl Served {
                             decider.name,
                             decided,
                             allow_origin,
-                            explain,
+                            explains_refusals(req.extensions()),
                         ),
                         Verdict::Later(lookup) => {
+                            // Read now: the decision comes after the request is gone.
+                            let explain = explains_refusals(req.extensions());
                             let path = self.path;
                             let served = served.clone();
                             return Answering::Later(Box::pin(async move {
@@ -187,7 +187,12 @@ impl Served {
                     methods: &methods,
                     refusal: &refusal,
                 });
-                refused(self.path, prepared, &reason, explain)
+                refused(
+                    self.path,
+                    prepared,
+                    &reason,
+                    explains_refusals(req.extensions()),
+                )
             }
         };
         Answering::Now(ready(Ok(response)))
@@ -244,14 +249,15 @@ fn refused(
     with_vary(prepared, response)
 }
 
-/// `response` with the `Vary` of every preflight of `prepared`'s policy.
+/// `response`, built here (so without `Vary`), with the `Vary` of every preflight of
+/// `prepared`'s policy.
 fn with_vary(prepared: &Prepared, mut response: Response) -> Response {
     let vary_names = if prepared.varies_by_origin {
         &vary::PREFLIGHT
     } else {
         &vary::PREFLIGHT_ANY_ORIGIN
     };
-    vary::add(response.headers_mut(), vary_names);
+    vary::set(response.headers_mut(), vary_names);
     response
 }
 

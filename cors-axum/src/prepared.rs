@@ -145,7 +145,7 @@ impl Prepared {
 
 /// The one line of a header, if the request sent exactly one.
 #[inline]
-pub(crate) fn only_line<'a>(lines: &GetAll<'a, HeaderValue>) -> Option<&'a HeaderValue> {
+fn only_line<'a>(lines: &GetAll<'a, HeaderValue>) -> Option<&'a HeaderValue> {
     let mut lines = lines.iter();
     match (lines.next(), lines.next()) {
         (Some(line), None) => Some(line),

@@ -138,8 +138,10 @@ impl Served {
             None => Sent::Not(sent.origins.count),
         };
         let method = sent.methods.only().map(HeaderValue::as_bytes);
-        // Several lines (rare) are read from the map.
-        let one = sent.requested.only();
+        // The usual line, the one a browser sends for every allowed name, is granted without
+        // reading its names; several lines (rare) are read from the map.
+        let one =
+            (sent.requested.only()).filter(|line| !prepared.grants_requested_line(line.as_bytes()));
         let several = (sent.requested.count > 1)
             .then(|| headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS))
             .into_iter()

@@ -14,7 +14,8 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_MAX_AGE,
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ALLOW, HeaderValue, ORIGIN,
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ALLOW, HeaderMap, HeaderValue,
+    ORIGIN,
 };
 use axum::response::Response;
 use cors_core::answers::Decided;
@@ -25,7 +26,7 @@ use tower_service::Service;
 use crate::answer::insert_allow_origin;
 use crate::debug::explains_refusals;
 use crate::decide::{Decider, Verdict};
-use crate::prepared::{Prepared, only_line};
+use crate::prepared::Prepared;
 use crate::vary;
 
 /// The preflight of one path.
@@ -115,39 +116,42 @@ impl Future for Answering {
 impl Served {
     fn answer(&self, req: &Request) -> Answering {
         let headers = req.headers();
-        // Each header looked up once, its lines read as often as needed.
-        let origins = headers.get_all(ORIGIN);
-        let requested_methods = headers.get_all(ACCESS_CONTROL_REQUEST_METHOD);
+        let sent = Asked::of(headers);
         // A preflight asks for a method a handler of this path serves; anything else is not
         // ours to answer.
-        let served = origins.iter().next().and_then(|_| {
-            requested_methods.iter().find_map(|method| {
-                self.methods
-                    .iter()
-                    .find(|served| served.method.as_bytes() == method.as_bytes())
-            })
-        });
+        let served = if sent.origins.count == 0 {
+            None
+        } else if sent.methods.count == 1 {
+            sent.methods.first.and_then(|method| self.serving(method))
+        } else {
+            // Rare: any of several lines naming a served method makes it ours (to refuse).
+            (headers.get_all(ACCESS_CONTROL_REQUEST_METHOD).iter())
+                .find_map(|method| self.serving(method))
+        };
         let Some(served) = served else {
             return Answering::Now(ready(Ok(self.not_allowed())));
         };
         let prepared = &served.prepared;
         let methods = [served.method];
-        // Read now: the decision may come after the request is gone.
-        let explain = explains_refusals(req.extensions());
-        let origin = match only_line(&origins) {
+        let origin = match sent.origins.only() {
             Some(origin) => Sent::Once(origin),
-            None => Sent::Not(origins.iter().count()),
+            None => Sent::Not(sent.origins.count),
         };
-        let method = only_line(&requested_methods).map(HeaderValue::as_bytes);
+        let method = sent.methods.only().map(HeaderValue::as_bytes);
+        // The usual line, the one a browser sends for every allowed name, is granted without
+        // reading its names; several lines (rare) are read from the map.
+        let one =
+            (sent.requested.only()).filter(|line| !prepared.grants_requested_line(line.as_bytes()));
+        let several = (sent.requested.count > 1)
+            .then(|| headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS))
+            .into_iter()
+            .flatten();
         let verdict = judge_preflight(
             origin,
             |origin| prepared.allow_origin(origin),
             method,
             &methods,
-            headers
-                .get_all(ACCESS_CONTROL_REQUEST_HEADERS)
-                .iter()
-                .map(HeaderValue::as_bytes),
+            one.into_iter().chain(several).map(HeaderValue::as_bytes),
             &prepared.parts.headers,
         );
         let response = match verdict {
@@ -161,9 +165,11 @@ impl Served {
                             decider.name,
                             decided,
                             allow_origin,
-                            explain,
+                            explains_refusals(req.extensions()),
                         ),
                         Verdict::Later(lookup) => {
+                            // Read now: the decision comes after the request is gone.
+                            let explain = explains_refusals(req.extensions());
                             let path = self.path;
                             let served = served.clone();
                             return Answering::Later(Box::pin(async move {
@@ -187,10 +193,21 @@ impl Served {
                     methods: &methods,
                     refusal: &refusal,
                 });
-                refused(self.path, prepared, &reason, explain)
+                refused(
+                    self.path,
+                    prepared,
+                    &reason,
+                    explains_refusals(req.extensions()),
+                )
             }
         };
         Answering::Now(ready(Ok(response)))
+    }
+
+    /// The handler serving the method an `Access-Control-Request-Method` line names, if any.
+    #[inline]
+    fn serving(&self, method: &HeaderValue) -> Option<&ServedMethod> {
+        (self.methods.iter()).find(|served| served.method.as_bytes() == method.as_bytes())
     }
 
     /// The answer once the application's function decided about the origin; `explain`
@@ -222,6 +239,51 @@ impl Served {
     }
 }
 
+/// What a request sent of the three headers a preflight reads, found in one pass over its
+/// headers rather than one map look-up each.
+#[derive(Default)]
+struct Asked<'a> {
+    origins: Lines<'a>,
+    methods: Lines<'a>,
+    requested: Lines<'a>,
+}
+
+/// The lines of one header: how many, and the first.
+#[derive(Default)]
+struct Lines<'a> {
+    first: Option<&'a HeaderValue>,
+    count: usize,
+}
+
+impl<'a> Asked<'a> {
+    #[inline]
+    fn of(headers: &'a HeaderMap) -> Asked<'a> {
+        let mut asked = Asked::default();
+        for (name, value) in headers {
+            let lines = if name == ORIGIN {
+                &mut asked.origins
+            } else if name == ACCESS_CONTROL_REQUEST_METHOD {
+                &mut asked.methods
+            } else if name == ACCESS_CONTROL_REQUEST_HEADERS {
+                &mut asked.requested
+            } else {
+                continue;
+            };
+            lines.first.get_or_insert(value);
+            lines.count += 1;
+        }
+        asked
+    }
+}
+
+impl<'a> Lines<'a> {
+    /// The one line, if the request sent exactly one.
+    #[inline]
+    fn only(&self) -> Option<&'a HeaderValue> {
+        self.first.filter(|_| self.count == 1)
+    }
+}
+
 /// The 403 of a refused preflight: no `Access-Control-*` header; the reason is logged, and
 /// put in `X-Cors-Refused` when the router turned [`crate::debug`] on (`explain`).
 fn refused(
@@ -244,14 +306,15 @@ fn refused(
     with_vary(prepared, response)
 }
 
-/// `response` with the `Vary` of every preflight of `prepared`'s policy.
+/// `response`, built here (so without `Vary`), with the `Vary` of every preflight of
+/// `prepared`'s policy.
 fn with_vary(prepared: &Prepared, mut response: Response) -> Response {
     let vary_names = if prepared.varies_by_origin {
         &vary::PREFLIGHT
     } else {
         &vary::PREFLIGHT_ANY_ORIGIN
     };
-    vary::add(response.headers_mut(), vary_names);
+    vary::set(response.headers_mut(), vary_names);
     response
 }
 
@@ -277,4 +340,41 @@ fn status(status: StatusCode) -> Response {
     let mut response = Response::new(Body::empty());
     *response.status_mut() = status;
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_pass_finds_what_each_look_up_finds() {
+        let names = [
+            ORIGIN,
+            ACCESS_CONTROL_REQUEST_METHOD,
+            ACCESS_CONTROL_REQUEST_HEADERS,
+        ];
+        let sent: &[&[(usize, &str)]] = &[
+            &[],
+            &[(0, "https://a.example"), (1, "GET"), (2, "content-type")],
+            &[(0, "https://a.example"), (0, "https://b.example")],
+            &[(1, "PATCH"), (2, "x-a"), (1, "GET"), (2, "x-b"), (2, "x-c")],
+            &[(2, ""), (0, "null")],
+        ];
+        for lines in sent {
+            let mut headers = HeaderMap::new();
+            headers.append("x-other", HeaderValue::from_static("1"));
+            for (name, value) in *lines {
+                headers.append(&names[*name], HeaderValue::from_static(value));
+            }
+            let asked = Asked::of(&headers);
+            for (found, name) in [asked.origins, asked.methods, asked.requested]
+                .iter()
+                .zip(&names)
+            {
+                let all = headers.get_all(name);
+                assert_eq!(found.count, all.iter().count(), "{name} in {lines:?}");
+                assert_eq!(found.first, all.iter().next(), "{name} in {lines:?}");
+            }
+        }
+    }
 }

@@ -48,6 +48,13 @@ pub(crate) fn add(headers: &mut HeaderMap, names: &Names) {
     merge(headers, names);
 }
 
+/// Sets `names` as the `Vary` of a response built by the adapter itself, which has none:
+/// one insert, without the look-up [`add`] makes for a handler's response.
+#[inline]
+pub(crate) fn set(headers: &mut HeaderMap, names: &Names) {
+    headers.insert(VARY, names.value.clone());
+}
+
 #[cold]
 fn merge(headers: &mut HeaderMap, names: &Names) {
     // Rare (the handler set `Vary` itself), so its lines are gathered for the merge.

@@ -24,7 +24,10 @@ use crate::route::{Annotated, Route};
 /// keeps the caller's type checking small: the state's bounds are stated once, not once a
 /// handler.
 macro_rules! one_path_of {
-    ($name:ident: $(($annotated:ident, $handler:ident, $args:ident, $function:ident)),+) => {
+    (
+        $name:ident:
+        $(($annotated:ident, $handler:ident, $args:ident, $function:ident, $route:ident)),+
+    ) => {
         /// The routes of one path, each handler answering for itself, and the path's
         /// preflight.
         // A handler is two arguments (its unit struct and its function).
@@ -36,21 +39,45 @@ macro_rules! one_path_of {
             $($annotated: Annotated, $handler: Handler<$args, S>, $args: 'static,)+
             S: Clone + Send + Sync + 'static,
         {
+            $(let $route = $annotated::cors_route();)+
             let methods = MethodRouter::new()
-                $(.on(method_filter($annotated::cors_route()), Granted::<$annotated, $handler>::new($function)))+;
-            one_path(&[$($annotated::cors_route()),+], methods)
+                $(.on(method_filter($route), Granted::<$annotated, $handler>::new($function)))+;
+            one_path(&[$($route),+], methods)
         }
     };
 }
 
 // One a method axum's `#[cors]` serves (get, post, put, patch, delete): a path has at most
 // five annotated handlers, and `routes!` refuses more.
-one_path_of!(one_path_1: (A1, H1, T1, h1));
-one_path_of!(one_path_2: (A1, H1, T1, h1), (A2, H2, T2, h2));
-one_path_of!(one_path_3: (A1, H1, T1, h1), (A2, H2, T2, h2), (A3, H3, T3, h3));
-one_path_of!(one_path_4: (A1, H1, T1, h1), (A2, H2, T2, h2), (A3, H3, T3, h3), (A4, H4, T4, h4));
 one_path_of!(
-    one_path_5: (A1, H1, T1, h1), (A2, H2, T2, h2), (A3, H3, T3, h3), (A4, H4, T4, h4), (A5, H5, T5, h5)
+    one_path_1:
+    (A1, H1, T1, h1, route1)
+);
+one_path_of!(
+    one_path_2:
+    (A1, H1, T1, h1, route1),
+    (A2, H2, T2, h2, route2)
+);
+one_path_of!(
+    one_path_3:
+    (A1, H1, T1, h1, route1),
+    (A2, H2, T2, h2, route2),
+    (A3, H3, T3, h3, route3)
+);
+one_path_of!(
+    one_path_4:
+    (A1, H1, T1, h1, route1),
+    (A2, H2, T2, h2, route2),
+    (A3, H3, T3, h3, route3),
+    (A4, H4, T4, h4, route4)
+);
+one_path_of!(
+    one_path_5:
+    (A1, H1, T1, h1, route1),
+    (A2, H2, T2, h2, route2),
+    (A3, H3, T3, h3, route3),
+    (A4, H4, T4, h4, route4),
+    (A5, H5, T5, h5, route5)
 );
 
 /// The method `route` serves, as axum's router filters it.

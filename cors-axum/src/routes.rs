@@ -47,37 +47,28 @@ macro_rules! one_path_of {
     };
 }
 
+/// `one_path_of!` for each count of handlers: the first name with the first handler, the
+/// next with the first two, and so on.
+macro_rules! one_paths {
+    ([$($done:tt)*] [$name:ident $($names:ident)*] [$next:tt $($rest:tt)*]) => {
+        one_path_of!($name: $($done,)* $next);
+        one_paths!([$($done)* $next] [$($names)*] [$($rest)*]);
+    };
+    ([$($done:tt)*] [] []) => {};
+}
+
 // One a method axum's `#[cors]` serves (get, post, put, patch, delete): a path has at most
 // five annotated handlers, and `routes!` refuses more.
-one_path_of!(
-    one_path_1:
-    (A1, H1, T1, h1, route1)
-);
-one_path_of!(
-    one_path_2:
-    (A1, H1, T1, h1, route1),
-    (A2, H2, T2, h2, route2)
-);
-one_path_of!(
-    one_path_3:
-    (A1, H1, T1, h1, route1),
-    (A2, H2, T2, h2, route2),
-    (A3, H3, T3, h3, route3)
-);
-one_path_of!(
-    one_path_4:
-    (A1, H1, T1, h1, route1),
-    (A2, H2, T2, h2, route2),
-    (A3, H3, T3, h3, route3),
-    (A4, H4, T4, h4, route4)
-);
-one_path_of!(
-    one_path_5:
-    (A1, H1, T1, h1, route1),
-    (A2, H2, T2, h2, route2),
-    (A3, H3, T3, h3, route3),
-    (A4, H4, T4, h4, route4),
-    (A5, H5, T5, h5, route5)
+one_paths!(
+    []
+    [one_path_1 one_path_2 one_path_3 one_path_4 one_path_5]
+    [
+        (A1, H1, T1, h1, route1)
+        (A2, H2, T2, h2, route2)
+        (A3, H3, T3, h3, route3)
+        (A4, H4, T4, h4, route4)
+        (A5, H5, T5, h5, route5)
+    ]
 );
 
 /// The method `route` serves, as axum's router filters it.

@@ -78,16 +78,6 @@ async fn delete_account() -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-/// Lets through requests that carry the bearer token, answers `401` to the others. (The
-/// shape `ValidateRequestHeaderLayer::custom` asks for.)
-#[allow(clippy::result_large_err)]
-fn bearer_token(req: &mut axum::extract::Request) -> Result<(), axum::response::Response> {
-    match req.headers().get("authorization") {
-        Some(value) if value == "Bearer secret-token" => Ok(()),
-        _ => Err(StatusCode::UNAUTHORIZED.into_response()),
-    }
-}
-
 /// The app: the items nested under `/api` with state, a public route, and the account
 /// behind bearer authentication.
 fn app() -> SocketAddr {
@@ -98,7 +88,7 @@ fn app() -> SocketAddr {
             .merge(routes!(public))
             .merge(
                 routes!(delete_account)
-                    .authenticated(ValidateRequestHeaderLayer::custom(bearer_token)),
+                    .authenticated(ValidateRequestHeaderLayer::custom(support::bearer_token)),
             );
         let app = Router::new().nest("/api", api).with_state(Shop {
             name: "corner shop",

@@ -3,8 +3,10 @@
 //! merged into the OpenAPI router and nested under `/api`, with state, beside a route the
 //! OpenAPI router routes and documents itself; the app is served by `axum::serve` on
 //! loopback and read over raw sockets. The annotated routes answer their preflights and
-//! carry their grant, the other routes carry no CORS at all, and the document the router
-//! builds (served as JSON) describes both, the annotated handlers where they are served.
+//! carry their grant (behind `CorsRoutes::authenticated` too, where the preflight skips the
+//! authentication layer and its `401` carries the grant), the other routes carry no CORS at
+//! all, and the document the router builds (served as JSON) describes both, the annotated
+//! handlers where they are served.
 
 mod support;
 
@@ -19,6 +21,7 @@ use cors_axum::cors;
 use serde::Deserialize;
 use serde_json::Value;
 use support::{exchange, exchange_in_parts, request};
+use tower_http::validate_request::ValidateRequestHeaderLayer;
 
 const LOCAL: &str = "http://localhost:8080";
 const ADMIN: &str = "https://admin.example.com";
@@ -72,6 +75,32 @@ async fn create_item(Json(item): Json<NewItem>) -> (StatusCode, String) {
     (StatusCode::CREATED, item.name)
 }
 
+/// Closes the shop's account: behind bearer authentication.
+#[utoipa::path(
+    delete,
+    path = "/account",
+    responses((status = NO_CONTENT, description = "Closed"))
+)]
+#[cors(
+    delete,
+    path = "/account",
+    origins = "https://admin.example.com",
+    credentials = true,
+    headers = "authorization"
+)]
+async fn close_account() -> StatusCode {
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    StatusCode::NO_CONTENT
+}
+
+/// The account's annotated routes, behind authentication.
+fn account() -> Router<Shop> {
+    Router::from(
+        cors_axum::routes!(close_account)
+            .authenticated(ValidateRequestHeaderLayer::custom(support::bearer_token)),
+    )
+}
+
 // A route each OpenAPI router routes and describes itself (utoipa by its `#[utoipa::path]`,
 // aide by the handler's types), without CORS.
 
@@ -83,7 +112,11 @@ async fn health() -> &'static str {
 }
 
 /// The routes of the document an app serves, as the app serves them.
-const DOCUMENTED: [(&str, &[&str]); 2] = [("/api/items", &["get", "post"]), ("/health", &["get"])];
+const DOCUMENTED: [(&str, &[&str]); 3] = [
+    ("/api/account", &["delete"]),
+    ("/api/items", &["get", "post"]),
+    ("/health", &["get"]),
+];
 
 mod with_utoipa {
     use super::*;
@@ -98,15 +131,18 @@ mod with_utoipa {
     /// names, and an annotated handler is routed by `cors_axum::routes!` alone, so they are
     /// listed here, from the items `#[utoipa::path]` wrote.
     #[derive(OpenApi)]
-    #[openapi(paths(list_items, create_item))]
+    #[openapi(paths(list_items, create_item, close_account))]
     struct Items;
 
     pub fn app() -> SocketAddr {
         static ADDRESS: OnceLock<SocketAddr> = OnceLock::new();
         *ADDRESS.get_or_init(|| {
-            let items = OpenApiRouter::with_openapi(Items::openapi()).merge(OpenApiRouter::from(
-                Router::from(cors_axum::routes!(list_items, create_item)),
-            ));
+            let items = OpenApiRouter::with_openapi(Items::openapi())
+                .merge(OpenApiRouter::from(Router::from(cors_axum::routes!(
+                    list_items,
+                    create_item
+                ))))
+                .merge(OpenApiRouter::from(account()));
             let (router, document) = OpenApiRouter::with_openapi(Shop::openapi())
                 .routes(utoipa_axum::routes!(health))
                 .nest("/api", items)
@@ -160,6 +196,15 @@ mod with_aide {
                     "/items",
                     described("post", |operation| {
                         operation.summary("Adds an item.").response::<201, String>()
+                    }),
+                )
+                .merge(account())
+                .api_route_docs(
+                    "/account",
+                    described("delete", |operation| {
+                        operation
+                            .summary("Closes the shop's account.")
+                            .response::<204, ()>()
                     }),
                 );
             let mut document = OpenApi {
@@ -284,6 +329,75 @@ fn annotated_routes_carry_their_grant(app: SocketAddr) {
     assert_eq!(response.vary(), ["origin"]);
 }
 
+fn behind_authentication_preflights_are_answered_and_401s_carry_the_grant(app: SocketAddr) {
+    let response = preflight(app, "/api/account", ADMIN, "DELETE", Some("authorization"));
+    assert_eq!(response.status, 204, "{response:?}");
+    assert_eq!(
+        response.access_control(),
+        [
+            header("access-control-allow-origin", ADMIN),
+            header("access-control-allow-credentials", "true"),
+            header("access-control-allow-methods", "DELETE"),
+            header("access-control-allow-headers", "authorization"),
+        ]
+    );
+
+    let response = send(
+        app,
+        "DELETE",
+        "/api/account",
+        &[("Origin", ADMIN.as_bytes())],
+    );
+    assert_eq!(response.status, 401, "{response:?}");
+    assert_eq!(
+        response.access_control(),
+        [
+            header("access-control-allow-origin", ADMIN),
+            header("access-control-allow-credentials", "true"),
+        ]
+    );
+    assert_eq!(response.vary(), ["origin"]);
+
+    let token: (&str, &[u8]) = ("Authorization", b"Bearer secret-token");
+    let response = send(
+        app,
+        "DELETE",
+        "/api/account",
+        &[("Origin", ADMIN.as_bytes()), token],
+    );
+    assert_eq!(response.status, 204, "{response:?}");
+    assert_eq!(
+        response.access_control(),
+        [
+            header("access-control-allow-origin", ADMIN),
+            header("access-control-allow-credentials", "true"),
+        ]
+    );
+    let response = send(
+        app,
+        "DELETE",
+        "/api/account",
+        &[("Origin", STRANGER.as_bytes()), token],
+    );
+    assert_eq!(response.status, 204, "{response:?}");
+    assert!(response.access_control().is_empty(), "{response:?}");
+
+    // Nothing but a real preflight skips authentication: a plain OPTIONS, or one asking for
+    // a method the path does not serve, is axum's 405.
+    for response in [
+        send(
+            app,
+            "OPTIONS",
+            "/api/account",
+            &[("Origin", ADMIN.as_bytes())],
+        ),
+        preflight(app, "/api/account", ADMIN, "GET", None),
+    ] {
+        assert_eq!(response.status, 405, "{response:?}");
+        assert!(response.access_control().is_empty(), "{response:?}");
+    }
+}
+
 fn documented_routes_are_untouched_by_cors(app: SocketAddr) {
     for origin in [LOCAL, STRANGER] {
         let response = send(app, "GET", "/health", &[("Origin", origin.as_bytes())]);
@@ -351,6 +465,10 @@ fn the_document_describes_every_route_where_it_is_served(app: SocketAddr) {
     assert_eq!(items["post"]["summary"], "Adds an item.");
     assert!(items["post"]["responses"]["201"].is_object(), "{items:#}");
     assert!(
+        paths["/api/account"]["delete"]["responses"]["204"].is_object(),
+        "{document:#}"
+    );
+    assert!(
         paths["/health"]["get"]["responses"]["200"].is_object(),
         "{document:#}"
     );
@@ -362,7 +480,7 @@ fn the_document_describes_every_route_where_it_is_served(app: SocketAddr) {
         .into_iter()
         .filter(|route| route.module == module_path!())
         .collect();
-    assert_eq!(annotated.len(), 2, "{annotated:?}");
+    assert_eq!(annotated.len(), 3, "{annotated:?}");
     for route in annotated {
         let served_at = format!("/api{}", route.path);
         assert!(
@@ -392,6 +510,7 @@ tests_against!(
     utoipa_open_api_router = with_utoipa:
     annotated_routes_answer_their_preflights,
     annotated_routes_carry_their_grant,
+    behind_authentication_preflights_are_answered_and_401s_carry_the_grant,
     documented_routes_are_untouched_by_cors,
     the_document_describes_every_route_where_it_is_served,
 );
@@ -400,6 +519,7 @@ tests_against!(
     aide_api_router = with_aide:
     annotated_routes_answer_their_preflights,
     annotated_routes_carry_their_grant,
+    behind_authentication_preflights_are_answered_and_401s_carry_the_grant,
     documented_routes_are_untouched_by_cors,
     the_document_describes_every_route_where_it_is_served,
 );

@@ -715,3 +715,15 @@ pub fn serve_axum(app: axum::Router) -> SocketAddr {
     });
     address
 }
+
+/// Lets through requests that carry `Authorization: Bearer secret-token` and answers `401`
+/// to the others: the check the axum tests give tower-http's
+/// `ValidateRequestHeaderLayer::custom`.
+#[allow(clippy::result_large_err)]
+pub fn bearer_token(req: &mut axum::extract::Request) -> Result<(), axum::response::Response> {
+    use axum::response::IntoResponse;
+    match req.headers().get("authorization") {
+        Some(value) if value == "Bearer secret-token" => Ok(()),
+        _ => Err(axum::http::StatusCode::UNAUTHORIZED.into_response()),
+    }
+}

@@ -6,98 +6,40 @@
 //! run longer than the lookup compares one by one, so its hash table is exercised too.
 
 use actix_web::dev::{AppService, HttpServiceFactory, Service};
+use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::http::{Method, StatusCode};
 use actix_web::{App, HttpResponse, test as actix_test, web};
 use cors_runtime::__private::{
-    AllowedHeaders, AuditEntry, Inject, Origins, Parts, PolicyOrigins, PreflightRoute, Text,
-    register_preflights,
+    AllowedHeaders, AuditEntry, Inject, Parts, PolicyOrigins, PreflightRoute, register_preflights,
 };
 use cors_runtime::Policy;
-use origin_properties::{EXACT_POOL, PATTERN_POOL, request_origin};
+use origin_properties::request_origin;
+use policy_properties::{
+    Answer, check_actual, check_policy_owns_cors, check_preflight, headers_allowed, parts,
+    preflight_headers, preflight_method, written_headers,
+};
 use proptest::prelude::*;
 
 mod origin_properties;
+mod policy_properties;
 
-/// What the policy of `case` should say about `origin` (the oracle of `origin_properties`).
-fn oracle_allows(case: Case, origin: &[u8]) -> bool {
-    origin_properties::oracle_allows(case.origins, origin)
-}
-
-/// A generated policy, and its origins as plain data for the oracle.
-#[derive(Debug, Clone, Copy)]
-struct Case {
-    /// The generated handler, as `#[cors]` writes it: its policy and preflight route.
-    entry: &'static AuditEntry,
-    policy: &'static Policy,
-    origins: &'static Origins,
-    /// `headers = "*"`.
-    any_header: bool,
-}
-
-impl Case {
-    /// `*` without credentials: every response says `*`.
-    fn answers_star(&self) -> bool {
-        matches!(self.origins, Origins::Any) && !self.policy.credentials()
-    }
-
-    /// Whether caches must key the answer on `Origin`.
-    fn varies_by_origin(&self) -> bool {
-        !matches!(self.origins, Origins::Any) || self.policy.credentials()
-    }
-}
+/// A generated policy: the handler `#[cors]` would generate for it, with its policy and
+/// preflight route.
+type Case = policy_properties::Case<&'static AuditEntry>;
 
 fn policy() -> impl Strategy<Value = Case> {
-    let origins = prop_oneof![
-        1 => Just(None),
-        4 => (
-            prop::sample::subsequence(EXACT_POOL.to_vec(), 0..=EXACT_POOL.len()),
-            prop::sample::subsequence(PATTERN_POOL.to_vec(), 0..=PATTERN_POOL.len()),
-        )
-            .prop_map(Some),
-    ];
-    (origins, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
-        |(origins, credentials, any_header, expose)| {
-            let origins = match origins {
-                None => Origins::Any,
-                Some((exact, patterns)) => Origins::Listed {
-                    exact: exact.into_iter().map(Text::Static).collect(),
-                    patterns: patterns.into(),
-                },
-            };
-            // The macro refuses `*` with credentials; the generator follows the same rule.
-            let credentials = credentials && !matches!(origins, Origins::Any);
-            let any_header = any_header && !credentials;
-            let policy = Policy::from_parts(Parts {
-                origins: PolicyOrigins::Fixed(origins.clone()),
-                methods: &["GET", "PUT"],
-                headers: AllowedHeaders {
-                    any: any_header,
-                    names: &["x-api-key"],
-                },
-                allow_headers: Some(if any_header {
-                    "*, x-api-key"
-                } else {
-                    "x-api-key"
-                }),
-                expose_headers: expose.then_some("x-total-count"),
-                max_age: Some(60),
-                credentials,
-            });
+    policy_properties::policy(
+        |spec| {
             let entry: &'static AuditEntry = Box::leak(Box::new(AuditEntry {
                 handler: "p",
                 module: module_path!(),
-                policy,
+                policy: Policy::from_parts(parts!(spec)),
                 routes: &[],
                 preflights: &PREFLIGHTS,
             }));
-            Case {
-                entry,
-                policy: &entry.policy,
-                origins: Box::leak(Box::new(origins)),
-                any_header,
-            }
+            entry
         },
+        |entry| (entry.policy.credentials(), entry.policy.expose_headers()),
     )
 }
 
@@ -142,11 +84,20 @@ impl HttpServiceFactory for Route {
 
 /// Like [`Route`], with a handler that writes `headers` (any `Access-Control-*`, any `Vary`)
 /// after yielding `.2` times.
-struct WritingRoute(&'static Policy, Vec<(HeaderName, HeaderValue)>, u8);
+struct WritingRoute(&'static Policy, Vec<(&'static str, &'static str)>, u8);
 
 impl HttpServiceFactory for WritingRoute {
     fn register(self, config: &mut AppService) {
-        let written = self.1;
+        let written: Vec<(HeaderName, HeaderValue)> = self
+            .1
+            .iter()
+            .map(|&(name, value)| {
+                (
+                    HeaderName::from_static(name),
+                    HeaderValue::from_static(value),
+                )
+            })
+            .collect();
         let yields = self.2;
         web::resource("/w")
             .guard(actix_web::guard::Get())
@@ -164,51 +115,6 @@ impl HttpServiceFactory for WritingRoute {
             }))
             .register(config);
     }
-}
-
-/// Headers a handler may write: every CORS response header, unknown `Access-Control-*`
-/// names, `Vary` lists, and others that must come through untouched.
-fn written_headers() -> impl Strategy<Value = Vec<(HeaderName, HeaderValue)>> {
-    let name = prop::sample::select(vec![
-        "access-control-allow-origin",
-        "access-control-allow-credentials",
-        "access-control-expose-headers",
-        "access-control-allow-methods",
-        "access-control-allow-headers",
-        "access-control-max-age",
-        "access-control-allow-private-network",
-        "access-control-x-anything",
-        "vary",
-        "x-total-count",
-        "x-other",
-    ]);
-    let value = prop::sample::select(vec![
-        "*",
-        "true",
-        "x-secret",
-        "https://evil.example.net",
-        "origin",
-        "Origin, Accept-Encoding",
-        "accept-encoding",
-        "",
-    ]);
-    prop::collection::vec((name, value), 0..8).prop_map(|pairs| {
-        pairs
-            .into_iter()
-            .map(|(name, value)| {
-                (
-                    HeaderName::from_static(name),
-                    HeaderValue::from_static(value),
-                )
-            })
-            .collect()
-    })
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: actix_web::http::header::HeaderMap,
-    body: Vec<u8>,
 }
 
 fn call(entry: &'static AuditEntry, yields: u8, req: actix_test::TestRequest) -> Answer {
@@ -229,8 +135,12 @@ where
     actix_web::rt::System::new().block_on(async move {
         let app = actix_test::init_service(app).await;
         let res = app.call(req.to_request()).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
+        let status = res.status().as_u16();
+        let headers = res
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
+            .collect();
         let body = actix_test::read_body(res).await.to_vec();
         Answer {
             status,
@@ -238,70 +148,6 @@ where
             body,
         }
     })
-}
-
-fn cors_names(answer: &Answer) -> Vec<&HeaderName> {
-    answer
-        .headers
-        .keys()
-        .filter(|name| name.as_str().starts_with("access-control-"))
-        .collect()
-}
-
-fn vary_origin_count(answer: &Answer) -> usize {
-    answer
-        .headers
-        .get_all("vary")
-        .flat_map(|value| value.as_bytes().split(|&byte| byte == b','))
-        .filter(|token| token.trim_ascii().eq_ignore_ascii_case(b"origin"))
-        .count()
-}
-
-fn check_common(case: Case, origin: &[u8], answer: &Answer) -> Result<(), TestCaseError> {
-    let allow_origin: Vec<&HeaderValue> = answer
-        .headers
-        .get_all("access-control-allow-origin")
-        .collect();
-    prop_assert!(
-        allow_origin.len() <= 1,
-        "several Access-Control-Allow-Origin"
-    );
-    if let Some(value) = allow_origin.first() {
-        if value.as_bytes() == b"*" {
-            prop_assert!(!case.policy.credentials(), "`*` with credentials");
-            prop_assert!(matches!(case.origins, Origins::Any));
-        } else {
-            prop_assert_eq!(
-                value.as_bytes(),
-                origin,
-                "a value other than the request's origin"
-            );
-            prop_assert!(
-                oracle_allows(case, origin),
-                "a disallowed origin was echoed"
-            );
-        }
-    }
-    if case.policy.credentials() {
-        for name in cors_names(answer) {
-            let value = answer.headers.get(name).unwrap().as_bytes();
-            prop_assert!(
-                !value
-                    .split(|&b| b == b',')
-                    .any(|part| part.trim_ascii() == b"*"),
-                "`*` in {}",
-                name
-            );
-        }
-    }
-    if case.varies_by_origin() {
-        prop_assert_eq!(
-            vary_origin_count(answer),
-            1,
-            "Vary must name Origin exactly once"
-        );
-    }
-    Ok(())
 }
 
 proptest! {
@@ -313,14 +159,8 @@ proptest! {
         if twice {
             req = req.append_header(("Origin", "https://app.example.com"));
         }
-        let answer = call(case.entry, yields, req);
-        prop_assert_eq!(answer.status, StatusCode::IM_A_TEAPOT);
-        prop_assert_eq!(&answer.body[..], b"teapot");
-        prop_assert_eq!(answer.headers.get("x-total-count").map(HeaderValue::as_bytes), Some(&b"3"[..]));
-        check_common(case, &origin, &answer)?;
-        let any_policy = case.answers_star();
-        let expected = any_policy || (!twice && oracle_allows(case, &origin));
-        prop_assert_eq!(answer.headers.contains_key("access-control-allow-origin"), expected);
+        let answer = call(case.built, yields, req);
+        check_actual(&case, &origin, twice, &answer)?;
     }
 
     #[test]
@@ -332,70 +172,22 @@ proptest! {
         yields in 0u8..4,
     ) {
         let req = actix_test::TestRequest::get().uri("/w").insert_header(("Origin", HeaderValue::from_bytes(&origin).unwrap()));
-        let route = WritingRoute(case.policy, written.clone(), yields);
+        let route = WritingRoute(&case.built.policy, written.clone(), yields);
         // The same answer with the application's layer outside the route.
         let answer = if layer {
             call_app(App::new().service(route).wrap(cors_runtime::Preflights), req)
         } else {
             call_app(App::new().service(route), req)
         };
-        prop_assert_eq!(answer.status, StatusCode::IM_A_TEAPOT);
-        // Exactly the policy's Access-Control-* headers, or none.
-        let any_policy = case.answers_star();
-        let mut expected: Vec<(String, Vec<u8>)> = Vec::new();
-        if any_policy || oracle_allows(case, &origin) {
-            let allow_origin = if any_policy { b"*".to_vec() } else { origin.clone() };
-            expected.push(("access-control-allow-origin".into(), allow_origin));
-            if case.policy.credentials() {
-                expected.push(("access-control-allow-credentials".into(), b"true".to_vec()));
-            }
-            if let Some(expose) = case.policy.expose_headers() {
-                expected.push(("access-control-expose-headers".into(), expose.as_bytes().to_vec()));
-            }
-        }
-        expected.sort();
-        let mut cors: Vec<(String, Vec<u8>)> = answer
-            .headers
-            .iter()
-            .filter(|(name, _)| name.as_str().starts_with("access-control-"))
-            .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
-            .collect();
-        cors.sort();
-        prop_assert_eq!(cors, expected);
-        // Every other header the handler wrote is there, as written (`Vary` below).
-        for (name, value) in written.iter().filter(|(name, _)| {
-            !name.as_str().starts_with("access-control-") && name != "vary"
-        }) {
-            prop_assert!(
-                answer.headers.get_all(name).any(|sent| sent == value),
-                "{} lost {:?}", name, value
-            );
-        }
-        // Vary: the handler's tokens, plus `Origin` once where the answer depends on it.
-        let tokens = |values: Vec<&[u8]>| -> Vec<Vec<u8>> {
-            values
-                .into_iter()
-                .flat_map(|value| value.split(|&byte| byte == b','))
-                .map(|token| token.trim_ascii().to_ascii_lowercase())
-                .filter(|token| !token.is_empty())
-                .collect()
-        };
-        let handler_vary = tokens(written.iter().filter(|(name, _)| name == "vary").map(|(_, value)| value.as_bytes()).collect());
-        let sent_vary = tokens(answer.headers.get_all("vary").map(HeaderValue::as_bytes).collect());
-        let mut expected_vary = handler_vary.clone();
-        let covered = handler_vary.iter().any(|token| token == b"origin" || token == b"*");
-        if case.varies_by_origin() && !covered {
-            expected_vary.push(b"origin".to_vec());
-        }
-        prop_assert_eq!(sent_vary, expected_vary);
+        check_policy_owns_cors(&case, &origin, &written, &answer)?;
     }
 
     #[test]
     fn preflights_never_leak(
         case in policy(),
         origin in request_origin(),
-        method in prop::sample::select(vec!["GET", "PUT", "get"]),
-        headers in prop::sample::select(vec!["", "x-api-key", "X-API-KEY, x-other", ",,x-api-key,", "authorization"]),
+        method in preflight_method(),
+        headers in preflight_headers(),
     ) {
         let req = actix_test::TestRequest::default()
             .method(Method::OPTIONS)
@@ -404,26 +196,13 @@ proptest! {
             .insert_header(("Access-Control-Request-Method", method))
             .insert_header(("Access-Control-Request-Headers", headers));
         // The handler never runs for a preflight: how often it would yield does not matter.
-        let answer = call(case.entry, 0, req);
+        let answer = call(case.built, 0, req);
         prop_assert!(answer.body.is_empty());
-        let header_ok = match headers {
-            "" | "x-api-key" | ",,x-api-key," => true,
-            "X-API-KEY, x-other" => case.any_header,
-            _ => false,
-        };
-        let allowed = oracle_allows(case, &origin) && method != "get" && header_ok;
         if method == "get" {
             // No handler serves `get` (methods are case-sensitive): the router answers.
-            prop_assert!(cors_names(&answer).is_empty());
+            prop_assert!(answer.cors_names().is_empty());
             return Ok(());
         }
-        check_common(case, &origin, &answer)?;
-        if allowed {
-            prop_assert_eq!(answer.status, StatusCode::NO_CONTENT);
-            prop_assert!(answer.headers.contains_key("access-control-allow-origin"));
-        } else {
-            prop_assert_eq!(answer.status, StatusCode::FORBIDDEN);
-            prop_assert!(cors_names(&answer).is_empty(), "a refused preflight carries {:?}", cors_names(&answer));
-        }
+        check_preflight(&case, &origin, headers_allowed(&case, headers), &answer)?;
     }
 }

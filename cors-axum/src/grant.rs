@@ -59,13 +59,23 @@ impl Answer {
         Answer { prepared, granting }
     }
 
-    /// Ready once the grant is decided.
-    fn poll_decided(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+    /// Whether the grant is decided, polling the application's function if it is not.
+    /// Decided is the usual case: checked inline, the polling is not.
+    #[inline]
+    fn decided(&mut self, cx: &mut Context<'_>) -> bool {
+        matches!(self.granting, Granting::Now(_)) || self.poll_later(cx)
+    }
+
+    /// Polls the application's function; whether it decided.
+    #[inline(never)]
+    fn poll_later(&mut self, cx: &mut Context<'_>) -> bool {
         if let Granting::Later(deciding) = &mut self.granting {
-            let allow_origin = std::task::ready!(deciding.as_mut().poll(cx));
+            let Poll::Ready(allow_origin) = deciding.as_mut().poll(cx) else {
+                return false;
+            };
             self.granting = Granting::Now(allow_origin);
         }
-        Poll::Ready(())
+        true
     }
 
     /// Puts the decided answer on `response`.
@@ -247,7 +257,7 @@ where
         let this = self.project();
         // The handler and the application's function run side by side.
         let decided = match this.answer {
-            Some(answer) => answer.poll_decided(cx).is_ready(),
+            Some(answer) => answer.decided(cx),
             None => true,
         };
         let mut response = match this.response.take() {

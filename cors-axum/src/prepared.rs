@@ -129,18 +129,21 @@ impl Prepared {
     /// policy answers every request; otherwise there must be exactly one allowed `Origin`.
     #[inline]
     pub(crate) fn allow_origin_for_request(&self, headers: &HeaderMap) -> Option<HeaderValue> {
-        let any = match &self.origins {
+        match &self.origins {
+            // Ready for good: matched once, without asking `allow_origin` to match again.
             PreparedOrigins::Fixed(ready) | PreparedOrigins::Decided { bound: ready, .. } => {
-                matches!(ready.matcher.origins(), Origins::Any)
+                if matches!(ready.matcher.origins(), Origins::Any) {
+                    return Some(STAR);
+                }
+                ready.allow_origin(only_origin(headers)?)
             }
             PreparedOrigins::Configured(slot) => {
-                slot.in_force(|matcher| Some(matches!(matcher.origins(), Origins::Any)))?
+                if slot.in_force(|matcher| Some(matches!(matcher.origins(), Origins::Any)))? {
+                    return Some(STAR);
+                }
+                only_origin(headers).and_then(|origin| self.allow_origin(origin))
             }
-        };
-        if any {
-            return Some(STAR);
         }
-        only_line(&headers.get_all(ORIGIN)).and_then(|origin| self.allow_origin(origin))
     }
 }
 
@@ -155,6 +158,17 @@ impl Prepared {
             _ => None,
         }
     }
+}
+
+/// The request's `Origin`, if it sent exactly one line of it.
+#[inline]
+fn only_origin(headers: &HeaderMap) -> Option<&HeaderValue> {
+    // As many values as names: no header sent twice (the usual request), so one plain
+    // look-up finds the only line, without walking the header's lines.
+    if headers.len() == headers.keys_len() {
+        return headers.get(ORIGIN);
+    }
+    only_line(&headers.get_all(ORIGIN))
 }
 
 /// The one line of a header, if the request sent exactly one.
@@ -205,6 +219,34 @@ mod tests {
 
     fn listed(any: bool, names: &'static [&'static str]) -> AllowedHeaders {
         AllowedHeaders { any, names }
+    }
+
+    #[test]
+    fn only_one_origin_line_is_read() {
+        let headers = |lines: &[(&'static str, &'static str)]| {
+            let mut headers = HeaderMap::new();
+            for (name, value) in lines {
+                headers.append(*name, HeaderValue::from_static(value));
+            }
+            headers
+        };
+        const A: &str = "https://a.example";
+        type Lines = &'static [(&'static str, &'static str)];
+        let cases: &[(Lines, Option<&str>)] = &[
+            (&[], None),
+            (&[("host", "x")], None),
+            (&[("origin", A)], Some(A)),
+            (&[("host", "x"), ("origin", A)], Some(A)),
+            // Another header sent twice: the one Origin line still counts.
+            (&[("accept", "x"), ("accept", "y"), ("origin", A)], Some(A)),
+            (&[("origin", A), ("origin", A)], None),
+            (&[("origin", A), ("accept", "x"), ("origin", "null")], None),
+        ];
+        for (lines, expected) in cases {
+            let headers = headers(lines);
+            let found = only_origin(&headers).map(|origin| origin.to_str().unwrap());
+            assert_eq!(found, *expected, "{lines:?}");
+        }
     }
 
     #[test]

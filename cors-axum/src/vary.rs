@@ -1,7 +1,7 @@
 //! Merging `Vary`: add what the CORS answer depends on, keep what the handler set, never
 //! repeat a name, on one line. The merge itself is `cors_rules::vary`, on bytes.
 
-use axum::http::header::{Entry, HeaderMap, HeaderValue, VARY};
+use axum::http::header::{HeaderMap, HeaderValue, VARY};
 
 /// The names a CORS answer adds to `Vary`, and the same names joined as one value, used as
 /// is when the response has no `Vary` yet.
@@ -37,22 +37,22 @@ pub(crate) const PREFLIGHT_ANY_ORIGIN: Names = Names {
     ),
 };
 
-/// Adds `names` to the response's `Vary`, one line whatever it had.
+/// Adds `names` to the response's `Vary`, one line whatever it had; `has_vary`: whether
+/// the response has a `Vary` already (the caller walked its names, so no look-up here).
 #[inline]
-pub(crate) fn add(headers: &mut HeaderMap, names: &Names) {
-    // One look-up of `Vary` for the usual case, a response without it.
-    if let Entry::Vacant(vacant) = headers.entry(VARY) {
-        vacant.insert(names.value.clone());
-        return;
+pub(crate) fn add(headers: &mut HeaderMap, names: &Names, has_vary: bool) {
+    if has_vary {
+        merge(headers, names);
+    } else {
+        set(headers, names);
     }
-    merge(headers, names);
 }
 
-/// Sets `names` as the `Vary` of a response built by the adapter itself, which has none:
-/// one insert, without the look-up [`add`] makes for a handler's response.
+/// Sets `names` as the `Vary` of a response which has none (one the adapter built, or a
+/// handler's without it): one insert.
 #[inline]
 pub(crate) fn set(headers: &mut HeaderMap, names: &Names) {
-    headers.insert(VARY, names.value.clone());
+    headers.append(VARY, names.value.clone());
 }
 
 #[cold]
@@ -82,12 +82,12 @@ mod tests {
     #[test]
     fn names_join_the_handlers_on_one_line_once() {
         let mut headers = HeaderMap::new();
-        add(&mut headers, &ORIGIN);
+        add(&mut headers, &ORIGIN, false);
         assert_eq!(headers[VARY], "Origin");
         let mut headers = HeaderMap::new();
         headers.append(VARY, HeaderValue::from_static("Accept-Encoding"));
         headers.append(VARY, HeaderValue::from_static("origin"));
-        add(&mut headers, &PREFLIGHT);
+        add(&mut headers, &PREFLIGHT, true);
         let lines: Vec<_> = headers.get_all(VARY).iter().collect();
         assert_eq!(
             lines,

@@ -43,7 +43,11 @@ pub(crate) fn apply(
         }
     }
     if prepared.varies_by_origin {
-        vary::add(headers, &vary::ORIGIN, has_vary);
+        if has_vary {
+            vary::merge(headers, &vary::ORIGIN);
+        } else {
+            vary::set(headers, &vary::ORIGIN);
+        }
     }
 }
 

@@ -37,17 +37,6 @@ pub(crate) const PREFLIGHT_ANY_ORIGIN: Names = Names {
     ),
 };
 
-/// Adds `names` to the response's `Vary`, one line whatever it had; `has_vary`: whether
-/// the response has a `Vary` already (the caller walked its names, so no look-up here).
-#[inline]
-pub(crate) fn add(headers: &mut HeaderMap, names: &Names, has_vary: bool) {
-    if has_vary {
-        merge(headers, names);
-    } else {
-        set(headers, names);
-    }
-}
-
 /// Sets `names` as the `Vary` of a response which has none (one the adapter built, or a
 /// handler's without it): one insert.
 #[inline]
@@ -55,8 +44,9 @@ pub(crate) fn set(headers: &mut HeaderMap, names: &Names) {
     headers.append(VARY, names.value.clone());
 }
 
+/// Adds `names` to the `Vary` a response has, one line whatever it had.
 #[cold]
-fn merge(headers: &mut HeaderMap, names: &Names) {
+pub(crate) fn merge(headers: &mut HeaderMap, names: &Names) {
     // Rare (the handler set `Vary` itself), so its lines are gathered for the merge.
     let lines: Vec<&[u8]> = headers
         .get_all(VARY)
@@ -82,12 +72,12 @@ mod tests {
     #[test]
     fn names_join_the_handlers_on_one_line_once() {
         let mut headers = HeaderMap::new();
-        add(&mut headers, &ORIGIN, false);
+        set(&mut headers, &ORIGIN);
         assert_eq!(headers[VARY], "Origin");
         let mut headers = HeaderMap::new();
         headers.append(VARY, HeaderValue::from_static("Accept-Encoding"));
         headers.append(VARY, HeaderValue::from_static("origin"));
-        add(&mut headers, &PREFLIGHT, true);
+        merge(&mut headers, &PREFLIGHT);
         let lines: Vec<_> = headers.get_all(VARY).iter().collect();
         assert_eq!(
             lines,

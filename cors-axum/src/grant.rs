@@ -20,7 +20,6 @@ use tower_service::Service;
 use crate::answer::apply;
 use crate::decide::Verdict;
 use crate::prepared::Prepared;
-use crate::route::Annotated;
 
 /// One request's answer: its policy, and the grant, maybe still being decided.
 pub(crate) struct Answer {
@@ -31,7 +30,14 @@ pub(crate) struct Answer {
 /// The grant of an actual request, now or once the application's function decided.
 enum Granting {
     Now(Option<HeaderValue>),
-    Later(Pin<Box<dyn Future<Output = Option<HeaderValue>> + Send>>),
+    /// Boxed, as it is rare: the answer, and so the handler's future, stays small.
+    Later(Box<Deciding>),
+}
+
+/// The application's function deciding, and the response while it decides.
+struct Deciding {
+    grant: Pin<Box<dyn Future<Output = Option<HeaderValue>> + Send>>,
+    response: Option<Response>,
 }
 
 impl Answer {
@@ -48,8 +54,11 @@ impl Answer {
                     }
                     Verdict::Later(lookup) => {
                         let allow_origin = allow_origin.clone();
-                        Granting::Later(Box::pin(async move {
-                            decider.finish(lookup).await.ok().map(|()| allow_origin)
+                        Granting::Later(Box::new(Deciding {
+                            grant: Box::pin(async move {
+                                decider.finish(lookup).await.ok().map(|()| allow_origin)
+                            }),
+                            response: None,
                         }))
                     }
                 }
@@ -59,77 +68,86 @@ impl Answer {
         Answer { prepared, granting }
     }
 
-    /// Whether the grant is decided, polling the application's function if it is not.
-    /// Decided is the usual case: checked inline, the polling is not.
-    #[inline]
-    fn decided(&mut self, cx: &mut Context<'_>) -> bool {
-        matches!(self.granting, Granting::Now(_)) || self.poll_later(cx)
-    }
-
-    /// Polls the application's function; whether it decided.
-    #[inline(never)]
-    fn poll_later(&mut self, cx: &mut Context<'_>) -> bool {
-        if let Granting::Later(deciding) = &mut self.granting {
-            let Poll::Ready(allow_origin) = deciding.as_mut().poll(cx) else {
-                return false;
-            };
-            self.granting = Granting::Now(allow_origin);
-        }
-        true
-    }
-
     /// Puts the decided answer on `response`.
     #[inline(never)]
-    fn put_on(self, response: &mut Response) {
-        let Granting::Now(allow_origin) = self.granting else {
+    fn put_on(&mut self, response: &mut Response) {
+        let Granting::Now(allow_origin) = &mut self.granting else {
             unreachable!("put on once decided")
         };
-        apply(response.headers_mut(), self.prepared, allow_origin);
+        apply(response.headers_mut(), self.prepared, allow_origin.take());
     }
+}
+
+/// What an annotated handler's function gives axum: its response, boxed, as every function
+/// handler's is.
+pub(crate) type HandlerFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
+
+/// An annotated handler's function, its type forgotten: so axum's route machinery is
+/// compiled once for [`Granted`], not once for each handler.
+pub(crate) trait Call<S>: Send + Sync {
+    /// Runs the function (its extractors, then its body) on `req`, answered by `prepared`.
+    fn call(&self, prepared: &'static Prepared, req: Request, state: S) -> Answered<HandlerFuture>;
+}
+
+/// A handler function `H`, taking the extractors `T`.
+struct Function<H, T>(H, PhantomData<fn() -> T>);
+
+impl<H, T, S> Call<S> for Function<H, T>
+where
+    H: Handler<T, S, Future = HandlerFuture>,
+    T: 'static,
+{
+    fn call(&self, prepared: &'static Prepared, req: Request, state: S) -> Answered<HandlerFuture> {
+        let answer = Answer::begin(prepared, &req);
+        Answered::new(self.0.clone().call(req, state), Some(answer))
+    }
+}
+
+/// `handler`, its type forgotten. A function's type is zero-sized, so the box holds
+/// nothing and leaking it leaks nothing.
+pub(crate) fn forget_type<H, T, S>(handler: H) -> &'static dyn Call<S>
+where
+    H: Handler<T, S, Future = HandlerFuture>,
+    T: 'static,
+    S: 'static,
+{
+    Box::leak(Box::new(Function(handler, PhantomData)))
 }
 
 /// An annotated handler, answering for itself: the grant is decided when the request comes
 /// and put on whatever response the handler gives, its extractors' rejections included.
 ///
-/// Zero-sized, as the handler function is: axum clones a handler's service for each
-/// request, and a zero-sized clone allocates nothing.
-pub(crate) struct Granted<A, H> {
-    handler: H,
-    /// The annotated handler's type, which finds its route.
-    annotated: PhantomData<fn() -> A>,
+/// One type for every handler, so axum's route code is compiled once, not once a handler.
+/// The price: axum copies a route's service for each request, and this one is not
+/// zero-sized, so the copy is one small allocation.
+pub(crate) struct Granted<S: 'static> {
+    prepared: &'static Prepared,
+    function: &'static dyn Call<S>,
 }
 
-impl<A, H> Granted<A, H> {
-    /// `handler`, the function of the annotated handler `A`.
-    pub(crate) fn new(handler: H) -> Granted<A, H> {
-        Granted {
-            handler,
-            annotated: PhantomData,
-        }
+impl<S> Granted<S> {
+    /// `function`, answered by `prepared`.
+    pub(crate) fn new(prepared: &'static Prepared, function: &'static dyn Call<S>) -> Granted<S> {
+        Granted { prepared, function }
     }
 }
 
-impl<A, H: Clone> Clone for Granted<A, H> {
+impl<S> Clone for Granted<S> {
     fn clone(&self) -> Self {
-        Granted {
-            handler: self.handler.clone(),
-            annotated: PhantomData,
-        }
+        *self
     }
 }
 
-impl<A, H, T, S> Handler<T, S> for Granted<A, H>
+impl<S> Copy for Granted<S> {}
+
+impl<S> Handler<(), S> for Granted<S>
 where
-    A: Annotated,
-    H: Handler<T, S>,
-    T: 'static,
     S: Send + 'static,
 {
-    type Future = Answered<H::Future>;
+    type Future = Answered<HandlerFuture>;
 
     fn call(self, req: Request, state: S) -> Self::Future {
-        let answer = Answer::begin(A::cors_route().policy.prepared(), &req);
-        Answered::new(self.handler.call(req, state), Some(answer))
+        self.function.call(self.prepared, req, state)
     }
 }
 
@@ -202,11 +220,15 @@ where
 /// A response, as a handler's future or a service's gives it.
 pub(crate) trait Responds {
     fn response(self) -> Response;
+    fn response_mut(&mut self) -> &mut Response;
     fn from_response(response: Response) -> Self;
 }
 
 impl Responds for Response {
     fn response(self) -> Response {
+        self
+    }
+    fn response_mut(&mut self) -> &mut Response {
         self
     }
     fn from_response(response: Response) -> Self {
@@ -218,6 +240,12 @@ impl Responds for Result<Response, Infallible> {
     fn response(self) -> Response {
         let Ok(response) = self;
         response
+    }
+    fn response_mut(&mut self) -> &mut Response {
+        match self {
+            Ok(response) => response,
+            Err(never) => match *never {},
+        }
     }
     fn from_response(response: Response) -> Self {
         Ok(response)
@@ -231,18 +259,12 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: F,
         answer: Option<Answer>,
-        // The response, while the grant is still being decided.
-        response: Option<Response>,
     }
 }
 
 impl<F> Answered<F> {
     fn new(inner: F, answer: Option<Answer>) -> Answered<F> {
-        Answered {
-            inner,
-            answer,
-            response: None,
-        }
+        Answered { inner, answer }
     }
 }
 
@@ -254,24 +276,48 @@ where
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        // The handler and the application's function run side by side.
-        let decided = match this.answer {
-            Some(answer) => answer.decided(cx),
-            None => true,
+        let mut this = self.project();
+        let Some(answer) = this.answer else {
+            return this.inner.poll(cx);
         };
-        let mut response = match this.response.take() {
-            Some(response) => response,
-            None => std::task::ready!(this.inner.poll(cx)).response(),
+        let mut output = match &mut answer.granting {
+            // The usual case: decided when the request came.
+            Granting::Now(_) => std::task::ready!(this.inner.poll(cx)),
+            Granting::Later(deciding) => {
+                let (allow_origin, response) =
+                    std::task::ready!(deciding.poll(this.inner.as_mut(), cx));
+                answer.granting = Granting::Now(allow_origin);
+                match response {
+                    Some(response) => F::Output::from_response(response),
+                    None => std::task::ready!(this.inner.poll(cx)),
+                }
+            }
         };
-        if !decided {
-            // Kept until the function decided (rare: its answers are kept).
-            *this.response = Some(response);
-            return Poll::Pending;
+        answer.put_on(output.response_mut());
+        Poll::Ready(output)
+    }
+}
+
+impl Deciding {
+    /// Polls the application's function and, side by side, the handler, keeping its
+    /// response; ready once the function decided, with its grant and the response if the
+    /// handler gave it.
+    #[cold]
+    fn poll<F>(
+        &mut self,
+        inner: Pin<&mut F>,
+        cx: &mut Context<'_>,
+    ) -> Poll<(Option<HeaderValue>, Option<Response>)>
+    where
+        F: Future,
+        F::Output: Responds,
+    {
+        if self.response.is_none()
+            && let Poll::Ready(output) = inner.poll(cx)
+        {
+            self.response = Some(output.response());
         }
-        if let Some(answer) = this.answer.take() {
-            answer.put_on(&mut response);
-        }
-        Poll::Ready(F::Output::from_response(response))
+        let allow_origin = std::task::ready!(self.grant.as_mut().poll(cx));
+        Poll::Ready((allow_origin, self.response.take()))
     }
 }

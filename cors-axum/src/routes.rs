@@ -14,7 +14,7 @@ use axum::routing::{MethodFilter, MethodRouter, Route as AxumRoute};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::grant::{GrantLayer, Granted};
+use crate::grant::{Call, GrantLayer, Granted, HandlerFuture, forget_type};
 use crate::preflight::Preflight;
 use crate::prepared::Prepared;
 use crate::route::{Annotated, Route};
@@ -22,11 +22,12 @@ use crate::route::{Annotated, Route};
 /// `one_path_N` for `routes!` with N handlers: each handler given as its unit struct (a
 /// value, so that `routes!` names it by path) and its function. One generic call per path
 /// keeps the caller's type checking small: the state's bounds are stated once, not once a
-/// handler.
+/// handler. Each function's type is forgotten here, so what axum compiles for a route is
+/// compiled once for all annotated handlers, not once for each.
 macro_rules! one_path_of {
     (
         $name:ident:
-        $(($annotated:ident, $handler:ident, $args:ident, $function:ident, $route:ident)),+
+        $(($annotated:ident, $handler:ident, $args:ident, $function:ident)),+
     ) => {
         /// The routes of one path, each handler answering for itself, and the path's
         /// preflight.
@@ -36,13 +37,14 @@ macro_rules! one_path_of {
             $(_: $annotated, $function: $handler),+
         ) -> CorsRoutes<S>
         where
-            $($annotated: Annotated, $handler: Handler<$args, S>, $args: 'static,)+
+            $(
+                $annotated: Annotated,
+                $handler: Handler<$args, S, Future = HandlerFuture>,
+                $args: 'static,
+            )+
             S: Clone + Send + Sync + 'static,
         {
-            $(let $route = $annotated::cors_route();)+
-            let methods = MethodRouter::new()
-                $(.on(method_filter($route), Granted::<$annotated, $handler>::new($function)))+;
-            one_path(&[$($route),+], methods)
+            one_path(&[$(($annotated::cors_route(), forget_type($function))),+])
         }
     };
 }
@@ -63,11 +65,11 @@ one_paths!(
     []
     [one_path_1 one_path_2 one_path_3 one_path_4 one_path_5]
     [
-        (A1, H1, T1, h1, route1)
-        (A2, H2, T2, h2, route2)
-        (A3, H3, T3, h3, route3)
-        (A4, H4, T4, h4, route4)
-        (A5, H5, T5, h5, route5)
+        (A1, H1, T1, h1)
+        (A2, H2, T2, h2)
+        (A3, H3, T3, h3)
+        (A4, H4, T4, h4)
+        (A5, H5, T5, h5)
     ]
 );
 
@@ -76,24 +78,31 @@ fn method_filter(route: &Route) -> MethodFilter {
     MethodFilter::try_from(route.method()).expect("`#[cors]` writes one of the methods axum routes")
 }
 
-/// The routes of the path of `routes` (the handlers' routes, the first one's path): `methods`
-/// (their handlers, each answering for itself), and the path's preflight. Generic only over
-/// the state, so one copy serves every path.
-fn one_path<S>(routes: &[&'static Route], methods: MethodRouter<S>) -> CorsRoutes<S>
+/// The routes of one path: its handlers (each with its route, the first one's path),
+/// each answering for itself, and the path's preflight. Generic only over the state, so one
+/// copy serves every path.
+fn one_path<S>(handlers: &[(&'static Route, &'static dyn Call<S>)]) -> CorsRoutes<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let path = routes[0].path;
-    let policies: Arc<[(Method, &'static Prepared)]> = routes
+    let path = handlers[0].0.path;
+    let mut methods = MethodRouter::new();
+    for (route, function) in handlers {
+        methods = methods.on(
+            method_filter(route),
+            Granted::new(route.prepared(), *function),
+        );
+    }
+    let policies: Arc<[(Method, &'static Prepared)]> = handlers
         .iter()
-        .map(|route| (route.method(), route.prepared()))
+        .map(|(route, _)| (route.method(), route.prepared()))
         .collect();
     let preflight = Preflight::new(
         path,
-        routes
+        handlers
             .iter()
             .zip(policies.iter())
-            .map(|(route, (_, prepared))| (route.method, *prepared)),
+            .map(|((route, _), (_, prepared))| (route.method, *prepared)),
     );
     CorsRoutes {
         path,

@@ -85,8 +85,14 @@ pub(crate) type HandlerFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
 /// An annotated handler's function, its type forgotten: so axum's route machinery is
 /// compiled once for [`Granted`], not once for each handler.
 pub(crate) trait Call<S>: Send + Sync {
-    /// Runs the function (its extractors, then its body) on `req`, answered by `prepared`.
-    fn call(&self, prepared: &'static Prepared, req: Request, state: S) -> Answered<HandlerFuture>;
+    /// Runs the function (its extractors, then its body) on `req`, answered by `prepared`
+    /// if given (else by the layer over it).
+    fn call(
+        &self,
+        prepared: Option<&'static Prepared>,
+        req: Request,
+        state: S,
+    ) -> Answered<HandlerFuture>;
 }
 
 /// A handler function `H`, taking the extractors `T`.
@@ -97,9 +103,14 @@ where
     H: Handler<T, S, Future = HandlerFuture>,
     T: 'static,
 {
-    fn call(&self, prepared: &'static Prepared, req: Request, state: S) -> Answered<HandlerFuture> {
-        let answer = Answer::begin(prepared, &req);
-        Answered::new(self.0.clone().call(req, state), Some(answer))
+    fn call(
+        &self,
+        prepared: Option<&'static Prepared>,
+        req: Request,
+        state: S,
+    ) -> Answered<HandlerFuture> {
+        let answer = prepared.map(|prepared| Answer::begin(prepared, &req));
+        Answered::new(self.0.clone().call(req, state), answer)
     }
 }
 
@@ -121,13 +132,17 @@ where
 /// The price: axum copies a route's service for each request, and this one is not
 /// zero-sized, so the copy is one small allocation.
 pub(crate) struct Granted<S: 'static> {
-    prepared: &'static Prepared,
+    /// `None` under a layer whose [`GrantLayer`] answers.
+    prepared: Option<&'static Prepared>,
     function: &'static dyn Call<S>,
 }
 
 impl<S> Granted<S> {
     /// `function`, answered by `prepared`.
-    pub(crate) fn new(prepared: &'static Prepared, function: &'static dyn Call<S>) -> Granted<S> {
+    pub(crate) fn new(
+        prepared: Option<&'static Prepared>,
+        function: &'static dyn Call<S>,
+    ) -> Granted<S> {
         Granted { prepared, function }
     }
 }

@@ -81,18 +81,11 @@ fn method_filter(route: &Route) -> MethodFilter {
 /// The routes of one path: its handlers (each with its route, the first one's path),
 /// each answering for itself, and the path's preflight. Generic only over the state, so one
 /// copy serves every path.
-fn one_path<S>(handlers: &[(&'static Route, &'static dyn Call<S>)]) -> CorsRoutes<S>
+fn one_path<S>(handlers: &[Annotation<S>]) -> CorsRoutes<S>
 where
     S: Clone + Send + Sync + 'static,
 {
     let path = handlers[0].0.path;
-    let mut methods = MethodRouter::new();
-    for (route, function) in handlers {
-        methods = methods.on(
-            method_filter(route),
-            Granted::new(route.prepared(), *function),
-        );
-    }
     let policies: Arc<[(Method, &'static Prepared)]> = handlers
         .iter()
         .map(|(route, _)| (route.method(), route.prepared()))
@@ -106,23 +99,43 @@ where
     );
     CorsRoutes {
         path,
-        methods,
+        methods: methods(handlers, true),
+        handlers: handlers.into(),
         grants: GrantLayer::new(policies),
         authenticated: false,
         preflight,
     }
 }
 
+/// The routes of `handlers`: each answering for itself if `answering`, else leaving the
+/// answer to the layer over them.
+fn methods<S>(handlers: &[Annotation<S>], answering: bool) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let mut methods = MethodRouter::new();
+    for (route, function) in handlers {
+        let prepared = answering.then(|| route.prepared());
+        methods = methods.on(method_filter(route), Granted::new(prepared, *function));
+    }
+    methods
+}
+
+/// An annotated handler: its route, and its function.
+type Annotation<S> = (&'static Route, &'static dyn Call<S>);
+
 /// The annotated handlers of one path, as `routes!` gives them: merge them into a
 /// [`Router`] (`Router::new().merge(routes!(list_items, create_item))`), or put an
 /// authentication layer over the handlers first with [`CorsRoutes::authenticated`].
 #[must_use = "merge the routes into a Router"]
-pub struct CorsRoutes<S> {
+pub struct CorsRoutes<S: 'static> {
     path: &'static str,
-    /// The handlers.
+    /// The handlers' routes.
     methods: MethodRouter<S>,
-    /// Each method's answer, for the responses of the layers over the handlers (each
-    /// handler answers for itself).
+    /// The handlers, for routes that leave the answer to [`GrantLayer`].
+    handlers: Box<[Annotation<S>]>,
+    /// Each method's answer, for every response once a layer is over the handlers (before,
+    /// each handler answers for itself).
     grants: GrantLayer,
     /// Whether a layer is over the handlers, so the answer goes over it too.
     authenticated: bool,
@@ -149,8 +162,13 @@ where
         L::Service: Service<Request, Error = Infallible>,
         <L::Service as Service<Request>>::Future: Send + 'static,
     {
+        if !self.authenticated {
+            // The grant goes over `layer` and answers every response, the handlers' too:
+            // they no longer answer for themselves, so no response is answered twice.
+            self.methods = methods(&self.handlers, false);
+            self.authenticated = true;
+        }
         self.methods = self.methods.route_layer(layer);
-        self.authenticated = true;
         self
     }
 }

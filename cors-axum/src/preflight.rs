@@ -138,10 +138,8 @@ impl Served {
             None => Sent::Not(sent.origins.count),
         };
         let method = sent.methods.only().map(HeaderValue::as_bytes);
-        // The usual line, the one a browser sends for every allowed name, is granted without
-        // reading its names; several lines (rare) are read from the map.
-        let one =
-            (sent.requested.only()).filter(|line| !prepared.grants_requested_line(line.as_bytes()));
+        // Several lines (rare) are read from the map.
+        let one = sent.requested.only();
         let several = (sent.requested.count > 1)
             .then(|| headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS))
             .into_iter()
@@ -152,7 +150,7 @@ impl Served {
             method,
             &methods,
             one.into_iter().chain(several).map(HeaderValue::as_bytes),
-            &prepared.parts.headers,
+            &prepared.headers,
         );
         let response = match verdict {
             Ok(allow_origin) => match prepared.decider() {

@@ -1,8 +1,7 @@
 //! A policy made ready for requests: its header values built once, when the router is.
 
 use axum::http::header::{GetAll, HeaderMap, HeaderValue, ORIGIN};
-use cors_rules::judge::AllowedHeaders;
-use cors_rules::request_headers::first_refused;
+use cors_rules::judge::ReadyHeaders;
 use cors_rules::{Match, OriginMatcher, Origins, Text};
 
 use cors_core::answers::Answers;
@@ -21,9 +20,8 @@ pub(crate) struct Prepared {
     pub(crate) expose_headers: Option<HeaderValue>,
     pub(crate) allow_headers: Option<HeaderValue>,
     pub(crate) max_age: Option<HeaderValue>,
-    /// The `Access-Control-Request-Headers` line a browser sends asking for every allowed
-    /// name (lower case, sorted, comma-joined), kept only if the judge grants it.
-    requested_all: Option<Box<[u8]>>,
+    /// The request headers it allows, ready for preflights.
+    pub(crate) headers: ReadyHeaders,
     /// Whether the answer depends on the request's `Origin`.
     pub(crate) varies_by_origin: bool,
 }
@@ -94,17 +92,9 @@ impl Prepared {
             expose_headers: parts.expose_headers.map(HeaderValue::from_static),
             allow_headers: parts.allow_headers.map(HeaderValue::from_static),
             max_age: parts.max_age.map(HeaderValue::from),
-            requested_all: requested_all(&parts.headers),
+            headers: ReadyHeaders::new(parts.headers),
             varies_by_origin: parts.varies_by_origin(),
         }
-    }
-
-    /// Whether `line`, a preflight's one `Access-Control-Request-Headers` line, is the one
-    /// asking for every allowed name: granted as the judge would grant it, without reading
-    /// its names.
-    #[inline]
-    pub(crate) fn grants_requested_line(&self, line: &[u8]) -> bool {
-        self.requested_all.as_deref() == Some(line)
     }
 
     /// The `Access-Control-Allow-Origin` value for a request with this one `Origin`, or
@@ -181,20 +171,6 @@ fn only_line<'a>(lines: &GetAll<'a, HeaderValue>) -> Option<&'a HeaderValue> {
     }
 }
 
-/// The line asking for every name `headers` lists, as browsers write it (Fetch: the names
-/// lower case, sorted, joined by `,`), if the judge grants it; `None` for no names.
-fn requested_all(headers: &AllowedHeaders) -> Option<Box<[u8]>> {
-    let mut names: Vec<String> = (headers.names.iter())
-        .map(|name| name.to_ascii_lowercase())
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    let line = names.join(",").into_bytes();
-    let granted = !line.is_empty()
-        && first_refused([line.as_slice()].into_iter(), |name| headers.allows(name)).is_none();
-    granted.then(|| line.into_boxed_slice())
-}
-
 /// The exact origins of `origins` as header values.
 fn exact_values(origins: &Origins) -> Box<[HeaderValue]> {
     match origins {
@@ -213,13 +189,7 @@ fn exact_values(origins: &Origins) -> Box<[HeaderValue]> {
 
 #[cfg(test)]
 mod tests {
-    use cors_rules::request_headers::first_refused;
-
     use super::*;
-
-    fn listed(any: bool, names: &'static [&'static str]) -> AllowedHeaders {
-        AllowedHeaders { any, names }
-    }
 
     #[test]
     fn only_one_origin_line_is_read() {
@@ -246,31 +216,6 @@ mod tests {
             let headers = headers(lines);
             let found = only_origin(&headers).map(|origin| origin.to_str().unwrap());
             assert_eq!(found, *expected, "{lines:?}");
-        }
-    }
-
-    #[test]
-    fn the_line_for_every_name_is_the_browsers_and_granted() {
-        let cases: &[(AllowedHeaders, Option<&[u8]>)] = &[
-            (listed(false, &["content-type"]), Some(b"content-type")),
-            (
-                listed(false, &["x-api-key", "content-type"]),
-                Some(b"content-type,x-api-key"),
-            ),
-            (listed(true, &["authorization"]), Some(b"authorization")),
-            (listed(false, &[]), None),
-            (listed(true, &[]), None),
-        ];
-        for (headers, expected) in cases {
-            let line = requested_all(headers);
-            assert_eq!(line.as_deref(), *expected, "{headers:?}");
-            if let Some(line) = line {
-                // The fast path grants only what the judge's reading grants.
-                assert_eq!(
-                    first_refused([&*line].into_iter(), |name| headers.allows(name)),
-                    None
-                );
-            }
         }
     }
 }

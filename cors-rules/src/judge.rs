@@ -39,6 +39,61 @@ impl AllowedHeaders {
     }
 }
 
+/// [`AllowedHeaders`] made ready for preflights: with the one `Access-Control-Request-Headers`
+/// line a browser sends when a page asks for every allowed name (Fetch: the names lower
+/// case, sorted, joined by `,`), which is granted without reading its names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadyHeaders {
+    allowed: AllowedHeaders,
+    /// That line, kept only if reading it grants it; `None` when no name is listed.
+    every_name: Option<Box<[u8]>>,
+}
+
+impl ReadyHeaders {
+    /// Makes `allowed` ready for preflights.
+    pub fn new(allowed: AllowedHeaders) -> ReadyHeaders {
+        let mut names: Vec<String> = (allowed.names.iter())
+            .map(|name| name.to_ascii_lowercase())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let line = names.join(",").into_bytes();
+        let granted = !line.is_empty()
+            && first_refused([line.as_slice()].into_iter(), |name| allowed.allows(name)).is_none();
+        ReadyHeaders {
+            allowed,
+            every_name: granted.then(|| line.into_boxed_slice()),
+        }
+    }
+
+    /// The first name of the `requested` lines that is malformed or not allowed, if any.
+    ///
+    /// ```
+    /// use cors_rules::judge::{AllowedHeaders, ReadyHeaders};
+    ///
+    /// let ready = ReadyHeaders::new(AllowedHeaders { any: false, names: &["x-api-key", "content-type"] });
+    /// let requested: [&[u8]; 1] = [b"content-type,x-api-key"];
+    /// assert_eq!(ready.first_refused(requested.into_iter()), None);
+    /// let requested: [&[u8]; 2] = [b"content-type", b"x-secret"];
+    /// assert_eq!(ready.first_refused(requested.into_iter()), Some(&b"x-secret"[..]));
+    /// ```
+    pub fn first_refused<'a>(
+        &self,
+        mut requested: impl Iterator<Item = &'a [u8]>,
+    ) -> Option<&'a [u8]> {
+        let allows = |name: &[u8]| self.allowed.allows(name);
+        let first = requested.next()?;
+        let Some(second) = requested.next() else {
+            // The usual preflight: one line, often the one asking for every allowed name.
+            if self.every_name.as_deref() == Some(first) {
+                return None;
+            }
+            return first_refused(std::iter::once(first), allows);
+        };
+        first_refused([first, second].into_iter().chain(requested), allows)
+    }
+}
+
 /// A header that must be sent exactly once, as the request sent it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sent<'a, V> {
@@ -69,9 +124,9 @@ pub enum Refusal<'a> {
 /// (case-sensitive), and every name of its `requested` header lines allowed by `headers`.
 ///
 /// ```
-/// use cors_rules::judge::{AllowedHeaders, Refusal, Sent, judge_preflight};
+/// use cors_rules::judge::{AllowedHeaders, ReadyHeaders, Refusal, Sent, judge_preflight};
 ///
-/// let headers = AllowedHeaders { any: false, names: &["content-type"] };
+/// let headers = ReadyHeaders::new(AllowedHeaders { any: false, names: &["content-type"] });
 /// let origin = b"https://app.example.com".to_vec();
 /// let allow = |sent: &Vec<u8>| (sent.as_slice() == b"https://app.example.com").then_some("granted");
 /// let requested: [&[u8]; 1] = [b"Content-Type"];
@@ -90,7 +145,7 @@ pub fn judge_preflight<'a, V: AsRef<[u8]>, T>(
     method: Option<&'a [u8]>,
     methods: &[&str],
     requested: impl Iterator<Item = &'a [u8]>,
-    headers: &AllowedHeaders,
+    headers: &ReadyHeaders,
 ) -> Result<T, Refusal<'a>> {
     let answer = match origin {
         Sent::Once(sent) => allow_origin(sent).ok_or(Refusal::Origin {
@@ -107,7 +162,7 @@ pub fn judge_preflight<'a, V: AsRef<[u8]>, T>(
     if !method.is_some_and(|method| methods.iter().any(|allowed| allowed.as_bytes() == method)) {
         return Err(Refusal::Method(method));
     }
-    if let Some(name) = first_refused(requested, |name| headers.allows(name)) {
+    if let Some(name) = headers.first_refused(requested) {
         return Err(Refusal::Header(name));
     }
     Ok(answer)
@@ -134,7 +189,7 @@ mod tests {
             method,
             &["GET", "PUT"],
             requested.iter().copied(),
-            &HEADERS,
+            &ReadyHeaders::new(HEADERS),
         )
     }
 
@@ -177,6 +232,45 @@ mod tests {
             judge(Sent::Once(&app), Some(b"GET"), &[b"content-type", b"x y"]),
             Err(Refusal::Header(b"x y"))
         );
+    }
+
+    #[test]
+    fn the_line_for_every_name_is_the_browsers_and_judged_as_its_names_are() {
+        let listed = |any, names| AllowedHeaders { any, names };
+        let cases: &[(AllowedHeaders, Option<&[u8]>)] = &[
+            (listed(false, &["content-type"]), Some(b"content-type")),
+            (
+                listed(false, &["x-api-key", "content-type"]),
+                Some(b"content-type,x-api-key"),
+            ),
+            (listed(true, &["authorization"]), Some(b"authorization")),
+            (listed(false, &[]), None),
+            (listed(true, &[]), None),
+        ];
+        for (allowed, expected) in cases {
+            let ready = ReadyHeaders::new(*allowed);
+            assert_eq!(ready.every_name.as_deref(), *expected, "{allowed:?}");
+            // Whatever the lines, the answer is the one reading every name gives.
+            let mut lines: Vec<Vec<&[u8]>> = vec![
+                vec![],
+                vec![b""],
+                vec![b"content-type"],
+                vec![b"content-type", b"content-type"],
+                vec![b"x-secret"],
+                vec![b"content-type,x-secret"],
+                vec![b"Content-Type,X-Api-Key"],
+            ];
+            if let Some(line) = expected {
+                lines.extend([vec![*line], vec![*line, *line], vec![*line, b"x-secret"]]);
+            }
+            for requested in lines {
+                assert_eq!(
+                    ready.first_refused(requested.iter().copied()),
+                    first_refused(requested.iter().copied(), |name| allowed.allows(name)),
+                    "{allowed:?} {requested:?}"
+                );
+            }
+        }
     }
 
     #[test]

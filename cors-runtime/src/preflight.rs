@@ -297,7 +297,7 @@ fn judge<'a>(
         headers
             .get_all(ACCESS_CONTROL_REQUEST_HEADERS)
             .map(HeaderValue::as_bytes),
-        &prepared.policy.parts.headers,
+        &prepared.headers,
     )
     .map_err(Refusal::Judged)
 }

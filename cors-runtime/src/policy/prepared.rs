@@ -5,6 +5,7 @@ use std::cell::OnceCell;
 use actix_web::HttpRequest;
 use actix_web::http::Method;
 use actix_web::http::header::{HeaderMap, HeaderValue, ORIGIN};
+use cors_rules::judge::ReadyHeaders;
 use cors_rules::{Match, OriginMatcher, Origins, Text};
 
 use super::{Policy, PolicyOrigins};
@@ -26,6 +27,8 @@ pub(crate) struct Prepared {
     pub(crate) allow_headers: Option<HeaderValue>,
     /// `Access-Control-Max-Age`.
     pub(crate) max_age: Option<HeaderValue>,
+    /// The request headers it allows, ready for preflights.
+    pub(crate) headers: ReadyHeaders,
     /// Whether the answer depends on the request's `Origin` ([`Policy::varies_by_origin`]).
     pub(crate) varies_by_origin: bool,
     /// The route's last `Vary` merge.
@@ -152,6 +155,7 @@ impl Prepared {
             expose_headers: parts.expose_headers.map(HeaderValue::from_static),
             allow_headers: parts.allow_headers.map(HeaderValue::from_static),
             max_age: parts.max_age.map(HeaderValue::from),
+            headers: ReadyHeaders::new(parts.headers),
             varies_by_origin: policy.varies_by_origin(),
             vary_memo: crate::vary::Memo::default(),
             methods: parts

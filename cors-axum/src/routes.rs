@@ -99,10 +99,9 @@ where
     );
     CorsRoutes {
         path,
-        methods: methods(handlers, true),
         handlers: handlers.into(),
+        layered: None,
         grants: GrantLayer::new(policies),
-        authenticated: false,
         preflight,
     }
 }
@@ -130,15 +129,14 @@ type Annotation<S> = (&'static Route, &'static dyn Call<S>);
 #[must_use = "merge the routes into a Router"]
 pub struct CorsRoutes<S: 'static> {
     path: &'static str,
-    /// The handlers' routes.
-    methods: MethodRouter<S>,
-    /// The handlers, for routes that leave the answer to [`GrantLayer`].
+    /// The handlers, whose routes are built when they are merged: each answering for
+    /// itself, unless a layer is over them.
     handlers: Box<[Annotation<S>]>,
-    /// Each method's answer, for every response once a layer is over the handlers (before,
-    /// each handler answers for itself).
+    /// The handlers' routes under the layers [`CorsRoutes::authenticated`] put over them,
+    /// leaving the answer to `grants`; `None` while there is no layer.
+    layered: Option<MethodRouter<S>>,
+    /// Each method's answer, over the layers: for every response, theirs too.
     grants: GrantLayer,
-    /// Whether a layer is over the handlers, so the answer goes over it too.
-    authenticated: bool,
     /// The path's preflight, for its `OPTIONS` slot.
     preflight: Preflight,
 }
@@ -162,13 +160,10 @@ where
         L::Service: Service<Request, Error = Infallible>,
         <L::Service as Service<Request>>::Future: Send + 'static,
     {
-        if !self.authenticated {
-            // The grant goes over `layer` and answers every response, the handlers' too:
-            // they no longer answer for themselves, so no response is answered twice.
-            self.methods = methods(&self.handlers, false);
-            self.authenticated = true;
-        }
-        self.methods = self.methods.route_layer(layer);
+        // The grant goes over `layer` and answers every response, the handlers' too: they
+        // do not answer for themselves, so no response is answered twice.
+        let layered = (self.layered.take()).unwrap_or_else(|| methods(&self.handlers, false));
+        self.layered = Some(layered.route_layer(layer));
         self
     }
 }
@@ -178,10 +173,10 @@ where
     S: Clone + Send + Sync + 'static,
 {
     fn from(routes: CorsRoutes<S>) -> Router<S> {
-        let mut methods = routes.methods;
-        if routes.authenticated {
-            methods = methods.route_layer(routes.grants);
-        }
+        let methods = match routes.layered {
+            Some(layered) => layered.route_layer(routes.grants),
+            None => methods(&routes.handlers, true),
+        };
         let methods = methods.options_service(routes.preflight);
         Router::new().route(routes.path, methods)
     }
